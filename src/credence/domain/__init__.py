@@ -1,0 +1,1 @@
+"""The domain: event catalogue, guardrails, scorecards, bands and policies, as validated model objects."""

@@ -1,0 +1,193 @@
+"""Versioned schema of the append-only store.
+
+Facts are only ever appended: a correction, retraction, dispute outcome or revocation is a new row, and
+current state is a query (see ``views``). The one exception is erasure and retention purge (guardrail 6),
+which delete a subject's rows and append a record that they did so.
+
+To change the schema, append a new entry to ``MIGRATIONS``; never edit a released one.
+"""
+
+from __future__ import annotations
+
+V1 = [
+    """CREATE TABLE entities (
+        entity_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,              -- person | business | institution
+        display_name VARCHAR,
+        registered_at TIMESTAMP NOT NULL,
+        batch_id VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE providers (
+        provider_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        categories VARCHAR[] NOT NULL,      -- event categories it is licensed to report
+        registered_at TIMESTAMP NOT NULL,
+        batch_id VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE events (
+        provider_id VARCHAR NOT NULL,
+        event_id VARCHAR NOT NULL,          -- the provider's id; (provider_id, event_id) is unique
+        entity_id VARCHAR NOT NULL,
+        occurred_at TIMESTAMP NOT NULL,
+        type VARCHAR NOT NULL,
+        category VARCHAR NOT NULL,
+        dimension VARCHAR NOT NULL,
+        adverse BOOLEAN NOT NULL,
+        amount DOUBLE,
+        days_late INTEGER,
+        purchase_category VARCHAR,
+        rental_asset VARCHAR,
+        counterparty_id VARCHAR,
+        supersedes VARCHAR,                 -- event_id (same provider) that this correction replaces
+        ingested_at TIMESTAMP NOT NULL,
+        batch_id VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE batches (
+        batch_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,              -- events | entities | providers
+        source VARCHAR,
+        submitted_by VARCHAR,
+        committed_at TIMESTAMP NOT NULL,
+        received BIGINT NOT NULL,
+        accepted BIGINT NOT NULL,
+        duplicates BIGINT NOT NULL,
+        quarantined BIGINT NOT NULL
+    )""",
+    """CREATE TABLE quarantine (
+        batch_id VARCHAR NOT NULL,
+        source VARCHAR,
+        record_no BIGINT,                   -- 1-based position in the submitted file or batch
+        record_key VARCHAR,                 -- provider_id/event_id when known
+        field VARCHAR,
+        reason VARCHAR NOT NULL,
+        record VARCHAR,                     -- the record as JSON
+        quarantined_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE snapshots (
+        snapshot_id VARCHAR NOT NULL,
+        as_of TIMESTAMP NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        engine VARCHAR NOT NULL,
+        scorecards VARCHAR NOT NULL,        -- JSON: kind -> scorecard id@version
+        scored BIGINT NOT NULL,
+        insufficient BIGINT NOT NULL
+    )""",
+    """CREATE TABLE scores (
+        snapshot_id VARCHAR NOT NULL,
+        entity_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        as_of TIMESTAMP NOT NULL,
+        scorecard VARCHAR NOT NULL,         -- id@version
+        score INTEGER,                      -- NULL when insufficient data
+        band VARCHAR NOT NULL,
+        points_credit_history DOUBLE,
+        points_behaviour DOUBLE,
+        points_capacity DOUBLE,
+        points_identity DOUBLE,
+        points_connections DOUBLE,
+        reason1_code VARCHAR, reason1_text VARCHAR,
+        reason2_code VARCHAR, reason2_text VARCHAR,
+        reason3_code VARCHAR, reason3_text VARCHAR,
+        reason4_code VARCHAR, reason4_text VARCHAR
+    )""",
+    # Kept apart from everything that scores: the simulator's outcome per entity, for training only.
+    """CREATE TABLE outcomes (
+        entity_id VARCHAR NOT NULL,
+        observed_from TIMESTAMP NOT NULL,
+        months INTEGER NOT NULL,
+        defaulted BOOLEAN NOT NULL,
+        source VARCHAR NOT NULL
+    )""",
+    # Held apart for fairness audits only; never read by the scoring compiler.
+    """CREATE TABLE protected_attributes (
+        entity_id VARCHAR NOT NULL,
+        attribute VARCHAR NOT NULL,
+        value VARCHAR NOT NULL,
+        source VARCHAR NOT NULL
+    )""",
+    # --- consent, decisions and rights (SPEC section 2, guardrails 2-7) ---
+    """CREATE TABLE grants (
+        grant_id VARCHAR NOT NULL,
+        subject_id VARCHAR NOT NULL,
+        viewer_id VARCHAR NOT NULL,
+        scope VARCHAR NOT NULL,             -- score | decisions
+        purpose VARCHAR NOT NULL,
+        granted_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE grant_revocations (
+        grant_id VARCHAR NOT NULL,
+        revoked_at TIMESTAMP NOT NULL,
+        revoked_by VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE decisions (
+        decision_id VARCHAR NOT NULL,
+        partner_id VARCHAR NOT NULL,
+        subject_id VARCHAR NOT NULL,
+        policy_id VARCHAR NOT NULL,
+        purpose VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        score INTEGER,
+        band VARCHAR,
+        reasons VARCHAR,                    -- JSON
+        notice VARCHAR,                     -- adverse-action notice text, for a refusal
+        decided_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE access_log (
+        accessed_at TIMESTAMP NOT NULL,
+        subject_id VARCHAR NOT NULL,
+        viewer_id VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,            -- read_score | decision | certificate | report | ...
+        purpose VARCHAR,
+        grant_id VARCHAR,
+        allowed BOOLEAN NOT NULL,
+        detail VARCHAR
+    )""",
+    """CREATE TABLE certificates (
+        certificate_id VARCHAR NOT NULL,
+        subject_id VARCHAR NOT NULL,
+        audience VARCHAR NOT NULL,
+        score INTEGER,
+        band VARCHAR,
+        as_of TIMESTAMP,
+        issued_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL,
+        key_id VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE certificate_revocations (
+        certificate_id VARCHAR NOT NULL,
+        revoked_at TIMESTAMP NOT NULL,
+        reason VARCHAR
+    )""",
+    """CREATE TABLE disputes (
+        dispute_id VARCHAR NOT NULL,
+        provider_id VARCHAR NOT NULL,
+        event_id VARCHAR NOT NULL,
+        entity_id VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,            -- opened | confirmed | corrected | retracted | expired
+        actor VARCHAR NOT NULL,
+        note VARCHAR,
+        acted_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE erasures (
+        erasure_id VARCHAR NOT NULL,
+        subject_hash VARCHAR NOT NULL,      -- sha256 of the entity id: proves it happened, names no one
+        requested_at TIMESTAMP NOT NULL,
+        rows_removed VARCHAR NOT NULL       -- JSON: table -> rows
+    )""",
+    """CREATE TABLE purges (
+        purged_at TIMESTAMP NOT NULL,
+        rows_removed VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE api_keys (
+        key_id VARCHAR NOT NULL,
+        key_hash VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,              -- operator | provider | partner | subject | auditor
+        name VARCHAR NOT NULL,              -- principal: entity id, provider id, partner id, ...
+        created_at TIMESTAMP NOT NULL,
+        revoked_at TIMESTAMP
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [V1]
+SCHEMA_VERSION = len(MIGRATIONS)
