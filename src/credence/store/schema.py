@@ -189,5 +189,24 @@ V1 = [
     )""",
 ]
 
+# Current state as queries over the facts. An event counts unless a later correction supersedes it or
+# its latest dispute action is anything but "confirmed" (pending, retracted, corrected, expired).
+V1 += [
+    """CREATE VIEW effective_events AS
+    SELECT e.* FROM events e
+    WHERE NOT EXISTS (
+        SELECT 1 FROM (SELECT provider_id, supersedes FROM events WHERE supersedes IS NOT NULL) c
+        WHERE c.provider_id = e.provider_id AND c.supersedes = e.event_id)
+      AND NOT EXISTS (
+        SELECT 1 FROM (
+            SELECT provider_id, event_id, arg_max(action, acted_at) AS action
+            FROM disputes GROUP BY provider_id, event_id) d
+        WHERE d.provider_id = e.provider_id AND d.event_id = e.event_id AND d.action <> 'confirmed')""",
+    """CREATE VIEW latest_scores AS
+    SELECT s.* FROM scores s
+    JOIN snapshots n USING (snapshot_id)
+    QUALIFY row_number() OVER (PARTITION BY s.entity_id ORDER BY n.created_at DESC, s.as_of DESC) = 1""",
+]
+
 MIGRATIONS: list[list[str]] = [V1]
 SCHEMA_VERSION = len(MIGRATIONS)

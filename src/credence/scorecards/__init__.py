@@ -1,0 +1,1 @@
+"""Shipped expert scorecards (YAML). Learned cards are saved in the same form."""
