@@ -1,0 +1,1 @@
+"""Application services: workflows built on the domain, store and engines."""
