@@ -1,0 +1,225 @@
+"""Core commands: init, simulate, ingest, score, show, explain, export-sql, demo."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from credence.cli.app import WorkspaceOption, app, console, workspace
+from credence.cli.render import band_table, feature_table, print_score
+from credence.errors import ConfigError, NotFoundError
+from credence.services import scoring
+from credence.workspace import init_workspace
+
+
+def progress_bar(label: str) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                    transient=True)
+
+
+@app.command()
+def init(directory: Path = typer.Argument(Path("."), help="Directory for the new workspace.")) -> None:
+    """Create a workspace: a config file and an embedded DuckDB store."""
+    ws = init_workspace(directory)
+    console.print(f"Created workspace [bold]{ws.root}[/] (config credence.yaml, store credence.duckdb)")
+
+
+@app.command()
+def simulate(
+    entities: int = typer.Option(20_000, "--entities", "-n", help="Number of entities to simulate."),
+    months: int = typer.Option(24, help="Months of history before --as-of."),
+    seed: int = typer.Option(7, help="Random seed: the same seed gives the same population."),
+    as_of: str = typer.Option(None, "--as-of", help="End of the simulated window (default: today)."),
+    out: Path = typer.Option(None, help="Where to write the files (default: WORKSPACE/simulated)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Simulate a population (people, businesses, institutions) and its providers' events, as files.
+
+    Outcomes (default within 12 months) are stored apart, in the `outcomes` table, for training only.
+    """
+    from credence.services.simulate import simulate as run
+
+    ws = workspace(ws_path)
+    out = out or ws.root / "simulated"
+    with progress_bar("simulating") as bar:
+        task = bar.add_task("simulate", total=entities)
+        summary = run(out, entities=entities, months=months, seed=seed,
+                      as_of=scoring.parse_time(as_of) if as_of else None,
+                      progress=lambda done, total: bar.update(task, completed=done))
+    store_outcomes(ws, summary)
+    console.print(
+        f"Simulated {summary.entities:,} entities ({summary.persons:,} persons, {summary.businesses:,} businesses, "
+        f"{summary.institutions:,} institutions), {summary.events:,} events from {summary.providers} providers "
+        f"in {summary.seconds:.1f}s into {out}"
+    )
+    console.print(f"Next: credence ingest {out}/providers.csv {out}/entities.parquet {out}/events")
+
+
+def store_outcomes(ws, summary) -> None:
+    with ws.store.transaction() as con:
+        con.execute("DELETE FROM outcomes WHERE source = 'simulator'")
+        con.execute(
+            "INSERT INTO outcomes SELECT entity_id, ?::TIMESTAMP, 12, defaulted, 'simulator' FROM read_parquet(?)",
+            [summary.as_of, str(summary.outcomes_path)],
+        )
+
+
+@app.command()
+def ingest(
+    files: list[Path] = typer.Argument(..., help="CSV, JSON Lines or Parquet files (or folders of Parquet parts)."),
+    kind: str = typer.Option(None, help="events | entities | providers (default: detected from the columns)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Validate and load files; bad records are quarantined with their reason, duplicates are no-ops."""
+    from credence.services.ingest import ingest_files
+
+    ws = workspace(ws_path)
+    for path in files:
+        with progress_bar(f"ingesting {path.name}") as bar:
+            task = bar.add_task("ingest", total=None)
+            reports = ingest_files(ws.store, [path], catalogue=scoring.workspace_catalogue(ws), kind=kind,
+                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
+        for r in reports:
+            console.print(
+                f"{r.source}: {r.kind} received {r.received:,} = accepted {r.accepted:,} + duplicate "
+                f"{r.duplicates:,} + quarantined {r.quarantined:,}"
+            )
+            for reason in getattr(r, "sample_reasons", [])[:5]:
+                console.print(f"  [yellow]quarantined[/] {reason}")
+
+
+@app.command()
+def score(
+    as_of: str = typer.Option(None, "--as-of", help="Score as of this time (default: now)."),
+    engine: str = typer.Option("duckdb", help="duckdb (embedded) or spark."),
+    master: str = typer.Option("local[*]", help="Spark master URL (with --engine spark)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Score the whole population in the engine and append a snapshot."""
+    ws = workspace(ws_path)
+    cards = scoring.workspace_scorecards(ws)
+    started = time.perf_counter()
+    if engine == "duckdb":
+        snap = scoring.score_population(ws.store, cards, as_of=scoring.parse_time(as_of),
+                                        catalogue=scoring.workspace_catalogue(ws))
+    elif engine == "spark":
+        from credence.engines.spark import score_with_spark
+
+        snap = score_with_spark(ws, cards, scoring.parse_time(as_of), master)
+    else:
+        raise ConfigError(f"unknown engine '{engine}'", field="engine", fix="use duckdb or spark")
+    console.print(
+        f"Snapshot {snap.snapshot_id} as of {snap.as_of:%Y-%m-%d %H:%M}: {snap.scored:,} scored, "
+        f"{snap.insufficient:,} with insufficient data, in {time.perf_counter() - started:.1f}s ({engine})"
+    )
+    console.print(band_table(snap.bands))
+
+
+@app.command()
+def show(entity: str = typer.Argument(..., help="Entity id."), ws_path: Path = WorkspaceOption) -> None:
+    """Score, band, dimensions, reasons and score history of one entity (latest snapshot)."""
+    ws = workspace(ws_path)
+    row = scoring.latest_score(ws.store, entity)
+    if row is None:
+        scoring.entity_kind(ws.store, entity)  # not found → clear error
+        raise NotFoundError(f"'{entity}' has not been scored yet", fix="run 'credence score' first")
+    print_score(console, row)
+    hist = scoring.history(ws.store, entity)
+    if len(hist) > 1:
+        console.print("[bold]History[/]: " + ", ".join(f"{h['as_of']:%Y-%m-%d} {h['score'] or '—'}" for h in hist))
+
+
+@app.command()
+def explain(
+    entity: str = typer.Argument(..., help="Entity id."),
+    as_of: str = typer.Option(None, "--as-of", help="Explain as of this time (default: now)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """The full breakdown of one entity's score, feature by feature (computed now, for that entity only)."""
+    ws = workspace(ws_path)
+    explain_entity(ws, entity, as_of)
+
+
+def explain_entity(ws, entity: str, as_of=None) -> None:
+    row = scoring.score_entity(ws.store, scoring.workspace_scorecards(ws), entity,
+                               as_of=scoring.parse_time(as_of) if as_of else None,
+                               catalogue=scoring.workspace_catalogue(ws))
+    print_score(console, row)
+    console.print(f"{row['n_events']} events count towards this score; history {row['history_days'] or 0} days.")
+    console.print(feature_table(row["features"]))
+
+
+@app.command("export-sql")
+def export_sql(
+    dialect: str = typer.Option("duckdb", help="Any SQLGlot dialect: duckdb, spark, postgres, snowflake, bigquery..."),
+    kind: str = typer.Option("person", help="Entity kind whose scorecard to compile."),
+    as_of: str = typer.Option(None, "--as-of", help="As-of time baked into the query (default: now)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Print the one SQL query that scores a population, for any engine."""
+    from credence.sql import compile_scorecard
+
+    ws = workspace(ws_path)
+    cards = scoring.workspace_scorecards(ws)
+    if kind not in cards:
+        raise ConfigError(f"no scorecard configured for kind '{kind}'", field="kind", fix=f"use {', '.join(cards)}")
+    print(compile_scorecard(cards[kind], dialect=dialect, pretty=True, as_of=scoring.parse_time(as_of),
+                            catalogue=scoring.workspace_catalogue(ws)))
+
+
+@app.command()
+def demo(
+    size: int = typer.Option(20_000, "--size", help="Entities to simulate."),
+    ws_path: Path = typer.Option(Path("demo-workspace"), "--workspace", "-w", help="Workspace to (re)build."),
+    seed: int = typer.Option(7, help="Random seed."),
+) -> None:
+    """The main job: init, simulate, ingest, score; print the bands and two explanations."""
+    import shutil
+
+    from credence.cli.demo import after_scoring
+    from credence.services.ingest import ingest_files
+    from credence.services.simulate import simulate as run
+
+    started = time.perf_counter()
+    if (ws_path / "credence.yaml").exists():
+        shutil.rmtree(ws_path)
+    ws = init_workspace(ws_path)
+    console.rule("[bold]Credence demo")
+    console.print(f"1. workspace {ws.root}")
+    as_of = scoring.utcnow().replace(hour=0, minute=0, second=0)
+    with progress_bar("2. simulating") as bar:
+        task = bar.add_task("simulate", total=size)
+        summary = run(ws.root / "simulated", entities=size, seed=seed, as_of=as_of,
+                      progress=lambda done, total: bar.update(task, completed=done))
+    store_outcomes(ws, summary)
+    console.print(f"2. simulated {summary.entities:,} entities and {summary.events:,} events "
+                  f"from {summary.providers} providers")
+    catalogue = scoring.workspace_catalogue(ws)
+    counts = {"accepted": 0, "duplicates": 0, "quarantined": 0, "received": 0}
+    for path in (summary.providers_path, summary.entities_path, summary.events_dir):
+        with progress_bar(f"3. ingesting {path.name}") as bar:
+            task = bar.add_task("ingest", total=None)
+            for r in ingest_files(ws.store, [path], catalogue=catalogue,
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total)):
+                for k in counts:
+                    counts[k] += getattr(r, k)
+    console.print(f"3. ingested {counts['received']:,} records: {counts['accepted']:,} accepted, "
+                  f"{counts['duplicates']:,} duplicate, {counts['quarantined']:,} quarantined")
+    snap = scoring.score_population(ws.store, scoring.workspace_scorecards(ws), as_of=as_of, catalogue=catalogue)
+    console.print(f"4. scored {snap.scored:,} entities ({snap.insufficient:,} with insufficient data) "
+                  f"in one SQL query per scorecard")
+    console.print(band_table(snap.bands))
+    for kind in ("person", "business"):
+        entity = ws.store.scalar(
+            "SELECT entity_id FROM scores WHERE snapshot_id = ? AND kind = ? AND score IS NOT NULL "
+            "ORDER BY abs(score - 620), entity_id LIMIT 1",
+            [snap.snapshot_id, kind],
+        )
+        if entity:
+            console.rule(f"One {kind}: credence explain {entity}")
+            explain_entity(ws, entity, as_of)
+    after_scoring(ws, console)
+    console.print(f"Demo finished in {time.perf_counter() - started:.0f}s. Workspace: {ws.root}")
