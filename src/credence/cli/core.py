@@ -74,21 +74,24 @@ def ingest(
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Validate and load files; bad records are quarantined with their reason, duplicates are no-ops."""
-    from credence.services.ingest import ingest_files
-
     ws = workspace(ws_path)
     for path in files:
-        with progress_bar(f"ingesting {path.name}") as bar:
-            task = bar.add_task("ingest", total=None)
-            reports = ingest_files(ws.store, [path], catalogue=scoring.workspace_catalogue(ws), kind=kind,
-                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
-        for r in reports:
+        for r in ingest_with_progress(ws, path, kind):
             console.print(
                 f"{r.source}: {r.kind} received {r.received:,} = accepted {r.accepted:,} + duplicate "
                 f"{r.duplicates:,} + quarantined {r.quarantined:,}"
             )
             for reason in getattr(r, "sample_reasons", [])[:5]:
                 console.print(f"  [yellow]quarantined[/] {reason}")
+
+
+def ingest_with_progress(ws, path: Path, kind: str | None = None) -> list:
+    from credence.services.ingest import ingest_files
+
+    with progress_bar(f"ingesting {path.name}") as bar:
+        task = bar.add_task("ingest", total=None)
+        return ingest_files(ws.store, [path], catalogue=scoring.workspace_catalogue(ws), kind=kind,
+                            progress=lambda done, total: bar.update(task, completed=done, total=total))
 
 
 @app.command()
@@ -180,7 +183,6 @@ def demo(
     import shutil
 
     from credence.cli.demo import after_scoring
-    from credence.services.ingest import ingest_files
     from credence.services.simulate import simulate as run
 
     started = time.perf_counter()
@@ -200,12 +202,9 @@ def demo(
     catalogue = scoring.workspace_catalogue(ws)
     counts = {"accepted": 0, "duplicates": 0, "quarantined": 0, "received": 0}
     for path in (summary.providers_path, summary.entities_path, summary.events_dir):
-        with progress_bar(f"3. ingesting {path.name}") as bar:
-            task = bar.add_task("ingest", total=None)
-            for r in ingest_files(ws.store, [path], catalogue=catalogue,
-                                  progress=lambda done, total: bar.update(task, completed=done, total=total)):
-                for k in counts:
-                    counts[k] += getattr(r, k)
+        for r in ingest_with_progress(ws, path):
+            for k in counts:
+                counts[k] += getattr(r, k)
     console.print(f"3. ingested {counts['received']:,} records: {counts['accepted']:,} accepted, "
                   f"{counts['duplicates']:,} duplicate, {counts['quarantined']:,} quarantined")
     snap = scoring.score_population(ws.store, scoring.workspace_scorecards(ws), as_of=as_of, catalogue=catalogue)
