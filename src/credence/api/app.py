@@ -1,0 +1,33 @@
+"""The one app: JSON API under /v1, the JWKS, and the web portal, on one workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from credence.api import errors
+from credence.api.deps import Context
+from credence.api.routes import ROUTERS, UNVERSIONED
+from credence.workspace import open_workspace
+
+DESCRIPTION = """Credence scores entities 350-950 from the events licensed providers report, explains every score,
+and shows it to no one without the subject's grant. Send an API key as `Authorization: Bearer cred_...`
+(`credence keys create --role ROLE --name PRINCIPAL`). Every error has one shape:
+`{ok: false, status, code, error, field, record}`."""
+
+
+def create_app(workspace_path: str | Path, *, web: bool = True) -> FastAPI:
+    ws = open_workspace(workspace_path)
+    app = FastAPI(title="Credence", version="1", description=DESCRIPTION, docs_url="/docs", redoc_url=None)
+    app.state.ctx = Context(ws)
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix="/v1")
+    for router in UNVERSIONED:
+        app.include_router(router)
+    if web:
+        from credence.web import mount
+
+        mount(app)
+    return app

@@ -1,0 +1,28 @@
+"""One router per resource. ``ROUTERS`` is what the app mounts under ``/v1``."""
+
+from credence.api.routes import (
+    admin,
+    audit,
+    certificates,
+    decisions,
+    disputes,
+    entities,
+    events,
+    grants,
+    reports,
+    scores,
+)
+
+ROUTERS = [
+    admin.router,
+    entities.router,
+    events.router,
+    scores.router,
+    decisions.router,
+    grants.router,
+    certificates.router,
+    disputes.router,
+    reports.router,
+    audit.router,
+]
+UNVERSIONED = [certificates.well_known]

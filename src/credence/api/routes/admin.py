@@ -1,0 +1,129 @@
+"""Bureau administration: who am I, API keys, providers, quarantine (operator), and a health check."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from credence.api import auth
+from credence.api.auth import Principal
+from credence.api.deps import Context, allow, ctx, principal, roles_extra, service
+from credence.api.errors import ERROR_RESPONSES
+from credence.api.models import ID, IngestReport, Page
+
+router = APIRouter(tags=["admin"], responses=ERROR_RESPONSES)
+ALL = auth.ROLES
+
+
+class Health(BaseModel):
+    ok: bool
+    workspace: str
+    schema_version: int
+
+
+@router.get("/health", response_model=Health, openapi_extra=roles_extra("public"))
+def health(c: Context = Depends(ctx)) -> dict:
+    return {"ok": True, "workspace": c.ws.config.get("name", "credence"), "schema_version": c.store.schema_version()}
+
+
+class Me(BaseModel):
+    key_id: str
+    role: str
+    name: str
+
+
+@router.get("/me", response_model=Me, openapi_extra=roles_extra(*ALL))
+def me(p: Principal = Depends(principal)) -> dict:
+    """The principal behind the key you sent."""
+    return p.to_dict()
+
+
+class KeyIn(BaseModel):
+    role: str = Field(description=", ".join(auth.ROLES))
+    name: str = ID
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    role: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class NewKey(BaseModel):
+    key_id: str
+    role: str
+    name: str
+    secret: str = Field(description="shown once; store it now")
+
+
+@router.post("/keys", response_model=NewKey, status_code=201, openapi_extra=roles_extra("operator"))
+def create_key(body: KeyIn, c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
+    key_id, secret = auth.create_key(c.store, body.role, body.name)
+    return {"key_id": key_id, "role": body.role, "name": body.name.strip(), "secret": secret}
+
+
+@router.get("/keys", response_model=list[KeyOut], openapi_extra=roles_extra("operator"))
+def list_keys(c: Context = Depends(ctx), p: Principal = allow("operator")) -> list:
+    return auth.list_keys(c.store)
+
+
+@router.post("/keys/{key_id}/revoke", response_model=KeyOut, openapi_extra=roles_extra("operator"))
+def revoke_key(key_id: str, c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
+    return auth.revoke_key(c.store, key_id)
+
+
+class Provider(BaseModel):
+    provider_id: str
+    name: str
+    categories: list[str]
+    registered_at: datetime
+
+
+class ProviderBatch(BaseModel):
+    records: list[dict[str, Any]] = Field(max_length=1000, description="provider_id, name, categories")
+
+
+@router.get("/providers", response_model=list[Provider], openapi_extra=roles_extra(*ALL))
+def list_providers(c: Context = Depends(ctx), p: Principal = Depends(principal)) -> list:
+    """Licensed providers and their categories (public knowledge within the bureau)."""
+    return c.store.query(
+        "SELECT provider_id, arg_max(name, registered_at) AS name, arg_max(categories, registered_at) AS categories, "
+        "max(registered_at) AS registered_at FROM providers GROUP BY provider_id ORDER BY provider_id"
+    )
+
+
+@router.post("/providers", response_model=IngestReport, openapi_extra=roles_extra("operator"))
+def register_providers(body: ProviderBatch, c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
+    ingest = service("ingest")
+    return ingest.ingest_records(c.store, body.records, kind="providers", source="api", submitted_by=p.name).to_dict()
+
+
+class QuarantineRow(BaseModel):
+    batch_id: str
+    source: str | None = None
+    record_no: int | None = None
+    record_key: str | None = None
+    field: str | None = None
+    reason: str
+    record: str | None = None
+    quarantined_at: datetime
+
+
+class QuarantinePage(Page):
+    rows: list[QuarantineRow]
+
+
+@router.get("/quarantine", response_model=QuarantinePage, openapi_extra=roles_extra("operator"))
+def quarantine(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**9),
+               c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
+    """Records refused at ingest, newest first, each with the field and the reason."""
+    total = c.store.scalar("SELECT count(*) FROM quarantine")
+    rows = c.store.query(
+        "SELECT * FROM quarantine ORDER BY quarantined_at DESC, record_no LIMIT ? OFFSET ?", [limit, offset]
+    )
+    return {"total": total, "limit": limit, "offset": offset, "rows": rows}

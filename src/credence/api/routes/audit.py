@@ -1,0 +1,89 @@
+"""Audit: aggregates only (score distribution, drift, fairness, policy what-if); no individual's data."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from credence.api import whatif as wi
+from credence.api.auth import Principal
+from credence.api.deps import Context, allow, ctx, roles_extra, service
+from credence.api.errors import ERROR_RESPONSES
+from credence.api.models import Open
+
+router = APIRouter(tags=["audit"], responses=ERROR_RESPONSES)
+AUDIT = ("operator", "auditor")
+
+
+class Bin(BaseModel):
+    low: int
+    high: int
+    n: int
+
+
+class BandCount(BaseModel):
+    band: str
+    n: int
+
+
+class Distribution(BaseModel):
+    bucket: int
+    histogram: list[Bin]
+    bands: list[BandCount]
+    scored: int
+    insufficient: int
+
+
+class Counts(BaseModel):
+    n: int
+    before: int
+    after: int
+    gained: int
+    lost: int
+
+
+class BandCounts(Counts):
+    band: str
+
+
+class GroupCounts(Counts):
+    attribute: str
+    value: str
+    rate_before: float | None = None
+    rate_after: float | None = None
+
+
+class WhatIf(Counts):
+    baseline: int
+    threshold: int
+    direction: str
+    insufficient: int
+    by_band: list[BandCounts]
+    by_group: list[GroupCounts]
+
+
+@router.get("/audit/distribution", response_model=Distribution, openapi_extra=roles_extra(*AUDIT))
+def distribution(bucket: int = Query(25, ge=1, le=600), c: Context = Depends(ctx), p: Principal = allow(*AUDIT)):
+    """The latest score of every entity, as a histogram and band counts."""
+    return wi.distribution(c.store, bucket=bucket)
+
+
+@router.get("/audit/whatif", response_model=WhatIf, openapi_extra=roles_extra(*AUDIT))
+def whatif(threshold: int = Query(ge=350, le=951), baseline: int = Query(600, ge=350, le=951),
+           direction: str = Query("at_least", pattern="^(at_least|below)$"), c: Context = Depends(ctx),
+           p: Principal = allow(*AUDIT)):
+    """Move a policy's threshold from ``baseline`` to ``threshold``: who gains and who loses it, by band and
+    by protected group."""
+    return wi.whatif(c.store, baseline=baseline, threshold=threshold, direction=direction)
+
+
+@router.get("/audit/drift", response_model=Open, openapi_extra=roles_extra(*AUDIT))
+def drift(c: Context = Depends(ctx), p: Principal = allow(*AUDIT)) -> dict:
+    """PSI of the score and of each feature between the two latest snapshots, and the band migration."""
+    return service("credence.learning.drift").drift_report(c.ws)
+
+
+@router.get("/audit/fairness", response_model=Open, openapi_extra=roles_extra(*AUDIT))
+def fairness(c: Context = Depends(ctx), p: Principal = allow(*AUDIT)) -> dict:
+    """Score distribution and approval rates per protected group, with disparate-impact flags."""
+    return service("credence.learning.fairness").fairness_report(c.ws)

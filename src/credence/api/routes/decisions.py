@@ -1,0 +1,77 @@
+"""Decisions: a partner applies a policy to a subject who granted it; the policy pack is public."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from credence.api.auth import ROLES, Principal
+from credence.api.deps import Context, allow, ctx, principal, roles_extra, service
+from credence.api.errors import ERROR_RESPONSES
+from credence.api.models import ID, Open, Reason
+from credence.errors import PermissionDenied
+
+router = APIRouter(tags=["decisions"], responses=ERROR_RESPONSES)
+
+
+class Policy(Open):
+    id: str
+    partner: str
+    kind: str = Field(description="benefit | restriction")
+    purpose: str
+    context: str
+    condition: dict[str, int]
+    condition_text: str
+    effect: str
+
+
+class DecisionIn(BaseModel):
+    subject_id: str = ID
+    policy_id: str = ID
+
+
+class Decision(Open):
+    decision_id: str
+    partner_id: str
+    subject_id: str
+    policy_id: str
+    purpose: str
+    outcome: str
+    score: int | None = None
+    band: str | None = None
+    reasons: list[Reason] = []
+    notice: str | None = Field(None, description="the adverse-action notice, for a refusal or a restriction")
+    adverse: bool = False
+    decided_at: datetime
+
+
+@router.get("/policies", response_model=list[Policy], openapi_extra=roles_extra(*ROLES))
+def list_policies(c: Context = Depends(ctx), p: Principal = Depends(principal)) -> list:
+    """The bureau's policy pack: each benefit or restriction with its purpose, context and condition."""
+    return [pol.to_dict() for pol in service("decisions").workspace_policies(c.ws).policies]
+
+
+@router.post("/decisions", response_model=Decision, status_code=201, openapi_extra=roles_extra("partner"))
+def decide(body: DecisionIn, c: Context = Depends(ctx), p: Principal = allow("partner")) -> dict:
+    """Apply a policy to a subject. Needs the subject's live grant for the policy's purpose; a refusal carries
+    an adverse-action notice with the top reasons and how to dispute."""
+    decisions = service("decisions")
+    return decisions.decide(c.ws, body.subject_id, body.policy_id, p.name)
+
+
+@router.get("/decisions", response_model=list[Decision], openapi_extra=roles_extra("subject", "partner", "operator"))
+def list_decisions(subject_id: str | None = Query(None, max_length=200), limit: int = Query(200, ge=1, le=5000),
+                   c: Context = Depends(ctx), p: Principal = allow("subject", "partner", "operator")) -> list:
+    """A subject sees decisions about itself; a partner those it made; the operator all."""
+    decisions = service("decisions")
+    if p.role == "subject":
+        if subject_id not in (None, p.name):
+            raise PermissionDenied("a subject sees only decisions about itself", field="subject_id")
+        rows = decisions.list_decisions(c.ws, subject_id=p.name)
+    elif p.role == "partner":
+        rows = decisions.list_decisions(c.ws, subject_id=subject_id, partner_id=p.name)
+    else:
+        rows = decisions.list_decisions(c.ws, subject_id=subject_id)
+    return rows[::-1][:limit]

@@ -1,0 +1,106 @@
+"""Entities: register them (operator), list them (operator), and a subject's own record and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from credence.api.auth import Principal
+from credence.api.deps import Context, allow, ctx, roles_extra, service, subject_access
+from credence.api.errors import ERROR_RESPONSES
+from credence.api.models import IngestReport, Page
+from credence.errors import NotFoundError
+
+router = APIRouter(tags=["entities"], responses=ERROR_RESPONSES)
+
+
+class Entity(BaseModel):
+    entity_id: str
+    kind: str
+    display_name: str | None = None
+    registered_at: datetime
+
+
+class EntityPage(Page):
+    entities: list[Entity]
+
+
+class EntityBatch(BaseModel):
+    records: list[dict[str, Any]] = Field(max_length=10_000, description="entity_id, kind, display_name, registered_at")
+
+
+class Event(BaseModel):
+    provider_id: str
+    event_id: str
+    entity_id: str
+    occurred_at: datetime
+    type: str
+    category: str
+    dimension: str
+    adverse: bool
+    amount: float | None = None
+    days_late: int | None = None
+    purchase_category: str | None = None
+    rental_asset: str | None = None
+    counterparty_id: str | None = None
+    supersedes: str | None = None
+    counts: bool = Field(description="false while disputed, or once corrected, retracted or past retention")
+    dispute: str | None = Field(None, description="latest dispute action on this event, if any")
+
+
+ENTITY_SQL = "SELECT entity_id, kind, display_name, registered_at FROM entities"
+
+
+@router.get("/entities", response_model=EntityPage, openapi_extra=roles_extra("operator"))
+def list_entities(kind: str | None = Query(None, max_length=40), limit: int = Query(50, ge=1, le=1000),
+                  offset: int = Query(0, ge=0, le=10**9), c: Context = Depends(ctx),
+                  p: Principal = allow("operator")) -> dict:
+    where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
+    total = c.store.scalar(f"SELECT count(*) FROM entities {where}", params)
+    rows = c.store.query(f"{ENTITY_SQL} {where} ORDER BY entity_id LIMIT ? OFFSET ?", [*params, limit, offset])
+    return {"total": total, "limit": limit, "offset": offset, "entities": rows}
+
+
+@router.post("/entities", response_model=IngestReport, openapi_extra=roles_extra("operator"))
+def register_entities(body: EntityBatch, c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
+    """Register entities (the same validation and idempotency as file ingest)."""
+    ingest = service("ingest")
+    return ingest.ingest_records(c.store, body.records, kind="entities", source="api", submitted_by=p.name).to_dict()
+
+
+@router.get("/entities/{entity_id}", response_model=Entity, openapi_extra=roles_extra("operator", "subject"))
+def read_entity(entity_id: str, c: Context = Depends(ctx), p: Principal = allow("operator", "subject")) -> dict:
+    subject_access(c, p, entity_id, what="profile")
+    rows = c.store.query(f"{ENTITY_SQL} WHERE entity_id = ? LIMIT 1", [entity_id])
+    if not rows:
+        raise NotFoundError(f"no entity '{entity_id}'", field="entity_id")
+    return rows[0]
+
+
+EVENTS_SQL = """
+SELECT e.provider_id, e.event_id, e.entity_id, e.occurred_at, e.type, e.category, e.dimension, e.adverse, e.amount,
+       e.days_late, e.purchase_category, e.rental_asset, e.counterparty_id, e.supersedes,
+       EXISTS (SELECT 1 FROM effective_events f WHERE f.provider_id = e.provider_id AND f.event_id = e.event_id
+               AND f.batch_id = e.batch_id) AS counts,
+       (SELECT arg_max(d.action, d.acted_at) FROM disputes d
+        WHERE d.provider_id = e.provider_id AND d.event_id = e.event_id) AS dispute
+FROM events e WHERE e.entity_id = ? ORDER BY e.occurred_at DESC, e.provider_id, e.event_id LIMIT ? OFFSET ?
+"""
+
+
+def entity_events(c: Context, entity_id: str, limit: int = 500, offset: int = 0) -> list[dict]:
+    return c.store.query(EVENTS_SQL, [entity_id, limit, offset])
+
+
+@router.get("/entities/{entity_id}/events", response_model=list[Event],
+            openapi_extra=roles_extra("operator", "subject"))
+def list_entity_events(entity_id: str, limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0, le=10**9),
+                       c: Context = Depends(ctx), p: Principal = allow("operator", "subject")) -> list:
+    """Every event held about the subject, newest first, with whether it counts and its dispute state."""
+    subject_access(c, p, entity_id, what="events")
+    if not c.store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [entity_id]):
+        raise NotFoundError(f"no entity '{entity_id}'", field="entity_id")
+    return entity_events(c, entity_id, limit, offset)

@@ -1,0 +1,34 @@
+"""Batch event submission: the same validation, quarantine and idempotency as file ingest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from credence.api.auth import Principal
+from credence.api.deps import Context, allow, ctx, roles_extra, service
+from credence.api.errors import ERROR_RESPONSES
+from credence.api.models import IngestReport
+
+router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
+
+
+class EventBatch(BaseModel):
+    records: list[dict[str, Any]] = Field(
+        max_length=10_000,
+        description="events: provider_id, event_id, entity_id, occurred_at, type, and optional amount and attributes",
+    )
+
+
+@router.post("/events", response_model=IngestReport, openapi_extra=roles_extra("provider", "operator"))
+def submit_events(body: EventBatch, c: Context = Depends(ctx), p: Principal = allow("provider", "operator")) -> dict:
+    """Submit a batch of events. A provider submits only as itself and only in its licensed categories;
+    every record is stored or quarantined with its reason, and the counts add up."""
+    ingest = service("ingest")
+    report = ingest.ingest_records(
+        c.store, body.records, kind="events", source="api", submitted_by=f"{p.role}:{p.name}",
+        allowed_provider=p.name if p.role == "provider" else None,
+    )
+    return report.to_dict()

@@ -1,0 +1,58 @@
+"""Disclosure: everything held about a subject, and who read its score. Auditors see the log pseudonymised."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from credence.api.auth import Principal
+from credence.api.deps import Context, allow, ctx, roles_extra, service, subject_access
+from credence.api.errors import ERROR_RESPONSES
+from credence.api.models import Open
+
+router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
+
+
+class Access(BaseModel):
+    accessed_at: datetime
+    subject_id: str
+    viewer_id: str
+    action: str
+    purpose: str | None = None
+    grant_id: str | None = None
+    allowed: bool
+    detail: str | None = None
+
+
+@router.get("/entities/{entity_id}/disclosure", response_model=Open, openapi_extra=roles_extra("subject", "operator"))
+def disclosure(entity_id: str, c: Context = Depends(ctx), p: Principal = allow("subject", "operator")) -> dict:
+    """Everything held about the subject: events and providers, score history with reasons, disputes, grants,
+    decisions, certificates, and who read its score when."""
+    subject_access(c, p, entity_id, what="disclosure")
+    requested_by = entity_id if p.role == "subject" else f"operator:{p.name}"
+    return service("disclosure").disclosure(c.ws, entity_id, requested_by=requested_by)
+
+
+@router.get("/entities/{entity_id}/access-log", response_model=list[Access],
+            openapi_extra=roles_extra("subject", "operator"))
+def subject_access_log(entity_id: str, limit: int = Query(500, ge=1, le=5000), c: Context = Depends(ctx),
+                       p: Principal = allow("subject", "operator")) -> list:
+    """Who read the subject's score, asked a decision or was refused, newest first."""
+    subject_access(c, p, entity_id, what="access log")
+    return c.store.query(
+        "SELECT * FROM access_log WHERE subject_id = ? ORDER BY accessed_at DESC LIMIT ?", [entity_id, limit]
+    )
+
+
+@router.get("/access-log", response_model=list[Access], openapi_extra=roles_extra("auditor", "operator"))
+def access_log(limit: int = Query(500, ge=1, le=5000), c: Context = Depends(ctx),
+               p: Principal = allow("auditor", "operator")) -> list:
+    """The whole access log. An auditor sees subjects as pseudonyms (a hash), never their ids."""
+    rows = c.store.query("SELECT * FROM access_log ORDER BY accessed_at DESC LIMIT ?", [limit])
+    if p.role == "auditor":
+        for r in rows:
+            r["subject_id"] = "sha256:" + hashlib.sha256(r["subject_id"].encode()).hexdigest()[:16]
+    return rows
