@@ -1,0 +1,67 @@
+"""``credence serve`` (the HTTP API and web portal) and ``credence keys`` (API keys per principal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from credence.cli.app import WorkspaceOption, app, console, workspace
+
+keys_app = typer.Typer(help="API keys: one per principal and role, shown once, stored hashed.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind (default: this machine only)."),
+    port: int = typer.Option(8000, help="TCP port."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Serve the HTTP API (/v1, OpenAPI at /docs) and the web portal (/) on a workspace."""
+    import uvicorn
+
+    from credence.api.app import create_app
+
+    ws = workspace(ws_path)
+    application = create_app(ws.root)
+    console.print(f"Credence on [bold]http://{host}:{port}/[/] (API docs at /docs) for workspace {ws.root}")
+    console.print("Sign in with a key from: credence keys create --role ROLE --name PRINCIPAL")
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: str = typer.Option(..., help="operator, provider, partner, subject or auditor."),
+    name: str = typer.Option(..., help="The principal: entity id (subject), provider id, partner id, or a name."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Create a key. The secret is printed once; only its hash is stored."""
+    from credence.api.auth import create_key
+
+    key_id, secret = create_key(workspace(ws_path).store, role, name)
+    console.print(f"Created key {key_id} for {role} '{name}'. Store the secret now; it is not shown again:")
+    console.print(secret, highlight=False, soft_wrap=True)
+
+
+@keys_app.command("list")
+def keys_list(ws_path: Path = WorkspaceOption) -> None:
+    """List keys (ids, roles, principals; never secrets)."""
+    from credence.api.auth import list_keys
+
+    table = Table("key id", "role", "name", "created", "revoked")
+    for k in list_keys(workspace(ws_path).store):
+        table.add_row(k["key_id"], k["role"], k["name"], f"{k['created_at']:%Y-%m-%d %H:%M}",
+                      f"{k['revoked_at']:%Y-%m-%d %H:%M}" if k["revoked_at"] else "")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str = typer.Argument(..., help="The key id (see 'credence keys list')."),
+                ws_path: Path = WorkspaceOption) -> None:
+    """Revoke a key; it stops working at once."""
+    from credence.api.auth import revoke_key
+
+    k = revoke_key(workspace(ws_path).store, key_id)
+    console.print(f"Key {k['key_id']} ({k['role']} '{k['name']}') revoked at {k['revoked_at']:%Y-%m-%d %H:%M:%S}")
