@@ -19,7 +19,7 @@ and shows it to no one without the subject's grant. Send an API key as `Authoriz
 
 def create_app(workspace_path: str | Path, *, web: bool = True) -> FastAPI:
     ws = open_workspace(workspace_path)
-    app = FastAPI(title="Credence", version="1", description=DESCRIPTION, docs_url="/docs", redoc_url=None)
+    app = FastAPI(title="Credence", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.ctx = Context(ws)
     errors.install(app)
     for router in ROUTERS:

@@ -19,14 +19,14 @@ def serve(
     port: int = typer.Option(8000, help="TCP port."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
-    """Serve the HTTP API (/v1, OpenAPI at /docs) and the web portal (/) on a workspace."""
+    """Serve the HTTP API (/v1, OpenAPI at /openapi.json) and the web portal (/) on a workspace."""
     import uvicorn
 
     from credence.api.app import create_app
 
     ws = workspace(ws_path)
     application = create_app(ws.root)
-    console.print(f"Credence on [bold]http://{host}:{port}/[/] (API docs at /docs) for workspace {ws.root}")
+    console.print(f"Credence on [bold]http://{host}:{port}/[/] (OpenAPI at /openapi.json) for workspace {ws.root}")
     console.print("Sign in with a key from: credence keys create --role ROLE --name PRINCIPAL")
     uvicorn.run(application, host=host, port=port, log_level="info")
 

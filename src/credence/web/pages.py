@@ -1,5 +1,172 @@
-from fastapi import FastAPI
+"""The portal's pages: sign-in, the subject's own page, the operator console; forms post back here.
+
+Pages call the same services as the JSON API and apply the same rules: a subject sees and acts on itself
+only; the operator sees any subject (read-only) and the console; an auditor sees the console's aggregates.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from credence.api.deps import subject_access
+from credence.domain.bands import BAND_ORDER
+from credence.errors import AuthenticationError
+from credence.web import session
+from credence.web.charts import BAND_CLASS
+
+router = APIRouter(include_in_schema=False)
+_files = resources.files("credence.web")
+templates = Jinja2Templates(directory=str(_files / "templates"))
+templates.env.globals.update(band_class=BAND_CLASS, band_order=BAND_ORDER)
+DONE = {
+    "dispute": "Dispute opened. The event no longer counts while the provider answers.",
+    "grant": "Grant given.",
+    "revoke": "Grant revoked. It stopped working at once.",
+}
+HOME = {"subject": "/me", "operator": "/console", "auditor": "/console"}
+
+
+def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+    p = context.pop("principal", None) or session.current(request)
+    context |= {"principal": p, "csrf": session.csrf_token(request) if p else ""}
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def render_error(request: Request, body: dict) -> Response:
+    if body["status"] == 401 and request.method == "GET":
+        return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
+    return render(request, "error.html", status=body["status"], error=body)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    p = session.current(request)
+    if p is None:
+        return RedirectResponse("/signin", status_code=303)
+    return RedirectResponse(HOME.get(p.role, "/account"), status_code=303)
+
+
+@router.get("/signin")
+def signin_page(request: Request, next: str = "/") -> Response:
+    return render(request, "signin.html", next=next if next.startswith("/") else "/")
+
+
+@router.post("/signin")
+def signin(request: Request, key: str = Form(""), next: str = Form("/")) -> Response:
+    try:
+        return session.sign_in(request, key.strip(), next if next.startswith("/") and not next.startswith("//") else "/")
+    except AuthenticationError:
+        return render(request, "signin.html", status=401, next=next,
+                      message="That key is unknown or revoked. Paste the whole key, starting with cred_.")
+
+
+@router.post("/signout")
+def signout() -> Response:
+    return session.sign_out()
+
+
+@router.get("/account")
+def account(request: Request) -> Response:
+    return render(request, "account.html", principal=session.require(request))
+
+
+@router.get("/me")
+def me(request: Request) -> Response:
+    p = session.require(request, "subject")
+    return RedirectResponse(f"/subjects/{quote(p.name)}", status_code=303)
+
+
+@router.get("/subjects/{entity_id}")
+def subject_page(request: Request, entity_id: str, done: str | None = None) -> Response:
+    from credence.web.subject import subject_view
+
+    p = session.require(request, "subject", "operator")
+    c = request.app.state.ctx
+    subject_access(c, p, entity_id, what="page")
+    view = subject_view(c, entity_id)
+    return render(request, "subject.html", principal=p, own=p.role == "subject", notice=DONE.get(done or ""), **view)
+
+
+def _own(request: Request, entity_id: str, csrf: str | None):
+    p = session.require(request, "subject")
+    session.check_csrf(request, csrf)
+    subject_access(request.app.state.ctx, p, entity_id, what="page")
+    return p, request.app.state.ctx
+
+
+@router.post("/subjects/{entity_id}/disputes")
+def dispute(request: Request, entity_id: str, provider_id: str = Form(...), event_id: str = Form(...),
+            note: str = Form(""), csrf: str = Form("")) -> Response:
+    from credence.services.disputes import open_dispute
+
+    p, c = _own(request, entity_id, csrf)
+    open_dispute(c.ws, p.name, provider_id, event_id, note=note or None)
+    return RedirectResponse(f"/subjects/{quote(entity_id)}?done=dispute#events", status_code=303)
+
+
+@router.post("/subjects/{entity_id}/grants")
+def give_grant(request: Request, entity_id: str, viewer_id: str = Form(...), scope: str = Form("score"),
+               purpose: str = Form(...), until: str = Form("30d"), csrf: str = Form("")) -> Response:
+    from credence.services.grants import grant
+
+    p, c = _own(request, entity_id, csrf)
+    grant(c.ws, p.name, viewer_id, scope, purpose, until)
+    return RedirectResponse(f"/subjects/{quote(entity_id)}?done=grant#grants", status_code=303)
+
+
+@router.post("/subjects/{entity_id}/grants/{grant_id}/revoke")
+def revoke_grant(request: Request, entity_id: str, grant_id: str, csrf: str = Form("")) -> Response:
+    from credence.services.grants import get_grant, revoke
+
+    p, c = _own(request, entity_id, csrf)
+    if get_grant(c.ws, grant_id)["subject_id"] != p.name:
+        from credence.errors import PermissionDenied
+
+        raise PermissionDenied("only the subject who gave a grant can revoke it here", field="grant_id")
+    revoke(c.ws, grant_id, revoked_by=p.name)
+    return RedirectResponse(f"/subjects/{quote(entity_id)}?done=revoke#grants", status_code=303)
+
+
+@router.get("/subjects/{entity_id}/disclosure")
+def disclosure_page(request: Request, entity_id: str) -> Response:
+    from credence.services.disclosure import disclosure, render_html
+
+    p = session.require(request, "subject", "operator")
+    c = request.app.state.ctx
+    subject_access(c, p, entity_id, what="disclosure")
+    report = disclosure(c.ws, entity_id, requested_by=entity_id if p.role == "subject" else f"operator:{p.name}")
+    return HTMLResponse(render_html(report))
+
+
+@router.get("/console")
+def console(request: Request, policy: str | None = None, threshold: int | None = None) -> Response:
+    from credence.web.console import console_view
+
+    p = session.require(request, "operator", "auditor")
+    view = console_view(request.app.state.ctx, policy_id=policy, threshold=threshold, operator=p.role == "operator")
+    return render(request, "console.html", principal=p, **view)
+
+
+async def security_headers(request: Request, call_next):
+    response = await call_next(request)
+    if not request.url.path.startswith(("/docs", "/openapi.json")):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def install(app: FastAPI) -> None:
-    pass
+    app.state.render_error = render_error
+    app.mount("/static", StaticFiles(directory=str(_files / "static")), name="static")
+    app.include_router(router)
+    app.middleware("http")(security_headers)

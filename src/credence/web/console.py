@@ -1,0 +1,63 @@
+"""The operator console: distribution, bands, drift between snapshots, quarantine, and the policy what-if."""
+
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+
+from credence.api import whatif as wi
+from credence.api.deps import Context
+from credence.domain.bands import BAND_ORDER, BANDS, INSUFFICIENT
+from credence.web import charts
+
+
+def _drift(c: Context) -> dict:
+    snaps = c.store.query("SELECT snapshot_id, as_of, created_at FROM snapshots ORDER BY created_at DESC LIMIT 2")
+    out: dict = {"snapshots": snaps[::-1], "bands": [], "report": None, "error": None}
+    if len(snaps) == 2:
+        old, new = snaps[1]["snapshot_id"], snaps[0]["snapshot_id"]
+        rows = c.store.query(
+            "SELECT band, count(*) FILTER (snapshot_id = ?) AS before, count(*) FILTER (snapshot_id = ?) AS after "
+            "FROM scores WHERE snapshot_id IN (?, ?) GROUP BY band", [old, new, old, new]
+        )
+        got = {r["band"]: r for r in rows}
+        out["bands"] = [{"band": b, "before": got.get(b, {}).get("before", 0), "after": got.get(b, {}).get("after", 0)}
+                        for b in (*BAND_ORDER, INSUFFICIENT)]
+    try:
+        from credence.learning import drift  # type: ignore[attr-defined]
+    except ImportError:
+        return out
+    try:
+        out["report"] = drift.drift_report(c.ws)
+    except Exception as e:  # a report that cannot be computed yet (e.g. one snapshot) is shown as text
+        out["error"] = str(e)
+    return out
+
+
+def console_view(c: Context, *, policy_id: str | None, threshold: int | None, operator: bool) -> dict:
+    from credence.services.decisions import workspace_policies
+
+    policies = list(workspace_policies(c.ws).policies)
+    policy = next((p for p in policies if p.id == policy_id), policies[0] if policies else None)
+    baseline = policy.threshold if policy else 600
+    direction = "at_least" if (policy is None or policy.kind == "benefit") else "below"
+    threshold = baseline if threshold is None else max(350, min(951, int(threshold)))
+    dist = wi.distribution(c.store, bucket=25)
+    data = {
+        "counts": wi.score_counts(c.store),
+        "bands": [[low, name] for low, name in BANDS],
+        "policies": {p.id: {"threshold": p.threshold, "direction": "at_least" if p.kind == "benefit" else "below",
+                            "effect": p.effect} for p in policies},
+    }
+    return {
+        "distribution": dist,
+        "histogram": charts.histogram(dist["histogram"]),
+        "drift": _drift(c),
+        "quarantine": c.store.query("SELECT * FROM quarantine ORDER BY quarantined_at DESC LIMIT 50") if operator else None,
+        "quarantine_total": c.store.scalar("SELECT count(*) FROM quarantine") if operator else None,
+        "policies": policies,
+        "policy": policy,
+        "whatif": wi.whatif(c.store, baseline=baseline, threshold=threshold, direction=direction),
+        "whatif_json": Markup(json.dumps(data).replace("</", "<\\/")),
+    }
