@@ -1,0 +1,108 @@
+"""Reading a score as a viewer (guardrail 4: private by default), and the access log.
+
+The subject always sees its own score, with reasons. Anyone else needs a live grant of scope ``score`` for
+the purpose they state, and sees the score, band and dimension points (not the reasons, which describe the
+subject's events). Every read and every refused attempt is appended to ``access_log``; the subject can
+read that log (``access_log``) and its disclosure report shows it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+from credence.domain.catalogue import DIMENSIONS
+from credence.errors import PermissionDenied
+from credence.services.grants import live_grant, moment, normalise_purpose
+from credence.services.scoring import score_entity, workspace_catalogue, workspace_scorecards
+from credence.workspace import Workspace
+
+SHARED_FIELDS = ("entity_id", "kind", "score", "band", "as_of", "scorecard") + tuple(f"points_{d}" for d in DIMENSIONS)
+
+
+def log_access(
+    ws: Workspace,
+    subject_id: str,
+    viewer_id: str,
+    action: str,
+    *,
+    allowed: bool,
+    purpose: str | None = None,
+    grant_id: str | None = None,
+    detail: str | None = None,
+    at: datetime | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> None:
+    """Append one access-log row (inside ``con``'s transaction when given)."""
+    row = [moment(at), subject_id, viewer_id, action, purpose, grant_id, allowed, detail]
+    sql = "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    if con is not None:
+        con.execute(sql, row)
+        return
+    with ws.store.transaction() as c:
+        c.execute(sql, row)
+
+
+def authorize(
+    ws: Workspace,
+    subject_id: str,
+    viewer_id: str,
+    scope: str,
+    purpose: str | None,
+    action: str,
+    *,
+    at: datetime | None = None,
+) -> dict | None:
+    """The live grant that lets ``viewer_id`` act, None for the subject itself; else log and refuse.
+
+    A refusal is logged (allowed = false) before ``PermissionDenied`` is raised, so the subject sees every
+    attempt. Callers log the allowed access themselves, in the transaction that records what they did.
+    """
+    t = moment(at)
+    if viewer_id == subject_id:
+        return None
+    g = live_grant(ws, subject_id, viewer_id, scope, purpose, t) if normalise_purpose(purpose) else None
+    if g is None:
+        why = "no purpose stated" if not normalise_purpose(purpose) else f"no live '{scope}' grant for this purpose"
+        log_access(ws, subject_id, viewer_id, action, allowed=False, purpose=normalise_purpose(purpose) or None,
+                   detail=why, at=t)
+        raise PermissionDenied(
+            f"'{viewer_id}' has no live grant from '{subject_id}' to {_scope_words(scope)} for purpose "
+            f"'{normalise_purpose(purpose) or '(none)'}' ({why})",
+            field="grant",
+            fix=(
+                f"the subject must grant it first: credence grant {subject_id} --to {viewer_id} --scope {scope} "
+                f"--purpose '{normalise_purpose(purpose) or 'PURPOSE'}' --until 30d"
+            ),
+        )
+    return g
+
+
+def _scope_words(scope: str) -> str:
+    return "see its score" if scope == "score" else "ask for decisions"
+
+
+def read_score(
+    ws: Workspace, subject_id: str, viewer_id: str, purpose: str | None = None, *, at: datetime | None = None
+) -> dict:
+    """Score ``subject_id`` now for ``viewer_id``: the subject gets everything, a grantee the shared fields."""
+    t = moment(at)
+    g = authorize(ws, subject_id, viewer_id, "score", purpose, "read_score", at=t)
+    row = score_entity(ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws),
+                       detail=g is None)
+    log_access(ws, subject_id, viewer_id, "read_score", allowed=True, purpose=normalise_purpose(purpose) or None,
+               grant_id=g["grant_id"] if g else None, detail=f"score {row['score']} ({row['band']})", at=t)
+    if g is None:
+        return row
+    return {k: row[k] for k in SHARED_FIELDS if k in row} | {"grant_id": g["grant_id"], "purpose": g["purpose"]}
+
+
+def access_log(ws: Workspace, subject_id: str, *, viewer_id: str | None = None) -> list[dict]:
+    """Who read or tried to read the subject's data, oldest first."""
+    sql = "SELECT * FROM access_log WHERE subject_id = ?"
+    params = [subject_id]
+    if viewer_id is not None:
+        sql += " AND viewer_id = ?"
+        params.append(viewer_id)
+    return ws.store.query(sql + " ORDER BY accessed_at, action", params)

@@ -1,0 +1,133 @@
+"""Decisions: a partner applies a policy to a subject, with the subject's live grant.
+
+``decide`` needs a live grant of scope ``decisions`` for the policy's purpose (guardrail 4), scores the
+subject now, and returns the outcome with the score and band used. A benefit not granted or a restriction
+applied carries an adverse-action notice: the top reasons and how to dispute (guardrail 5). Too little
+data is never a refusal: the outcome is "no decision: insufficient data". The decision and the access are
+appended in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+
+from credence.domain.policy import ADVERSE_OUTCOMES, GRANTED, NO_DECISION, NOT_GRANTED, PolicyPack, load_policies
+from credence.errors import PermissionDenied
+from credence.services.access import authorize, log_access
+from credence.services.grants import moment, require_entity
+from credence.services.scoring import score_entity, workspace_catalogue, workspace_scorecards
+from credence.workspace import Workspace
+
+
+def workspace_policies(ws: Workspace) -> PolicyPack:
+    """The workspace's policy pack (``policies`` in credence.yaml), or the shipped default pack."""
+    path = ws.config.get("policies")
+    return load_policies(ws.path(str(path)) if path else None)
+
+
+def decide(
+    ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, at: datetime | None = None
+) -> dict:
+    """Apply ``policy_id`` to ``subject_id`` for ``partner_id``; append and return the decision."""
+    t = moment(at)
+    policy = workspace_policies(ws).get(policy_id)
+    if not policy.applies_to_partner(partner_id):
+        log_access(ws, subject_id, partner_id, "decision", allowed=False, purpose=policy.purpose,
+                   detail=f"policy {policy.id} belongs to partner {policy.partner}", at=t)
+        raise PermissionDenied(
+            f"policy '{policy.id}' belongs to partner '{policy.partner}', not '{partner_id}'",
+            field="partner_id",
+            fix="apply one of your own policies (credence policies lists them)",
+        )
+    g = authorize(ws, subject_id, partner_id, "decisions", policy.purpose, "decision", at=t)
+    require_entity(ws, subject_id)
+    row = score_entity(ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws),
+                       detail=False)
+    score = row["score"]
+    outcome = policy.outcome(score)
+    adverse = outcome in ADVERSE_OUTCOMES
+    reasons = row["reasons"] if score is not None else []
+    decision = {
+        "decision_id": f"DEC-{uuid.uuid4().hex[:12]}",
+        "partner_id": partner_id,
+        "subject_id": subject_id,
+        "policy_id": policy.id,
+        "purpose": policy.purpose,
+        "outcome": outcome,
+        "score": score,
+        "band": row["band"],
+        "reasons": reasons,
+        "notice": adverse_action_notice(policy, row, partner_id, t) if adverse else None,
+        "decided_at": t,
+    }
+    with ws.store.transaction() as con:
+        con.execute(
+            "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [decision[k] if k != "reasons" else json.dumps(reasons) for k in decision],
+        )
+        log_access(ws, subject_id, partner_id, "decision", allowed=True, purpose=policy.purpose,
+                   grant_id=g["grant_id"] if g else None,
+                   detail=f"{decision['decision_id']}: {policy.id} -> {outcome}", at=t, con=con)
+    return decision | {
+        "adverse": adverse,
+        "effect": policy.effect,
+        "policy": policy.to_dict(),
+        "summary": summary(policy, outcome, score, row["band"]),
+    }
+
+
+def summary(policy, outcome: str, score: int | None, band: str) -> str:
+    """One line saying what was decided and why."""
+    if outcome == NO_DECISION:
+        return (f"{policy.effect}: no decision, because there is too little data for a score; "
+                "the partner's usual terms apply and nothing is refused for lack of data")
+    used = f"score {score} ({band}); the policy needs {policy.condition_text}"
+    if outcome == GRANTED:
+        return f"{policy.effect}: granted, {used}"
+    if outcome == NOT_GRANTED:
+        return f"{policy.effect}: not granted, {used}"
+    if outcome in ADVERSE_OUTCOMES:
+        return f"{policy.effect}: applies, {used}"
+    return f"{policy.effect}: does not apply, {used}"
+
+
+def adverse_action_notice(policy, row: dict, partner_id: str, at: datetime) -> str:
+    """The notice a subject receives with an adverse decision: why, and how to contest it."""
+    subject = row["entity_id"]
+    lines = [
+        f"Adverse-action notice for {subject}, {at:%Y-%m-%d %H:%M} UTC",
+        f"{partner_id} applied the policy '{policy.id}' ({policy.effect}; {policy.condition_text}) for the "
+        f"purpose '{policy.purpose}'.",
+        f"The score used was {row['score']} ({row['band']}), computed by {row.get('scorecard', 'the scorecard')} "
+        f"as of {row['as_of']:%Y-%m-%d}.",
+        "The main reasons your score is not higher:",
+    ]
+    reasons = row.get("reasons") or []
+    lines += [f"  {i}. {r['text']}" for i, r in enumerate(reasons, 1)] or ["  (no reasons: every feature is at its best)"]
+    lines += [
+        "Your rights:",
+        f"  - See every event and who reported it: credence report {subject}",
+        f"  - Dispute an event you think is wrong: credence dispute open {subject} PROVIDER EVENT_ID. While the "
+        "dispute is pending the event does not count; the provider must confirm, correct or retract it within 30 "
+        "days, or it is removed.",
+        f"  - Withdraw this partner's access at any time: credence revoke GRANT_ID (see credence grants {subject}).",
+    ]
+    return "\n".join(lines)
+
+
+def list_decisions(ws: Workspace, subject_id: str | None = None, partner_id: str | None = None) -> list[dict]:
+    """Recorded decisions, oldest first, with reasons decoded."""
+    conds, params = ["TRUE"], []
+    if subject_id is not None:
+        conds.append("subject_id = ?")
+        params.append(subject_id)
+    if partner_id is not None:
+        conds.append("partner_id = ?")
+        params.append(partner_id)
+    rows = ws.store.query(f"SELECT * FROM decisions WHERE {' AND '.join(conds)} ORDER BY decided_at", params)
+    for r in rows:
+        r["reasons"] = json.loads(r["reasons"]) if r["reasons"] else []
+        r["adverse"] = r["outcome"] in ADVERSE_OUTCOMES
+    return rows

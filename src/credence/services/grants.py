@@ -1,0 +1,181 @@
+"""Grants: a subject's consent for a viewer to see its score or ask for decisions, for a purpose, until a time.
+
+Grants and their revocations are appended, never changed (guardrail 7). A grant is live at time ``t`` when
+``granted_at <= t < expires_at`` and no revocation was recorded at or before ``t``: revoking takes effect at
+once.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from credence.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from credence.services.scoring import parse_time
+from credence.workspace import Workspace
+
+SCOPES = ("score", "decisions")
+OPERATOR = "operator"
+_DURATION = re.compile(r"^\s*(\d+)\s*([dhwmy])\s*$")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1), "m": timedelta(days=30),
+          "y": timedelta(days=365)}
+
+
+def moment(at: str | datetime | None = None) -> datetime:
+    """``at`` as naive UTC, or now with microseconds, so that records made in one second keep their order."""
+    return parse_time(at) if at is not None else datetime.now(UTC).replace(tzinfo=None)
+
+
+def normalise_purpose(purpose: str | None) -> str:
+    """Purposes compare case- and space-insensitively: 'Bike  rental' is 'bike rental'."""
+    return " ".join(str(purpose or "").lower().split())
+
+
+def parse_until(value: str | datetime | timedelta, now: datetime, what: str = "until") -> datetime:
+    """An absolute time, or a duration from ``now`` ('30d', '12h', '2w', '6m', '1y')."""
+    if isinstance(value, timedelta):
+        return now + value
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if m:
+            return now + int(m.group(1)) * _UNITS[m.group(2)]
+    return parse_time(value, what)
+
+
+def entity_exists(ws: Workspace, entity_id: str) -> bool:
+    return bool(ws.store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [entity_id]))
+
+
+def require_entity(ws: Workspace, entity_id: str, field: str = "subject_id") -> None:
+    if not entity_exists(ws, entity_id):
+        raise NotFoundError(f"no entity '{entity_id}'", field=field, fix="check the id")
+
+
+def grant(
+    ws: Workspace,
+    subject_id: str,
+    viewer_id: str,
+    scope: str,
+    purpose: str,
+    until: str | datetime | timedelta,
+    *,
+    at: datetime | None = None,
+) -> dict:
+    """Record the subject's consent; returns the grant. ``until`` is a time or a duration such as '30d'."""
+    now = moment(at)
+    require_entity(ws, subject_id)
+    if scope not in SCOPES:
+        raise ValidationError(f"scope '{scope}' unknown", field="scope", fix="use 'score' or 'decisions'")
+    viewer_id = str(viewer_id or "").strip()
+    if not viewer_id:
+        raise ValidationError("a grant needs a viewer", field="viewer_id", fix="name who may see it (--to)")
+    if viewer_id == subject_id:
+        raise ValidationError(
+            "a subject always sees its own score; it needs no grant", field="viewer_id", fix="grant to someone else"
+        )
+    purpose_n = normalise_purpose(purpose)
+    if not purpose_n:
+        raise ValidationError(
+            "a grant needs a purpose", field="purpose", fix="say what it is for, e.g. --purpose 'bike rental'"
+        )
+    expires = parse_until(until, now)
+    if expires <= now:
+        raise ValidationError(
+            f"the grant would expire at {expires:%Y-%m-%d %H:%M}, which is not after now ({now:%Y-%m-%d %H:%M})",
+            field="until",
+            fix="give a later time or a duration such as 30d",
+        )
+    row = {
+        "grant_id": f"G-{uuid.uuid4().hex[:12]}",
+        "subject_id": subject_id,
+        "viewer_id": viewer_id,
+        "scope": scope,
+        "purpose": purpose_n,
+        "granted_at": now,
+        "expires_at": expires,
+    }
+    with ws.store.transaction() as con:
+        con.execute("INSERT INTO grants VALUES (?, ?, ?, ?, ?, ?, ?)", list(row.values()))
+    return {**row, "status": "live", "revoked_at": None}
+
+
+def get_grant(ws: Workspace, grant_id: str, *, at: datetime | None = None) -> dict:
+    rows = _grants(ws, "g.grant_id = ?", [grant_id], moment(at))
+    if not rows:
+        raise NotFoundError(f"no grant '{grant_id}'", field="grant_id", fix="list grants with 'credence grants SUBJECT'")
+    return rows[0]
+
+
+def revoke(ws: Workspace, grant_id: str, *, revoked_by: str | None = None, at: datetime | None = None) -> dict:
+    """Append a revocation. The subject, the viewer (renouncing) or the operator may revoke."""
+    now = moment(at)
+    g = get_grant(ws, grant_id, at=now)
+    actor = revoked_by or g["subject_id"]
+    if actor not in (g["subject_id"], g["viewer_id"], OPERATOR):
+        raise PermissionDenied(
+            f"'{actor}' may not revoke grant {grant_id}", field="revoked_by", fix="only its subject or viewer can"
+        )
+    if g["revoked_at"] is not None:
+        raise ConflictError(f"grant {grant_id} was already revoked at {g['revoked_at']:%Y-%m-%d %H:%M:%S}")
+    with ws.store.transaction() as con:
+        con.execute("INSERT INTO grant_revocations VALUES (?, ?, ?)", [grant_id, now, actor])
+    return get_grant(ws, grant_id, at=now)
+
+
+def live_grant(
+    ws: Workspace, subject_id: str, viewer_id: str, scope: str, purpose: str | None, at: datetime | None = None
+) -> dict | None:
+    """The live grant letting ``viewer_id`` use ``scope`` for ``purpose`` at ``at``, or None."""
+    t = moment(at)
+    rows = _grants(
+        ws,
+        "g.subject_id = ? AND g.viewer_id = ? AND g.scope = ? AND g.purpose = ?",
+        [subject_id, viewer_id, scope, normalise_purpose(purpose)],
+        t,
+    )
+    live = [r for r in rows if r["status"] == "live"]
+    return max(live, key=lambda r: r["expires_at"]) if live else None
+
+
+def list_grants(
+    ws: Workspace,
+    subject_id: str | None = None,
+    viewer_id: str | None = None,
+    *,
+    live_only: bool = False,
+    at: datetime | None = None,
+) -> list[dict]:
+    """Grants by subject and/or viewer, each with its status at ``at``: live, expired, revoked or pending."""
+    conds, params = ["TRUE"], []
+    if subject_id is not None:
+        conds.append("g.subject_id = ?")
+        params.append(subject_id)
+    if viewer_id is not None:
+        conds.append("g.viewer_id = ?")
+        params.append(viewer_id)
+    rows = _grants(ws, " AND ".join(conds), params, moment(at))
+    return [r for r in rows if r["status"] == "live"] if live_only else rows
+
+
+def _grants(ws: Workspace, where: str, params: list, at: datetime) -> list[dict]:
+    rows = ws.store.query(
+        "SELECT g.*, r.revoked_at, r.revoked_by FROM grants g "
+        "LEFT JOIN (SELECT grant_id, min(revoked_at) AS revoked_at, arg_min(revoked_by, revoked_at) AS revoked_by "
+        "           FROM grant_revocations GROUP BY grant_id) r USING (grant_id) "
+        f"WHERE {where} ORDER BY g.granted_at, g.grant_id",
+        params,
+    )
+    for r in rows:
+        r["status"] = grant_status(r, at)
+    return rows
+
+
+def grant_status(row: dict, at: datetime) -> str:
+    if row.get("revoked_at") is not None and row["revoked_at"] <= at:
+        return "revoked"
+    if at < row["granted_at"]:
+        return "pending"
+    if at >= row["expires_at"]:
+        return "expired"
+    return "live"
