@@ -9,6 +9,7 @@ from markupsafe import Markup
 from credence.api import whatif as wi
 from credence.api.deps import Context
 from credence.domain.bands import BAND_ORDER, BANDS, INSUFFICIENT
+from credence.errors import CredenceError
 from credence.web import charts
 
 
@@ -24,15 +25,24 @@ def _drift(c: Context) -> dict:
         got = {r["band"]: r for r in rows}
         out["bands"] = [{"band": b, "before": got.get(b, {}).get("before", 0), "after": got.get(b, {}).get("after", 0)}
                         for b in (*BAND_ORDER, INSUFFICIENT)]
+    if len(snaps) < 2:
+        return out
     try:
-        from credence.learning import drift  # type: ignore[attr-defined]
+        from credence.learning.drift import drift_report
     except ImportError:
         return out
     try:
-        out["report"] = drift.drift_report(c.ws)
-    except Exception as e:  # a report that cannot be computed yet (e.g. one snapshot) is shown as text
+        out["report"] = drift_report(c.store, cards=c.cards, catalogue=c.catalogue, features=False)
+    except CredenceError as e:  # e.g. nothing comparable yet: say so rather than fail the console
         out["error"] = str(e)
     return out
+
+
+def _fairness(c: Context) -> dict | None:
+    try:
+        return wi.fairness(c.store)
+    except ImportError:
+        return None
 
 
 def console_view(c: Context, *, policy_id: str | None, threshold: int | None, operator: bool) -> dict:
@@ -54,6 +64,7 @@ def console_view(c: Context, *, policy_id: str | None, threshold: int | None, op
         "distribution": dist,
         "histogram": charts.histogram(dist["histogram"]),
         "drift": _drift(c),
+        "fairness": _fairness(c),
         "quarantine": c.store.query("SELECT * FROM quarantine ORDER BY quarantined_at DESC LIMIT 50") if operator else None,
         "quarantine_total": c.store.scalar("SELECT count(*) FROM quarantine") if operator else None,
         "policies": policies,

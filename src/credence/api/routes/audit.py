@@ -10,6 +10,7 @@ from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, service
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import Open
+from credence.services.disclosure import jsonable
 
 router = APIRouter(tags=["audit"], responses=ERROR_RESPONSES)
 AUDIT = ("operator", "auditor")
@@ -78,12 +79,17 @@ def whatif(threshold: int = Query(ge=350, le=951), baseline: int = Query(600, ge
 
 
 @router.get("/audit/drift", response_model=Open, openapi_extra=roles_extra(*AUDIT))
-def drift(c: Context = Depends(ctx), p: Principal = allow(*AUDIT)) -> dict:
-    """PSI of the score and of each feature between the two latest snapshots, and the band migration."""
-    return service("credence.learning.drift").drift_report(c.ws)
+def drift(base: str | None = Query(None, max_length=100), current: str | None = Query(None, max_length=100),
+          features: bool = True, c: Context = Depends(ctx), p: Principal = allow(*AUDIT)) -> dict:
+    """PSI of the score, of each dimension and (``features``) of each feature between two snapshots (default:
+    the last two), with the band migration matrix; thresholds 0.1 watch, 0.25 act."""
+    report = service("credence.learning.drift").drift_report(c.store, base=base, current=current, cards=c.cards,
+                                                               catalogue=c.catalogue, features=features)
+    return jsonable(report)
 
 
 @router.get("/audit/fairness", response_model=Open, openapi_extra=roles_extra(*AUDIT))
 def fairness(c: Context = Depends(ctx), p: Principal = allow(*AUDIT)) -> dict:
-    """Score distribution and approval rates per protected group, with disparate-impact flags."""
-    return service("credence.learning.fairness").fairness_report(c.ws)
+    """Over the latest scores, per protected group: score distribution, approval rate at each policy cut-off,
+    disparate-impact ratio (flagged below 0.8). Protected data is held apart and used only here."""
+    return jsonable(wi.fairness(c.store))
