@@ -1,0 +1,177 @@
+"""Disclosure (guardrail 5): everything held about a subject, as JSON and as a readable document.
+
+The report holds the entity, every event with its provider and status (counts, disputed, confirmed,
+corrected, retracted, expired, past retention), the current score with reasons and feature breakdown,
+the score history with reasons, disputes with their history, grants given and received, decisions with
+their notices, certificates, vouches, and the access log: who read the score when, and who was refused.
+Producing the report is itself logged.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import jinja2
+
+from credence.errors import CredenceError, NotFoundError, ValidationError
+from credence.services.access import access_log, log_access
+from credence.services.certificates import list_certificates
+from credence.services.decisions import list_decisions
+from credence.services.disclosure_templates import HTML, TEXT
+from credence.services.disputes import list_disputes
+from credence.services.grants import list_grants, moment
+from credence.services.scoring import reasons_of, score_entity, workspace_catalogue, workspace_scorecards
+from credence.workspace import Workspace
+
+FORMATS = ("json", "text", "html")
+
+
+def disclosure(ws: Workspace, subject_id: str, *, requested_by: str | None = None,
+               at: datetime | None = None) -> dict:
+    """Everything held about ``subject_id`` as a JSON-ready dict (datetimes as ISO text)."""
+    t = moment(at)
+    entity = ws.store.query("SELECT * FROM entities WHERE entity_id = ? ORDER BY registered_at", [subject_id])
+    if not entity:
+        raise NotFoundError(f"no entity '{subject_id}'", field="entity_id", fix="check the id")
+    catalogue = workspace_catalogue(ws)
+    try:
+        current = score_entity(ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=catalogue)
+    except CredenceError as e:  # e.g. no scorecard for this kind: still disclose the data
+        current = {"score": None, "band": "not scored", "error": str(e), "reasons": []}
+    disputes = list_disputes(ws, subject_id=subject_id)
+    report = {
+        "subject_id": subject_id,
+        "generated_at": t,
+        "entity": entity[-1],
+        "registrations": entity,
+        "score": _current(current),
+        "events": _events(ws, subject_id, disputes, catalogue, t),
+        "score_history": _history(ws, subject_id),
+        "disputes": disputes,
+        "grants_given": list_grants(ws, subject_id=subject_id, at=t),
+        "grants_received": list_grants(ws, viewer_id=subject_id, at=t),
+        "decisions": list_decisions(ws, subject_id=subject_id),
+        "certificates": list_certificates(ws, subject_id),
+        "vouches": _vouches(ws, subject_id, t),
+        "access_log": access_log(ws, subject_id),
+    }
+    log_access(ws, subject_id, requested_by or subject_id, "report", allowed=True, detail="disclosure report", at=t)
+    return jsonable(report)
+
+
+def _current(row: dict) -> dict:
+    keep = ("score", "band", "as_of", "scorecard", "reasons", "features", "error", "n_events", "history_days")
+    out = {k: row[k] for k in keep if k in row}
+    out["dimensions"] = {k[len("points_"):]: v for k, v in row.items()
+                         if k.startswith("points_") and not k[len("points_"):].isdigit()}
+    return out
+
+
+def _events(ws: Workspace, subject_id: str, disputes: list[dict], catalogue, t: datetime) -> list[dict]:
+    rows = ws.store.query(
+        "SELECT e.*, p.name AS provider_name, "
+        "  EXISTS (SELECT 1 FROM effective_events x WHERE x.provider_id = e.provider_id AND x.event_id = e.event_id) "
+        "    AS effective, "
+        "  (SELECT max(c.event_id) FROM events c WHERE c.provider_id = e.provider_id AND c.supersedes = e.event_id) "
+        "    AS superseded_by "
+        "FROM events e LEFT JOIN (SELECT provider_id, max(name) AS name FROM providers GROUP BY provider_id) p "
+        "USING (provider_id) WHERE e.entity_id = ? ORDER BY e.occurred_at, e.provider_id, e.event_id",
+        [subject_id],
+    )
+    by_event = {(d["provider_id"], d["event_id"]): d for d in disputes}
+    for r in rows:
+        d = by_event.get((r["provider_id"], r["event_id"]))
+        r["dispute_id"] = d["dispute_id"] if d else None
+        r["dispute_status"] = d["status"] if d else None
+        r["status"] = _event_status(r, d, catalogue, t)
+        r["counts"] = r["status"] in ("counts", "confirmed after dispute")
+    return rows
+
+
+def _event_status(r: dict, d: dict | None, catalogue, t: datetime) -> str:
+    if r["occurred_at"] > t:
+        return "in the future"
+    if r["superseded_by"]:
+        return f"corrected by {r['superseded_by']}"
+    if d is not None and d["status"] != "confirmed":
+        return {"pending": "disputed: pending, does not count", "retracted": "retracted by the provider",
+                "expired": "dispute unanswered in 30 days: removed", "corrected": "corrected"}.get(d["status"], d["status"])
+    if not r["effective"]:
+        return "does not count"
+    if r["adverse"] and r["type"] in catalogue.types:
+        days = catalogue.retention_days(catalogue.types[r["type"]])
+        if days is not None and (t.date() - r["occurred_at"].date()).days > days:
+            return "past retention: no longer counts"
+    return "confirmed after dispute" if d is not None else "counts"
+
+
+def _history(ws: Workspace, subject_id: str) -> list[dict]:
+    rows = ws.store.query(
+        "SELECT s.*, n.created_at FROM scores s JOIN snapshots n USING (snapshot_id) WHERE s.entity_id = ? "
+        "ORDER BY n.created_at, s.as_of", [subject_id])
+    out = []
+    for r in rows:
+        out.append({
+            "as_of": r["as_of"], "score": r["score"], "band": r["band"], "scorecard": r["scorecard"],
+            "snapshot_id": r["snapshot_id"], "created_at": r["created_at"], "reasons": reasons_of(r),
+            "dimensions": {k[len("points_"):]: v for k, v in r.items() if k.startswith("points_")},
+        })
+    return out
+
+
+def _vouches(ws: Workspace, subject_id: str, t: datetime) -> list[dict]:
+    """The subject's vouch events and those naming it as counterparty (both sides' consent records)."""
+    return ws.store.query(
+        "SELECT entity_id, counterparty_id, type, occurred_at, provider_id, event_id FROM effective_events "
+        "WHERE type IN ('vouch_given', 'vouch_accepted', 'vouch_revoked') AND occurred_at <= ? "
+        "AND (entity_id = ? OR counterparty_id = ?) ORDER BY occurred_at",
+        [t, subject_id, subject_id],
+    )
+
+
+def jsonable(value):
+    """Datetimes to ISO text, recursively."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def to_json(report: dict) -> str:
+    return json.dumps(report, indent=2, default=str) + "\n"
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters["day"] = lambda v: (v or "")[:10]
+    env.filters["when"] = lambda v: (v or "").replace("T", " ")[:19]
+    return env
+
+
+def render_text(report: dict) -> str:
+    """The report as plain text, for reading in a terminal or printing."""
+    return _env().from_string(TEXT).render(r=report)
+
+
+def render_html(report: dict) -> str:
+    """The report as a self-contained HTML document."""
+    env = _env()
+    env.autoescape = True
+    return env.from_string(HTML).render(r=report)
+
+
+def render(report: dict, fmt: str = "json") -> str:
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "text":
+        return render_text(report)
+    if fmt == "html":
+        return render_html(report)
+    raise ValidationError(f"format '{fmt}' unknown", field="format", fix=f"use {', '.join(FORMATS)}")
