@@ -1,0 +1,313 @@
+"""Learning commands: train, validate, audit. Heavy libraries load only when a command runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from credence.cli.app import WorkspaceOption, app, console, workspace
+from credence.errors import ConfigError, DataError
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=True)
+
+
+def _f(v, digits: int = 3) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def _print_excluded(prepared) -> None:
+    for e in prepared.excluded:
+        if e.held_for_fairness:
+            rule = f" [dim](guardrail {e.rule})[/]" if e.rule else ""
+            console.print(f"[yellow]excluded[/] {e.column}: {e.reason}, {e.detail}; held apart for the fairness "
+                          f"audit only{rule}", highlight=False)
+        else:
+            console.print(f"[dim]not an input[/] {e.column}: {e.detail}", highlight=False)
+    for note in prepared.notes:
+        console.print(f"[dim]{note}[/]", highlight=False)
+
+
+def _print_metrics(report: dict) -> None:
+    t = Table(title="Validation")
+    for col in ("sample", "rows", "AUC", "KS", "Gini", "Brier", "PSI"):
+        t.add_column(col, justify="right" if col != "sample" else "left")
+    for key, label in (("holdout", "hold-out"), ("evaluation", "evaluation")):
+        ev = report.get(key)
+        if ev:
+            p = ev.get("psi_train_test", ev.get("psi_vs_reference"))
+            t.add_row(label, f"{ev['rows']:,}", _f(ev["auc"]), _f(ev["ks"]), _f(ev["gini"]), _f(ev["brier"]),
+                      f"{_f(p)} {ev.get('psi_status', '')}" if p is not None else "-")
+            if ev.get("baseline"):
+                b = ev["baseline"]
+                t.add_row(f"  {b['scorecard']} (same rows)", f"{ev['rows']:,}", _f(b["auc"]), _f(b["ks"]),
+                          _f(b["gini"]), "-", "-")
+    cv = report.get("cv")
+    if cv:
+        t.add_row(f"CV {cv['n_splits']}x{cv['n_repeats']} (mean ± sd)", "",
+                  *[f"{_f(cv[m]['mean'])} ± {_f(cv[m]['sd'])}" for m in ("auc", "ks", "gini", "brier")], "")
+    console.print(t)
+    fair = report.get("fairness")
+    if fair:
+        for flag in fair["flags"]:
+            console.print(f"[red]fairness flag[/] {flag['attribute']}: at cut-off {flag['cutoff']} the approval "
+                          f"rate of '{flag['lowest_group']}' is {flag['disparate_impact']:.2f} of "
+                          f"'{flag['reference_group']}' (below 0.8)", highlight=False)
+        if not fair["flags"]:
+            console.print("fairness: no disparate-impact ratio below 0.8 at any cut-off")
+
+
+def _card_id_version(out: Path, card_id: str) -> int:
+    """Next version when ``out`` already holds a card with the same id."""
+    if out.exists():
+        try:
+            from credence.domain.scorecard import load_scorecard
+
+            old = load_scorecard(out)
+            if old.id == card_id:
+                return old.version + 1
+        except Exception:  # an unreadable old file is simply replaced
+            return 1
+    return 1
+
+
+def _use_card(ws, kind: str, out: Path) -> None:
+    import yaml
+
+    from credence.workspace import CONFIG_NAME
+
+    cfg_path = ws.root / CONFIG_NAME
+    raw = yaml.safe_load(cfg_path.read_text()) or {}
+    cards = dict(raw.get("scorecards") or ws.config.get("scorecards") or {})
+    try:
+        cards[kind] = str(out.resolve().relative_to(ws.root))
+    except ValueError:
+        cards[kind] = str(out.resolve())
+    raw["scorecards"] = cards
+    cfg_path.write_text("# Credence workspace configuration\n" + yaml.safe_dump(raw, sort_keys=False))
+    console.print(f"Configured {cards[kind]} for kind '{kind}' in {cfg_path}")
+
+
+@app.command()
+def train(
+    data: Path = typer.Option(None, "--data", help="Feature table (CSV or Parquet) with a target column. "
+                                                   "Without it, train from the workspace's events and outcomes."),
+    target: str = typer.Option(None, "--target", help="Target column of --data (two values: good/bad, 0/1)."),
+    bad: str = typer.Option(None, "--bad", help="The target value meaning a bad outcome (default: guessed)."),
+    protected: list[str] = typer.Option([], "--protected", help="A protected column to hold apart (repeatable); "
+                                                                "the guardrail name rules find the usual ones."),
+    id_column: str = typer.Option(None, "--id-column", help="Row identifier column of --data."),
+    kind: str = typer.Option("person", "--kind", help="Workspace: the entity kind to train for."),
+    base: str = typer.Option(None, "--base", help="Workspace: the events scorecard whose features to learn "
+                                                  "(default: the one configured for --kind)."),
+    as_of: str = typer.Option(None, "--as-of", help="Workspace: features as of this date; outcomes observed "
+                                                    "from it (default: the latest outcomes on record)."),
+    months: int = typer.Option(None, "--months", help="Workspace: the outcome window in months."),
+    out: Path = typer.Option(None, "--out", help="Where to write the scorecard YAML."),
+    report: Path = typer.Option(None, "--report", help="Directory for the validation report (JSON + HTML)."),
+    card_id: str = typer.Option(None, "--id", help="Scorecard id (default: from the data or kind)."),
+    holdout: float = typer.Option(0.3, help="Share of rows held out to measure the saved card."),
+    folds: int = typer.Option(5, help="Cross-validation folds."),
+    repeats: int = typer.Option(5, help="Cross-validation repeats (0 to skip)."),
+    seed: int = typer.Option(42, help="Seed of the hold-out split and the folds."),
+    c: float = typer.Option(None, "--c", help="Fixed inverse regularisation strength C of the logistic regression "
+                                             "(default: chosen by 5-fold cross-validation on log loss)."),
+    use: bool = typer.Option(False, "--use", help="Workspace: configure the new card for --kind in credence.yaml."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Fit a scorecard from labelled outcomes; protected characteristics are never inputs (guardrail 1)."""
+    from credence.learning import data as data_mod
+
+    template = baseline = None
+    ws = None
+    if data is not None:
+        if not target:
+            raise DataError("--data needs --target: the column with the outcome", field="target")
+        frame = data_mod.read_table(data)
+        prepared = data_mod.prepare(frame, target, protected=tuple(protected), bad=bad, id_column=id_column)
+        card_id = card_id or f"{data.stem.replace('_', '-')}-learned"
+        out = out or Path(f"{data.stem}-scorecard.yaml")
+        source, kinds = str(data), ("person",)
+    else:
+        if target or protected or bad or id_column:
+            raise ConfigError("--target, --bad, --protected and --id-column go with --data",
+                              fix="add --data FILE, or leave them out to train from the workspace")
+        from credence.learning.features import prepare_workspace, workspace_table
+        from credence.services import scoring
+
+        ws = workspace(ws_path)
+        catalogue = scoring.workspace_catalogue(ws)
+        if base:
+            from credence.domain.scorecard import load_scorecard
+
+            target_ref = base if "/" not in base and not base.endswith((".yaml", ".yml")) else str(ws.path(base))
+            template = load_scorecard(target_ref, catalogue=catalogue)
+        else:
+            cards = scoring.workspace_scorecards(ws)
+            if kind not in cards:
+                raise ConfigError(f"no scorecard is configured for kind '{kind}'", field="kind")
+            template = cards[kind]
+        if kind not in template.kinds:
+            raise ConfigError(f"scorecard {template.ref} does not score kind '{kind}'", field="kind")
+        template = scoring.restrict(template, (kind,))
+        table = workspace_table(ws.store, template, as_of=scoring.parse_time(as_of) if as_of else None,
+                                months=months, catalogue=catalogue)
+        prepared = prepare_workspace(table)
+        baseline = template
+        card_id = card_id or f"{kind}-learned"
+        out = out or ws.root / "scorecards" / f"{card_id}.yaml"
+        source = f"workspace {ws.root}: features as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
+        kinds = (kind,)
+    console.print(f"Training on {prepared.rows:,} rows ({prepared.bad_rate:.1%} bad) with "
+                  f"{len(prepared.X.columns)} inputs from {source}", highlight=False)
+    _print_excluded(prepared)
+    from credence.domain.scorecard import dump_scorecard
+    from credence.learning.reports import write_validation
+    from credence.learning.train import train as run_train
+
+    version = _card_id_version(out, card_id)
+    with _progress() as bar:
+        task = bar.add_task("fitting", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        result = run_train(prepared, card_id=card_id, version=version, kinds=kinds, template=template,
+                           holdout=holdout, n_splits=folds, n_repeats=repeats, seed=seed, c=c, source=source,
+                           baseline=baseline, progress=progress)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    dump_scorecard(result.card, out)
+    report_dir = report or out.with_name(out.stem + "-report")
+    y_test = prepared.y[result.test_idx]
+    j, h = write_validation(result.report, report_dir, y=y_test, scores=result.test_scores, prob=result.test_prob)
+    _print_metrics(result.report)
+    console.print(f"Scorecard {result.card.ref} written to {out}")
+    console.print(f"Report: {h} (and {j.name})")
+    if ws is not None:
+        if use:
+            _use_card(ws, kind, out)
+        else:
+            console.print(f"To score with it: set scorecards: {{{kind}: {out}}} in credence.yaml (or train --use)",
+                          highlight=False)
+
+
+@app.command()
+def validate(
+    card: str = typer.Argument(..., help="Scorecard YAML (or a shipped card's name)."),
+    data: Path = typer.Option(None, "--data", help="Labelled feature table (CSV/Parquet); default: the workspace."),
+    target: str = typer.Option(None, "--target", help="Target column of --data."),
+    bad: str = typer.Option(None, "--bad", help="The target value meaning a bad outcome (default: guessed)."),
+    protected: list[str] = typer.Option([], "--protected", help="A protected column for the fairness audit."),
+    as_of: str = typer.Option(None, "--as-of", help="Workspace: features as of this date."),
+    months: int = typer.Option(None, "--months", help="Workspace: the outcome window in months."),
+    report: Path = typer.Option(None, "--report", help="Directory for the report (JSON + HTML)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Measure a scorecard on labelled data: AUC, KS, Gini, Brier, calibration, PSI, fairness."""
+    from credence.domain.scorecard import load_scorecard
+    from credence.learning import data as data_mod
+
+    if data is not None:
+        if not target:
+            raise DataError("--data needs --target: the column with the outcome", field="target")
+        the_card = load_scorecard(card)
+        prepared = data_mod.prepare(data_mod.read_table(data), target, protected=tuple(protected), bad=bad)
+        source = str(data)
+    else:
+        from credence.learning.features import prepare_workspace, workspace_table
+        from credence.services import scoring
+
+        ws = workspace(ws_path)
+        catalogue = scoring.workspace_catalogue(ws)
+        ref = card if "/" not in card and not card.endswith((".yaml", ".yml")) else str(ws.path(card))
+        the_card = load_scorecard(ref, catalogue=catalogue)
+        table = workspace_table(ws.store, the_card, as_of=scoring.parse_time(as_of) if as_of else None,
+                                months=months, catalogue=catalogue)
+        prepared = prepare_workspace(table)
+        source = f"workspace {ws.root}: as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
+    _print_excluded(prepared)
+    from credence.learning.reports import write_validation
+    from credence.learning.train import validate as run_validate
+
+    result, scores, prob = run_validate(the_card, prepared, source=source)
+    report_dir = report or Path(f"{the_card.id}-v{the_card.version}-validation")
+    j, h = write_validation(result, report_dir, y=prepared.y, scores=scores, prob=prob)
+    _print_metrics(result)
+    console.print(f"Report: {h} (and {j.name})")
+
+
+@app.command()
+def audit(
+    base: str = typer.Option(None, "--base", help="Base snapshot id (default: the one before --current)."),
+    current: str = typer.Option(None, "--current", help="Current snapshot id (default: the latest)."),
+    report: Path = typer.Option(None, "--report", help="Directory for the report (default WORKSPACE/reports/...)."),
+    features: bool = typer.Option(True, "--features/--no-features", help="Recompute feature values for feature PSI."),
+    list_snapshots: bool = typer.Option(False, "--list", help="List the snapshots and stop."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Drift between two score snapshots (PSI of score, dimensions, features; band migration) and fairness."""
+    from credence.learning.drift import drift_report, snapshots
+    from credence.learning.reports import write_drift
+    from credence.services import scoring
+
+    ws = workspace(ws_path)
+    if list_snapshots:
+        t = Table(title="Snapshots")
+        for col in ("snapshot", "as of", "created", "scored", "insufficient"):
+            t.add_column(col)
+        for s in snapshots(ws.store):
+            t.add_row(s["snapshot_id"], f"{s['as_of']:%Y-%m-%d %H:%M}", f"{s['created_at']:%Y-%m-%d %H:%M}",
+                      f"{s['scored']:,}", f"{s['insufficient']:,}")
+        console.print(t)
+        return
+    result = drift_report(ws.store, base=base, current=current, cards=scoring.workspace_scorecards(ws),
+                          catalogue=scoring.workspace_catalogue(ws), features=features)
+    result["fairness"] = snapshot_fairness(ws.store, result["current"]["snapshot_id"])
+    report_dir = report or ws.root / "reports" / f"audit-{result['current']['snapshot_id']}"
+    j, h = write_drift(result, report_dir)
+    t = Table(title=f"Drift {result['base']['snapshot_id']} -> {result['current']['snapshot_id']}")
+    for col in ("what", "PSI", "status"):
+        t.add_column(col)
+    t.add_row("score", _f(result["score"]["psi"], 4), result["score"]["status"])
+    for k in result["by_kind"]:
+        t.add_row(f"score ({k['kind']})", _f(k["psi"], 4), k["status"])
+    for d in result["dimensions"]:
+        t.add_row(f"points: {d['dimension']}", _f(d["psi"], 4), d["status"])
+    for f in result["features"]:
+        t.add_row(f"feature: {f['feature']}", _f(f["psi"], 4), f["status"])
+    console.print(t)
+    m = result["migration"]
+    console.print(f"Band migration: {m['moved_up']:,} up, {m['moved_down']:,} down, {m['same_band']:,} same band")
+    for note in result["notes"]:
+        console.print(f"[yellow]note[/] {note}", highlight=False)
+    console.print(f"Overall: {result['status']}. Report: {h} (and {j.name})")
+
+
+def snapshot_fairness(store, snapshot_id: str) -> dict | None:
+    """Fairness of one snapshot's scores by the protected attributes on record (None when there are none)."""
+    import pandas as pd
+
+    from credence.learning.fairness import fairness_report, group_columns
+    from credence.learning.features import protected_frame
+
+    prot = protected_frame(store)
+    if len(prot.columns) <= 1:
+        return None
+    cur = store.cursor()
+    try:
+        scores = cur.execute(
+            "SELECT s.entity_id, s.score, o.defaulted FROM scores s LEFT JOIN ("
+            "SELECT entity_id, bool_or(defaulted) AS defaulted FROM outcomes GROUP BY entity_id) o "
+            "USING (entity_id) WHERE s.snapshot_id = ? ORDER BY s.entity_id", [snapshot_id]).df()
+    finally:
+        cur.close()
+    frame = scores.merge(prot, on="entity_id", how="left")
+    y = pd.to_numeric(frame["defaulted"].astype("float"), errors="coerce")
+    has_y = bool(y.notna().any())
+    return fairness_report(frame["score"].to_numpy(dtype=float), group_columns(frame[prot.columns[1:]]),
+                           y.to_numpy() if has_y else None, basis=f"snapshot {snapshot_id}")
