@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from credence.domain.catalogue import DIMENSIONS
 
 ID = Field(min_length=1, max_length=200)
+
+
+def _utc(value: Timestamp) -> datetime:
+    """The store keeps naive UTC; the API says so (RFC 3339 with a zone, e.g. 2026-11-26T18:05:39Z)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+Timestamp = Annotated[datetime, AfterValidator(_utc)]
+FieldName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+Record = dict[FieldName, Any]  # one submitted record: field names are identifiers, values anything JSON
 
 
 class Open(BaseModel):
@@ -28,7 +38,7 @@ class Score(BaseModel):
     kind: str
     score: int | None = Field(description="350-950, or null when there is too little data")
     band: str
-    as_of: datetime
+    as_of: Timestamp
     scorecard: str
     dimensions: dict[str, float | None] = Field(description="points per dimension: " + ", ".join(DIMENSIONS))
     reasons: list[Reason]
@@ -52,12 +62,12 @@ class Explanation(Score):
 
 
 class HistoryPoint(BaseModel):
-    as_of: datetime
+    as_of: Timestamp
     score: int | None
     band: str
     scorecard: str
     snapshot_id: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 class IngestReport(Open):

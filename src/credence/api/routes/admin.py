@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
@@ -12,7 +9,7 @@ from credence.api import auth
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, principal, roles_extra, service
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ID, IngestReport, Page
+from credence.api.models import ID, IngestReport, Page, Record, Timestamp
 
 router = APIRouter(tags=["admin"], responses=ERROR_RESPONSES)
 ALL = auth.ROLES
@@ -50,8 +47,8 @@ class KeyOut(BaseModel):
     key_id: str
     role: str
     name: str
-    created_at: datetime
-    revoked_at: datetime | None = None
+    created_at: Timestamp
+    revoked_at: Timestamp | None = None
 
 
 class NewKey(BaseModel):
@@ -81,11 +78,11 @@ class Provider(BaseModel):
     provider_id: str
     name: str
     categories: list[str]
-    registered_at: datetime
+    registered_at: Timestamp
 
 
 class ProviderBatch(BaseModel):
-    records: list[dict[str, Any]] = Field(max_length=1000, description="provider_id, name, categories")
+    records: list[Record] = Field(max_length=1000, description="provider_id, name, categories")
 
 
 @router.get("/providers", response_model=list[Provider], openapi_extra=roles_extra(*ALL))
@@ -111,7 +108,7 @@ class QuarantineRow(BaseModel):
     field: str | None = None
     reason: str
     record: str | None = None
-    quarantined_at: datetime
+    quarantined_at: Timestamp
 
 
 class QuarantinePage(Page):

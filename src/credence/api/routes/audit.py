@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
@@ -85,11 +87,22 @@ def drift(base: str | None = Query(None, max_length=100), current: str | None = 
     the last two), with the band migration matrix; thresholds 0.1 watch, 0.25 act."""
     report = service("credence.learning.drift").drift_report(c.store, base=base, current=current, cards=c.cards,
                                                                catalogue=c.catalogue, features=features)
-    return jsonable(report)
+    return finite(jsonable(report))
 
 
 @router.get("/audit/fairness", response_model=Open, openapi_extra=roles_extra(*AUDIT))
 def fairness(c: Context = Depends(ctx), p: Principal = allow(*AUDIT)) -> dict:
     """Over the latest scores, per protected group: score distribution, approval rate at each policy cut-off,
     disparate-impact ratio (flagged below 0.8). Protected data is held apart and used only here."""
-    return jsonable(wi.fairness(c.store))
+    return finite(jsonable(wi.fairness(c.store)))
+
+
+def finite(value):
+    """JSON has no NaN or infinity: a statistic that cannot be computed (e.g. PSI of an empty side) is null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value

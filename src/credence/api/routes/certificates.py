@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, service
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ID, Open
+from credence.api.models import ID, Open, Timestamp
 from credence.errors import NotFoundError, PermissionDenied, TokenError
 
 router = APIRouter(tags=["certificates"], responses=ERROR_RESPONSES)
@@ -26,7 +24,7 @@ class Certificate(Open):
     certificate_id: str
     token: str
     key_id: str
-    expires_at: datetime
+    expires_at: Timestamp
     claims: dict
 
 
@@ -36,9 +34,9 @@ class CertificateRow(Open):
     audience: str
     score: int | None = None
     band: str | None = None
-    issued_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None = None
+    issued_at: Timestamp
+    expires_at: Timestamp
+    revoked_at: Timestamp | None = None
 
 
 class VerifyIn(BaseModel):

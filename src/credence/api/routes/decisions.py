@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from credence.api.auth import ROLES, Principal
 from credence.api.deps import Context, allow, ctx, principal, roles_extra, service
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ID, Open, Reason
+from credence.api.models import ID, Open, Reason, Timestamp
 from credence.errors import PermissionDenied
 
 router = APIRouter(tags=["decisions"], responses=ERROR_RESPONSES)
@@ -44,7 +42,7 @@ class Decision(Open):
     reasons: list[Reason] = []
     notice: str | None = Field(None, description="the adverse-action notice, for a refusal or a restriction")
     adverse: bool = False
-    decided_at: datetime
+    decided_at: Timestamp
 
 
 @router.get("/policies", response_model=list[Policy], openapi_extra=roles_extra(*ROLES))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, service
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ID, Open
+from credence.api.models import ID, Open, Timestamp
 from credence.errors import NotFoundError, PermissionDenied
 
 router = APIRouter(tags=["disputes"], responses=ERROR_RESPONSES)
@@ -33,7 +31,7 @@ class Step(BaseModel):
     action: str
     actor: str
     note: str | None = None
-    acted_at: datetime
+    acted_at: Timestamp
 
 
 class Dispute(Open):
@@ -42,8 +40,8 @@ class Dispute(Open):
     event_id: str
     entity_id: str
     status: str = Field(description="pending | confirmed | corrected | retracted | expired")
-    opened_at: datetime
-    answer_due: datetime | None = None
+    opened_at: Timestamp
+    answer_due: Timestamp | None = None
     history: list[Step]
 
 

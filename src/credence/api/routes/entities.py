@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, service, subject_access
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import IngestReport, Page
+from credence.api.models import IngestReport, Page, Record, Timestamp
 from credence.errors import NotFoundError
 
 router = APIRouter(tags=["entities"], responses=ERROR_RESPONSES)
@@ -21,7 +18,7 @@ class Entity(BaseModel):
     entity_id: str
     kind: str
     display_name: str | None = None
-    registered_at: datetime
+    registered_at: Timestamp
 
 
 class EntityPage(Page):
@@ -29,14 +26,14 @@ class EntityPage(Page):
 
 
 class EntityBatch(BaseModel):
-    records: list[dict[str, Any]] = Field(max_length=10_000, description="entity_id, kind, display_name, registered_at")
+    records: list[Record] = Field(max_length=10_000, description="entity_id, kind, display_name, registered_at")
 
 
 class Event(BaseModel):
     provider_id: str
     event_id: str
     entity_id: str
-    occurred_at: datetime
+    occurred_at: Timestamp
     type: str
     category: str
     dimension: str

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, service
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import IngestReport
+from credence.api.models import IngestReport, Record
 
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
 
 
 class EventBatch(BaseModel):
-    records: list[dict[str, Any]] = Field(
+    records: list[Record] = Field(
         max_length=10_000,
         description="events: provider_id, event_id, entity_id, occurred_at, type, and optional amount and attributes",
     )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, service
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ID, Open
+from credence.api.models import ID, Open, Timestamp
 from credence.errors import PermissionDenied
 
 router = APIRouter(tags=["grants"], responses=ERROR_RESPONSES)
@@ -29,10 +27,10 @@ class Grant(Open):
     viewer_id: str
     scope: str
     purpose: str
-    granted_at: datetime
-    expires_at: datetime
+    granted_at: Timestamp
+    expires_at: Timestamp
     status: str = Field(description="live | expired | revoked | pending")
-    revoked_at: datetime | None = None
+    revoked_at: Timestamp | None = None
 
 
 @router.post("/grants", response_model=Grant, status_code=201, openapi_extra=roles_extra("subject"))

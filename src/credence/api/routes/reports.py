@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
@@ -11,13 +10,13 @@ from pydantic import BaseModel
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, service, subject_access
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import Open
+from credence.api.models import Open, Timestamp
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 
 
 class Access(BaseModel):
-    accessed_at: datetime
+    accessed_at: Timestamp
     subject_id: str
     viewer_id: str
     action: str

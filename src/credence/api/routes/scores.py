@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, service, subject_access
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import Explanation, HistoryPoint, Open, Score, score_body
+from credence.api.models import Explanation, HistoryPoint, Open, Score, Timestamp, score_body
 from credence.services import scoring
 
 router = APIRouter(tags=["scores"], responses=ERROR_RESPONSES)
@@ -56,12 +56,12 @@ def score_history(entity_id: str, c: Context = Depends(ctx), p: Principal = allo
 
 
 class RunBody(BaseModel):
-    as_of: datetime | None = None
+    as_of: Timestamp | None = None
 
 
 class SnapshotOut(Open):
     snapshot_id: str
-    as_of: datetime
+    as_of: Timestamp
     engine: str
     scored: int
     insufficient: int
