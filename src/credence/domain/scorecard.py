@@ -22,7 +22,9 @@ from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue
 from credence.domain.guardrails import check_name
 from credence.errors import ConfigError
 
-AGGREGATES = ("count", "sum", "ratio", "recency", "tenure", "column")
+# vouches: live mutually consented vouches the entity is part of (either side);
+# vouchee_adverse: adverse events of those it vouched for, since each vouch began (SQL in compiler.vouch_ctes)
+AGGREGATES = ("count", "sum", "ratio", "recency", "tenure", "column", "vouches", "vouchee_adverse")
 FORMATS = ("count", "percent", "days", "amount", "number", "category")
 KINDS = ("person", "business", "institution")
 SCALING = ("minmax", "pdo", "sum")
@@ -339,6 +341,8 @@ def _parse_feature(raw: dict, where: str, catalogue: Catalogue, card_source: str
             raise ConfigError(f"{where}: a ratio needs 'numerator' and 'denominator' filters")
         numerator = _filter(raw["numerator"], where, catalogue)
         denominator = _filter(raw["denominator"], where, catalogue)
+    if agg == "vouches" and raw.get("where"):
+        raise ConfigError(f"{where}: a 'vouches' feature counts consented vouches and takes no 'where'", field="where")
     window = raw.get("window_days")
     if window is not None and (not isinstance(window, int) or window <= 0):
         raise ConfigError(f"{where}: 'window_days' must be a positive integer", field="window_days")

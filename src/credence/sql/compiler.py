@@ -67,9 +67,11 @@ def concat(*parts: exp.Expression) -> exp.Expression:
 
 def case(*whens: tuple[exp.Expression, exp.Expression], default: exp.Expression | None = None) -> exp.Case:
     c = exp.Case()
-    for cond, value in whens:
-        c = c.when(cond, value)
-    return c.else_(default) if default is not None else c
+    for cond, value in whens:  # copy only the branch, not the growing CASE (copying it each time is quadratic)
+        c.append("ifs", exp.If(this=cond.copy(), true=value.copy()))
+    if default is not None:
+        c.set("default", default.copy())
+    return c
 
 
 def in_list(e: exp.Expression, values) -> exp.Expression:
@@ -125,6 +127,8 @@ def weight(feature: Feature) -> exp.Expression:
 def aggregates(i: int, feature: Feature) -> list[exp.Expression]:
     """The GROUP BY expressions a feature needs, aliased f{i}_*."""
     stem = fid(i)
+    if feature.aggregate in VOUCH_AGGREGATES:
+        return []  # aggregated over consented vouches in vagg (see vouch_ctes)
     if feature.aggregate == "ratio":
         out = []
         for part, filt in (("num", feature.numerator), ("den", feature.denominator)):
@@ -195,6 +199,8 @@ def feature_value(i: int, feature: Feature) -> exp.Expression:
         )
     if feature.aggregate == "count":
         return exp.Coalesce(this=double(col(a, "a")), expressions=[num(0.0)])
+    if feature.aggregate in VOUCH_AGGREGATES:
+        return vouch_feature_value(i, feature)
     return double(col(a, "a"))
 
 
@@ -214,12 +220,14 @@ def feat_cte_events(card: Scorecard, entities: str, entity_id: str | None) -> ex
         .from_(entities)
         .group_by(col("entity_id"))
     )
-    return (
-        sel.from_(ents.subquery("n"))
-        .join(exp.to_table("agg").as_("a"), on=exp.EQ(this=col("entity_id", "n"), expression=col("entity_id", "a")),
-              join_type="left")
-        .where(where)
+    sel = sel.from_(ents.subquery("n")).join(
+        exp.to_table("agg").as_("a"), on=exp.EQ(this=col("entity_id", "n"), expression=col("entity_id", "a")),
+        join_type="left",
     )
+    if has_vouch_features(card):
+        sel = sel.join(exp.to_table("vagg").as_("v"),
+                       on=exp.EQ(this=col("entity_id", "n"), expression=col("entity_id", "v")), join_type="left")
+    return sel.where(where)
 
 
 def feat_cte_table(card: Scorecard, table: str) -> exp.Select:
@@ -229,6 +237,136 @@ def feat_cte_table(card: Scorecard, table: str) -> exp.Select:
         value = exp.cast(c, exp.DataType.build("VARCHAR")) if f.categorical else double(c)
         exprs.append(exp.alias_(value, fid(i)))
     return exp.select(*exprs).from_(table)
+
+
+# ------------------------------------------------------------------------------------------ vouches
+# Connections (guardrail 2): a vouch exists only while both sides consent -- the voucher's latest act
+# towards the vouchee is vouch_given (not a later vouch_revoked) and the vouchee's latest act towards the
+# voucher is vouch_accepted (not a later vouch_revoked). A voucher then shares, like a guarantor, in the
+# adverse events its vouchees incur after the vouch began. No other data about another entity is read.
+VOUCH_AGGREGATES = ("vouches", "vouchee_adverse")
+VOUCH_TYPES = ("vouch_given", "vouch_accepted", "vouch_revoked")
+
+
+def has_vouch_features(card: Scorecard) -> bool:
+    return any(f.aggregate in VOUCH_AGGREGATES for f in card.features)
+
+
+def _days_between(start: exp.Expression, as_of: exp.Expression) -> exp.Expression:
+    return exp.DateDiff(
+        this=exp.cast(as_of, exp.DataType.build("DATE")),
+        expression=exp.cast(start, exp.DataType.build("DATE")),
+        unit=exp.var("DAY"),
+    )
+
+
+def _latest(type_name: str, alias: str) -> exp.Expression:
+    return exp.alias_(exp.Max(this=case((exp.EQ(this=col("type"), expression=string(type_name)), col("occurred_at")))),
+                      alias)
+
+
+def _consents(side: str, act: str) -> exp.Expression:
+    """This side's latest act is ``act`` (given / accepted), not a later (or simultaneous) revocation."""
+    return exp.and_(
+        exp.Not(this=exp.Is(this=col(act, side), expression=exp.Null())),
+        exp.or_(exp.Is(this=col("revoked_at", side), expression=exp.Null()),
+                exp.LT(this=col("revoked_at", side), expression=col(act, side))),
+    )
+
+
+def vouch_ctes(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | None):
+    """(name, query) CTEs: vside, vouch, vlink, vev, vagg -- one row per entity in vagg.
+
+    vside  each (entity, counterparty) pair's latest vouch_given / vouch_accepted / vouch_revoked time
+    vouch  live mutually consented vouches (voucher, vouchee, since)
+    vlink  each entity's vouches as voucher and as vouchee, with the vouch's age in days
+    vev    the vouchees' events since the vouch began, re-keyed to the voucher (retention applies)
+    vagg   the vouch features' values per entity (plus n_vouched, the live vouches it gave)
+    The online path (``entity_id``) reads only the pairs involving that entity and its vouchees' events.
+    """
+    side_where = exp.and_(
+        in_list(col("type"), VOUCH_TYPES),
+        exp.Not(this=exp.Is(this=col("counterparty_id"), expression=exp.Null())),
+        exp.LTE(this=col("occurred_at"), expression=as_of),
+    )
+    if entity_id is not None:
+        side_where = exp.and_(side_where, exp.or_(exp.EQ(this=col("entity_id"), expression=string(entity_id)),
+                                                  exp.EQ(this=col("counterparty_id"), expression=string(entity_id))))
+    vside = (
+        exp.select(col("entity_id"), col("counterparty_id"), _latest("vouch_given", "given_at"),
+                   _latest("vouch_accepted", "accepted_at"), _latest("vouch_revoked", "revoked_at"))
+        .from_(events).where(side_where).group_by(col("entity_id"), col("counterparty_id"))
+    )
+    since = case((exp.GT(this=col("given_at", "g"), expression=col("accepted_at", "a")), col("given_at", "g")),
+                 default=col("accepted_at", "a"))
+    vouch = (
+        exp.select(exp.alias_(col("entity_id", "g"), "voucher"), exp.alias_(col("counterparty_id", "g"), "vouchee"),
+                   exp.alias_(since, "since"))
+        .from_(exp.to_table("vside").as_("g"))
+        .join(exp.to_table("vside").as_("a"), on=exp.and_(
+            exp.EQ(this=col("entity_id", "a"), expression=col("counterparty_id", "g")),
+            exp.EQ(this=col("counterparty_id", "a"), expression=col("entity_id", "g"))))
+        .where(exp.and_(_consents("g", "given_at"), _consents("a", "accepted_at"),
+                        exp.NEQ(this=col("entity_id", "g"), expression=col("counterparty_id", "g"))))
+    )
+    links = []
+    for me, other, role in (("voucher", "vouchee", "voucher"), ("vouchee", "voucher", "vouchee")):
+        q = exp.select(exp.alias_(col(me), "entity_id"), exp.alias_(col(other), "other"),
+                       exp.alias_(string(role), "role"), col("since"),
+                       exp.alias_(_days_between(col("since"), as_of), "age_days")).from_("vouch")
+        if entity_id is not None:
+            q = q.where(exp.EQ(this=col(me), expression=string(entity_id)))
+        links.append(q)
+    vlink = exp.union(*links, distinct=False)
+    ev_cols = ["type", "category", "dimension", "adverse", "amount", "days_late", "purchase_category", "rental_asset"]
+    joined = (
+        exp.select(col("entity_id", "l"), *[col(c, "x") for c in ev_cols],
+                   exp.alias_(_days_between(col("occurred_at", "x"), as_of), "age_days"))
+        .from_(exp.to_table("vlink").as_("l"))
+        .join(exp.to_table(events).as_("x"), on=exp.and_(
+            exp.EQ(this=col("entity_id", "x"), expression=col("other", "l")),
+            exp.GTE(this=col("occurred_at", "x"), expression=col("since", "l")),
+            exp.LTE(this=col("occurred_at", "x"), expression=as_of)))
+        .where(exp.EQ(this=col("role", "l"), expression=string("voucher")))
+    )
+    vev = exp.select("*").from_(joined.subquery("e")).where(retention_condition(catalogue))
+    return [("vside", vside), ("vouch", vouch), ("vlink", vlink), ("vev", vev), ("vagg", vagg_cte(card))]
+
+
+def vagg_cte(card: Scorecard) -> exp.Select:
+    """Per entity: n_vouched, and each vouch feature's value (f{i})."""
+    is_voucher = exp.EQ(this=col("role"), expression=string("voucher"))
+    counts: list[exp.Expression] = [col("entity_id"),
+                                    exp.alias_(exp.Sum(this=case((is_voucher, num(1)), default=num(0))), "n_vouched")]
+    adverse: list[exp.Expression] = [col("entity_id")]
+    for i, f in enumerate(card.features):
+        if f.aggregate == "vouches":
+            cond = windowed(exp.true(), f)  # counts vouches (by their age), not events
+            counts.append(exp.alias_(exp.Sum(this=case((cond, num(1)), default=num(0))), fid(i)))
+        elif f.aggregate == "vouchee_adverse":
+            cond = windowed(exp.and_(col("adverse"), event_condition(f.where)), f)
+            adverse.append(exp.alias_(exp.Sum(this=case((cond, weight(f)), default=num(0))), fid(i)))
+    c = exp.select(*counts).from_("vlink").group_by(col("entity_id"))
+    a = exp.select(*adverse).from_("vev").group_by(col("entity_id"))
+    out = [col("entity_id", "c"), col("n_vouched", "c")]
+    for i, f in enumerate(card.features):
+        if f.aggregate == "vouches":
+            out.append(col(fid(i), "c"))
+        elif f.aggregate == "vouchee_adverse":
+            out.append(col(fid(i), "d"))
+    return (
+        exp.select(*out).from_(c.subquery("c"))
+        .join(a.subquery("d"), on=exp.EQ(this=col("entity_id", "c"), expression=col("entity_id", "d")),
+              join_type="left")
+    )
+
+
+def vouch_feature_value(i: int, feature: Feature) -> exp.Expression:
+    """vouches: live vouches (0 when none). vouchee_adverse: missing unless the entity vouched for someone."""
+    value = exp.Coalesce(this=double(col(fid(i), "v")), expressions=[num(0.0)])
+    if feature.aggregate == "vouches":
+        return value
+    return case((exp.GT(this=exp.Coalesce(this=col("n_vouched", "v"), expressions=[num(0)]), expression=num(0)), value))
 
 
 # ------------------------------------------------------------------------------------------ points
@@ -389,16 +527,19 @@ def scorecard_query(
         t = timestamp(as_of)
         query = (
             final_select(card, detail=detail)
-            .with_("ev", as_=events_cte(card, catalogue, t, events, entity_id))
-            .with_("agg", as_=agg_cte(card))
-            .with_("feat", as_=feat_cte_events(card, entities, entity_id))
+            .with_("ev", as_=events_cte(card, catalogue, t, events, entity_id), copy=False)
+            .with_("agg", as_=agg_cte(card), copy=False)
         )
+        if has_vouch_features(card):
+            for name, cte in vouch_ctes(card, catalogue, t, events, entity_id):
+                query = query.with_(name, as_=cte, copy=False)
+        query = query.with_("feat", as_=feat_cte_events(card, entities, entity_id), copy=False)
     else:
-        query = final_select(card, detail=detail).with_("feat", as_=feat_cte_table(card, table))
+        query = final_select(card, detail=detail).with_("feat", as_=feat_cte_table(card, table), copy=False)
     return (
-        query.with_("pts", as_=pts_cte(card))
-        .with_("lost", as_=lost_cte(card))
-        .with_("ranked", as_=rank_cte(card))
+        query.with_("pts", as_=pts_cte(card), copy=False)
+        .with_("lost", as_=lost_cte(card), copy=False)
+        .with_("ranked", as_=rank_cte(card), copy=False)
     )
 
 
