@@ -1,0 +1,392 @@
+"""Rights commands: policies, decide, grant/grants/revoke, read, certify/verify, dispute, report, purge, erase.
+
+Every command is a thin shell over ``credence.services.*``; mistakes raise ``CredenceError`` and reach the user
+as one line (``credence.cli.app.main``), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from credence.cli.app import WorkspaceOption, app, console, err_console, workspace
+from credence.errors import CredenceError, ValidationError
+
+BAND_STYLE = {"poor": "red", "fair": "yellow", "good": "green", "excellent": "bold green",
+              "extraordinary": "bold cyan"}
+
+
+def _when(value) -> str:
+    return "" if value is None else str(value).replace("T", " ")[:19]
+
+
+def _band(band: str | None) -> str:
+    return f"[{BAND_STYLE.get(band or '', 'dim')}]{band}[/]"
+
+
+# ------------------------------------------------------------------------------------------ policies
+@app.command()
+def policies(ws_path: Path = WorkspaceOption) -> None:
+    """List the policy pack: each benefit or restriction, its purpose and its score condition."""
+    from credence.services.decisions import workspace_policies
+
+    pack = workspace_policies(workspace(ws_path))
+    t = Table(title=f"Policies ({pack.source})")
+    for c in ("id", "kind", "partner", "purpose", "condition", "effect"):
+        t.add_column(c)
+    for p in pack.policies:
+        t.add_row(p.id, p.kind, p.partner, p.purpose, p.condition_text, p.effect)
+    console.print(t)
+    console.print("A decision needs the subject's grant: credence grant SUBJECT --to PARTNER --scope decisions "
+                  "--purpose PURPOSE --until 30d", highlight=False)
+
+
+# ------------------------------------------------------------------------------------------ decisions
+@app.command()
+def decide(
+    entity: str = typer.Argument(..., help="The subject."),
+    policy: str = typer.Argument(..., help="Policy id (credence policies lists them)."),
+    partner: str = typer.Option(..., "--partner", "-p", help="The partner asking; needs the subject's grant."),
+    as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Apply a policy to a subject for a partner (needs a live 'decisions' grant for the policy's purpose)."""
+    from credence.services.decisions import decide as run
+    from credence.services.disclosure import jsonable
+
+    d = run(workspace(ws_path), entity, policy, partner)
+    if as_json:
+        typer.echo(json.dumps(jsonable(d), indent=2))
+        return
+    style = "red" if d["adverse"] else ("green" if d["outcome"] == "granted" else "yellow")
+    body = [f"[bold {style}]{d['outcome']}[/]: {d['effect']}"]
+    if d["score"] is not None:
+        body.append(f"score used {d['score']} ({_band(d['band'])}); the policy needs {d['policy']['condition_text']}")
+    else:
+        body.append("there is too little data for a score: nothing is refused for lack of data")
+    body.append(f"decision {d['decision_id']} for {partner}, recorded and visible to {entity}")
+    console.print(Panel("\n".join(body), title=f"{entity} · {policy}", expand=False), highlight=False)
+    if d["notice"]:
+        console.print(Panel(d["notice"], title="adverse-action notice", border_style="red", expand=False),
+                      highlight=False)
+
+
+# ------------------------------------------------------------------------------------------ grants
+@app.command("grant")
+def grant_cmd(
+    subject: str = typer.Argument(..., help="The subject giving consent."),
+    to: str = typer.Option(..., "--to", help="The viewer (a partner or a person)."),
+    scope: str = typer.Option("score", "--scope", help="score (see the score) or decisions (ask for decisions)."),
+    purpose: str = typer.Option(..., "--purpose", help="What it is for, e.g. 'bike rental' (a policy's purpose)."),
+    until: str = typer.Option("30d", "--until", help="Expiry: a date/time, or a duration such as 30d, 12h, 6m."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Record the subject's consent for a viewer, for a purpose, until a time."""
+    from credence.services.grants import grant
+
+    g = grant(workspace(ws_path), subject, to, scope, purpose, until)
+    console.print(f"Granted [bold]{g['grant_id']}[/]: {to} may {_scope_words(scope)} of {subject} for "
+                  f"'{g['purpose']}' until {_when(g['expires_at'])} UTC", highlight=False)
+    console.print(f"Revoke it at any time: credence revoke {g['grant_id']}", highlight=False)
+
+
+def _scope_words(scope: str) -> str:
+    return "see the score" if scope == "score" else "ask for decisions"
+
+
+@app.command("grants")
+def grants_cmd(
+    subject: str = typer.Argument(..., help="The subject."),
+    live: bool = typer.Option(False, "--live", help="Only live grants."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """List the grants a subject gave, with their status."""
+    from credence.services.grants import list_grants
+
+    rows = list_grants(workspace(ws_path), subject, live_only=live)
+    t = Table(title=f"Grants given by {subject}")
+    for c in ("grant", "viewer", "scope", "purpose", "from", "until", "status"):
+        t.add_column(c)
+    for g in rows:
+        style = "green" if g["status"] == "live" else "dim"
+        t.add_row(g["grant_id"], g["viewer_id"], g["scope"], g["purpose"], _when(g["granted_at"]),
+                  _when(g["expires_at"]), f"[{style}]{g['status']}[/]")
+    console.print(t)
+
+
+@app.command()
+def revoke(
+    grant_id: str = typer.Argument(..., help="The grant to revoke."),
+    by: str = typer.Option(None, "--by", help="Who revokes (default: the subject)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Revoke a grant; it stops working at once (the revocation is appended)."""
+    from credence.services.grants import revoke as run
+
+    g = run(workspace(ws_path), grant_id, revoked_by=by)
+    console.print(f"Revoked {grant_id}: {g['viewer_id']} may no longer {_scope_words(g['scope'])} of "
+                  f"{g['subject_id']} (from {_when(g['revoked_at'])} UTC)", highlight=False)
+
+
+@app.command("read")
+def read_cmd(
+    entity: str = typer.Argument(..., help="The subject whose score to read."),
+    as_viewer: str = typer.Option(..., "--as", help="Who is reading (the subject itself, or a grantee)."),
+    purpose: str = typer.Option(None, "--purpose", help="Why (must match the grant's purpose)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Read a score as a viewer: the subject always, anyone else with a live grant. Every read is logged."""
+    from credence.cli.render import print_score
+    from credence.services.access import read_score
+
+    row = read_score(workspace(ws_path), entity, as_viewer, purpose)
+    print_score(console, row, title=f"{entity} read by {as_viewer}")
+
+
+# ------------------------------------------------------------------------------------------ certificates
+@app.command()
+def certify(
+    entity: str = typer.Argument(..., help="The subject certifying its own score."),
+    audience: str = typer.Option(..., "--audience", "-a", help="Who the certificate is for."),
+    ttl: str = typer.Option("7d", "--ttl", help="Validity, e.g. 7d, 12h (at most 365d)."),
+    out: Path = typer.Option(None, "--out", help="Write the token to this file."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Issue a signed certificate (EdDSA JWT) of the subject's score for one audience."""
+    from credence.services.certificates import certify as run
+    from credence.services.certificates import keys_dir
+
+    ws = workspace(ws_path)
+    c = run(ws, entity, audience, ttl=ttl)
+    if out:
+        out.write_text(c["token"] + "\n")
+    err_console.print(
+        f"Certificate {c['certificate_id']}: {entity} scores {c['claims']['score']} ({_band(c['claims']['band'])}) "
+        f"for {audience}, valid until {_when(c['expires_at'])} UTC, key {c['key_id']}", highlight=False)
+    err_console.print(f"Verify offline: credence verify TOKEN --jwks {keys_dir(ws) / 'jwks.json'} --audience "
+                      f"{audience}", highlight=False)
+    if not out:
+        typer.echo(c["token"])
+
+
+@app.command()
+def verify(
+    token: str = typer.Argument(..., help="The certificate, '@FILE' to read it from a file, or '-' for stdin."),
+    jwks_file: Path = typer.Option(None, "--jwks", help="JWKS file (default: the workspace's published jwks.json)."),
+    audience: str = typer.Option(None, "--audience", "-a", help="Check the certificate was issued for this audience."),
+    revoked: Path = typer.Option(None, "--revoked", help="Revocation list (default: the workspace's revoked.json)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Verify a certificate offline (no database): signature, key id, expiry, audience, revocation."""
+    from credence.services.certificates import keys_dir, load_jwks, load_revocations
+    from credence.services.certificates import verify as run
+
+    if token == "-":
+        token = sys.stdin.read().strip()
+    elif token.startswith("@"):
+        token = Path(token[1:]).read_text().strip()
+    if jwks_file is None or revoked is None:
+        try:
+            d = keys_dir(workspace(ws_path))  # reads the config only: verifying needs no database
+        except CredenceError:
+            d = None
+        if jwks_file is None:
+            if d is None:
+                raise ValidationError("no JWKS to verify with", field="jwks", fix="pass --jwks FILE or --workspace DIR")
+            jwks_file = d / "jwks.json"
+        if revoked is None and d is not None and (d / "revoked.json").exists():
+            revoked = d / "revoked.json"
+    revoked_ids = load_revocations(revoked) if revoked else None
+    claims = run(token, load_jwks(jwks_file), audience=audience, revoked_ids=revoked_ids)
+    checked = "signature, expiry" + (", audience" if audience else "") + (", revocation" if revoked_ids is not None else "")
+    console.print(f"[bold green]valid[/]: {claims['sub']} scores {claims['score']} ({_band(claims['band'])}) as of "
+                  f"{claims['as_of'][:10]}, for {claims['aud']}, certificate {claims['jti']} (checked {checked})",
+                  highlight=False)
+    if not audience:
+        console.print("[yellow]audience not checked[/]: pass --audience to make sure it was issued for you")
+
+
+@app.command("revoke-certificate")
+def revoke_certificate_cmd(
+    certificate_id: str = typer.Argument(..., help="The certificate id (its jti)."),
+    reason: str = typer.Option(None, "--reason", help="Why (kept with the revocation)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Revoke a certificate and republish the revocation list."""
+    from credence.services.certificates import keys_dir, revoke_certificate
+
+    ws = workspace(ws_path)
+    revoke_certificate(ws, certificate_id, reason=reason)
+    console.print(f"Revoked {certificate_id}; published {keys_dir(ws) / 'revoked.json'}", highlight=False)
+
+
+@app.command("rotate-key")
+def rotate_key_cmd(ws_path: Path = WorkspaceOption) -> None:
+    """Start signing with a new key; old public keys stay in the JWKS so issued certificates still verify."""
+    from credence.services.certificates import keys_dir, rotate_key
+
+    ws = workspace(ws_path)
+    kid = rotate_key(ws)
+    console.print(f"Signing key is now {kid}; JWKS published at {keys_dir(ws) / 'jwks.json'}", highlight=False)
+
+
+@app.command("jwks")
+def jwks_cmd(ws_path: Path = WorkspaceOption) -> None:
+    """Print the JWKS document (public keys only)."""
+    from credence.services.certificates import jwks
+
+    typer.echo(json.dumps(jwks(workspace(ws_path)), indent=2))
+
+
+# ------------------------------------------------------------------------------------------ disputes
+dispute_app = typer.Typer(help="Disputes: open (subject), answer (provider), expire, list.", no_args_is_help=True)
+app.add_typer(dispute_app, name="dispute")
+
+
+def _print_dispute(d: dict) -> None:
+    console.print(f"[bold]{d['dispute_id']}[/] event {d['provider_id']}/{d['event_id']} of {d['entity_id']}: "
+                  f"[bold]{d['status']}[/]", highlight=False)
+    for h in d["history"]:
+        note = f": {h['note']}" if h["note"] else ""
+        console.print(f"  {_when(h['acted_at'])}  {h['action']} by {h['actor']}{note}", highlight=False)
+
+
+@dispute_app.command("open")
+def dispute_open(
+    entity: str = typer.Argument(..., help="The subject contesting its event."),
+    provider: str = typer.Argument(..., help="The provider that reported it."),
+    event_id: str = typer.Argument(..., help="The provider's event id."),
+    note: str = typer.Option(None, "--note", help="Why it is wrong."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Contest an event: it stops counting until the provider answers (30 days, or it is removed)."""
+    from credence.services.disputes import open_dispute
+
+    d = open_dispute(workspace(ws_path), entity, provider, event_id, note=note)
+    _print_dispute(d)
+    console.print(f"The event no longer counts while pending; {provider} must answer by {_when(d['answer_due'])} UTC.",
+                  highlight=False)
+
+
+@dispute_app.command("answer")
+def dispute_answer(
+    dispute_id: str = typer.Argument(..., help="The dispute."),
+    provider: str = typer.Option(..., "--provider", help="The provider answering (must be the event's)."),
+    action: str = typer.Option(..., "--action", help="confirm | correct | retract"),
+    type_: str = typer.Option(None, "--type", help="correct: the corrected event type."),
+    occurred_at: str = typer.Option(None, "--occurred-at", help="correct: the corrected time."),
+    amount: float = typer.Option(None, "--amount", help="correct: the corrected amount."),
+    days_late: int = typer.Option(None, "--days-late", help="correct: the corrected days late."),
+    new_event_id: str = typer.Option(None, "--new-event-id", help="correct: the id of the correcting event."),
+    note: str = typer.Option(None, "--note", help="The provider's explanation."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Answer a dispute as the provider: confirm it, correct it (a new event supersedes it) or retract it."""
+    from credence.services.disputes import answer_dispute
+
+    fields = {"type": type_, "occurred_at": occurred_at, "amount": amount, "days_late": days_late,
+              "event_id": new_event_id}
+    correction = {k: v for k, v in fields.items() if v is not None} or None
+    d = answer_dispute(workspace(ws_path), dispute_id, provider, action, correction=correction, note=note)
+    _print_dispute(d)
+    if d.get("correction"):
+        console.print(f"Correcting event {d['correction']['event_id']} ({d['correction']['type']}) supersedes "
+                      f"{d['event_id']}", highlight=False)
+
+
+@dispute_app.command("expire")
+def dispute_expire(
+    now: str = typer.Option(None, "--now", help="Treat this as the current time (default: now)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Expire every dispute left unanswered for 30 days: the event no longer counts."""
+    from credence.services.disputes import expire_disputes
+
+    done = expire_disputes(workspace(ws_path), now)
+    console.print(f"Expired {len(done)} unanswered dispute(s)" + (": " + ", ".join(d["dispute_id"] for d in done)
+                                                                 if done else ""), highlight=False)
+
+
+@dispute_app.command("list")
+def dispute_list(
+    entity: str = typer.Option(None, "--entity", help="Only this subject's disputes."),
+    provider: str = typer.Option(None, "--provider", help="Only disputes about this provider's events."),
+    status: str = typer.Option(None, "--status", help="pending | confirmed | corrected | retracted | expired"),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """List disputes with their status and when an answer is due."""
+    from credence.services.disputes import list_disputes
+
+    rows = list_disputes(workspace(ws_path), entity, provider, status)
+    t = Table(title="Disputes")
+    for c in ("dispute", "subject", "event", "status", "opened", "answer due"):
+        t.add_column(c)
+    for d in rows:
+        t.add_row(d["dispute_id"], d["entity_id"], f"{d['provider_id']}/{d['event_id']}", d["status"],
+                  _when(d["opened_at"]), _when(d["answer_due"]))
+    console.print(t)
+
+
+# ------------------------------------------------------------------------------------------ disclosure
+@app.command()
+def report(
+    entity: str = typer.Argument(..., help="The subject."),
+    fmt: str = typer.Option("text", "--format", "-f", help="json | text | html"),
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of the terminal."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Everything held about a subject: events, scores and reasons, disputes, grants, decisions, who looked."""
+    from credence.services.disclosure import FORMATS, disclosure, render
+
+    if fmt not in FORMATS:
+        raise ValidationError(f"format '{fmt}' unknown", field="format", fix=f"use {', '.join(FORMATS)}")
+    text = render(disclosure(workspace(ws_path), entity), fmt)
+    if out:
+        out.write_text(text)
+        console.print(f"Wrote the disclosure report of {entity} to {out}", highlight=False)
+    else:
+        typer.echo(text)
+
+
+# ------------------------------------------------------------------------------------------ retention
+@app.command()
+def purge(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be removed; remove nothing."),
+    now: str = typer.Option(None, "--now", help="Treat this as the current time (default: now)."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Delete adverse events past retention (7 years, bankruptcy 10); a purge record is appended."""
+    from credence.services.retention import purge as run
+
+    r = run(workspace(ws_path), now=now, dry_run=dry_run)
+    verb = "Would remove" if dry_run else "Removed"
+    detail = ", ".join(f"{t} {n}" for t, n in r["by_type"].items())
+    console.print(f"{verb} {r['events']} adverse event(s) past retention{f' ({detail})' if detail else ''} and "
+                  f"{r['disputes']} dispute record(s) about them", highlight=False)
+
+
+@app.command()
+def erase(
+    entity: str = typer.Argument(..., help="The subject to erase."),
+    yes: bool = typer.Option(False, "--yes", help="Confirm: erasure cannot be undone."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Erase a subject: its rows go from every table; a record (hash and counts only) remains."""
+    from credence.services.retention import erase as run
+
+    if not yes:
+        raise ValidationError(f"erasing '{entity}' cannot be undone", field="yes", fix="add --yes to confirm")
+    r = run(workspace(ws_path), entity)
+    t = Table(title=f"Erasure {r['erasure_id']}")
+    t.add_column("table")
+    t.add_column("rows", justify="right")
+    for table, n in r["rows_removed"].items():
+        t.add_row(table, str(n))
+    console.print(t)
+    console.print(f"Erased. The record keeps only sha256 {r['subject_hash'][:16]}… and these counts.",
+                  highlight=False)
