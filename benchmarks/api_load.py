@@ -35,8 +35,11 @@ def build_demo(size: int) -> Path:
     ws = OUT / f"api-demo-{size}"
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"building a {size:,}-entity demo workspace in {ws} ...", flush=True)
-    subprocess.run([sys.executable, "-m", "credence", "demo", "--size", str(size), "--workspace", str(ws)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "credence", "demo", "--size", str(size), "--workspace", str(ws)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return ws
 
 
@@ -48,9 +51,14 @@ def prepare(ws_path: Path, subjects: int) -> tuple[str, list[str]]:
 
     ws = open_workspace(ws_path)
     try:
-        ids = [r["entity_id"] for r in ws.store.query(
-            "SELECT entity_id FROM latest_scores WHERE kind = 'person' AND score IS NOT NULL "
-            "ORDER BY hash(entity_id) LIMIT ?", [subjects])]
+        ids = [
+            r["entity_id"]
+            for r in ws.store.query(
+                "SELECT entity_id FROM latest_scores WHERE kind = 'person' AND score IS NOT NULL "
+                "ORDER BY hash(entity_id) LIMIT ?",
+                [subjects],
+            )
+        ]
         for sid in ids:
             for scope in ("score", "decisions"):
                 if grants.live_grant(ws, sid, PARTNER, scope, PURPOSE) is None:
@@ -70,7 +78,8 @@ def free_port() -> int:
 def serve(ws_path: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "credence", "serve", "--workspace", str(ws_path), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -133,8 +142,11 @@ def main() -> None:
     port = free_port()
     proc = serve(ws, port)
     try:
-        print(f"{args.clients} clients for {args.seconds:.0f} s against http://127.0.0.1:{port} "
-              f"({len(ids)} granting subjects) ...", flush=True)
+        print(
+            f"{args.clients} clients for {args.seconds:.0f} s against http://127.0.0.1:{port} "
+            f"({len(ids)} granting subjects) ...",
+            flush=True,
+        )
         out, seconds = asyncio.run(load(f"http://127.0.0.1:{port}", key, ids, args.clients, args.seconds))
     finally:
         proc.terminate()
@@ -143,8 +155,10 @@ def main() -> None:
     total = sum(len(v) for v in out.values())
     print(f"\n{'route':<24}{'requests':>10}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}")
     for route, lat in sorted(out.items()):
-        print(f"{route:<24}{len(lat):>10}{len(lat) / seconds:>9.1f}{1000 * pct(lat, 50):>10.0f}"
-              f"{1000 * pct(lat, 99):>10.0f}")
+        print(
+            f"{route:<24}{len(lat):>10}{len(lat) / seconds:>9.1f}{1000 * pct(lat, 50):>10.0f}"
+            f"{1000 * pct(lat, 99):>10.0f}"
+        )
     print(f"{'all':<24}{total:>10}{total / seconds:>9.1f}")
     print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
 

@@ -51,10 +51,14 @@ def build_workspace(root: Path) -> dict:
     now = utcnow()
     with store.transaction() as con:
         for pid, cats in PROVIDERS.items():
-            con.execute("INSERT INTO providers VALUES (?, ?, ?, ?, 'test')", [pid, pid.title(), cats, now - timedelta(900)])
+            con.execute(
+                "INSERT INTO providers VALUES (?, ?, ?, ?, 'test')", [pid, pid.title(), cats, now - timedelta(900)]
+            )
         for eid, kind in ENTITIES.items():
-            con.execute("INSERT INTO entities VALUES (?, ?, ?, ?, 'test')",
-                        [eid, kind, f"Entity {eid}", now - timedelta(days=800)])
+            con.execute(
+                "INSERT INTO entities VALUES (?, ?, ?, ?, 'test')",
+                [eid, kind, f"Entity {eid}", now - timedelta(days=800)],
+            )
         for pid, ev, who, ago, typ, amount, late in _events(now):
             t = cat.type(typ)
             con.execute(
@@ -62,8 +66,12 @@ def build_workspace(root: Path) -> dict:
                 " amount, days_late, ingested_at, batch_id) VALUES (?,?,?,?,?,?,?,?,?,?,?, 'test')",
                 [pid, ev, who, now - timedelta(days=ago), typ, t.category, t.dimension, t.adverse, amount, late, now],
             )
-        for eid, sex, age in (("P1", "female", "25-34"), ("P2", "male", "35-49"), ("P4", "female", "50+"),
-                              ("P3", "male", "25-34")):
+        for eid, sex, age in (
+            ("P1", "female", "25-34"),
+            ("P2", "male", "35-49"),
+            ("P4", "female", "50+"),
+            ("P3", "male", "25-34"),
+        ):
             con.execute("INSERT INTO protected_attributes VALUES (?, 'sex', ?, 'test')", [eid, sex])
             con.execute("INSERT INTO protected_attributes VALUES (?, 'age_band', ?, 'test')", [eid, age])
     cards = workspace_scorecards(ws)

@@ -24,7 +24,9 @@ def test_error_shape_for_auth_validation_routing_and_crash(app, client, keys):
     assert r.status_code == 422 and r.json()["field"] == "threshold" and "threshold" in r.json()["error"]
     r = client.post("/v1/grants", key=keys["subject"], json={"scope": "score", "purpose": "x"})
     assert r.status_code == 422 and r.json()["field"] == "viewer_id"
-    r = client.post("/v1/grants", key=keys["subject"], content=b"{not json", headers={"content-type": "application/json"})
+    r = client.post(
+        "/v1/grants", key=keys["subject"], content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 422 and set(r.json()) >= ERROR_KEYS
     r = client.get("/v1/nowhere", key=keys["operator"])
     assert r.status_code == 404 and r.json()["ok"] is False
@@ -59,8 +61,13 @@ def test_key_lifecycle(client, keys):
 
 
 def test_provider_submits_only_as_itself_and_idempotently(client, keys):
-    rec = {"provider_id": "utilitel", "event_id": "new-1", "entity_id": "P2", "occurred_at": "2026-01-05",
-           "type": "rent_paid_on_time"}
+    rec = {
+        "provider_id": "utilitel",
+        "event_id": "new-1",
+        "entity_id": "P2",
+        "occurred_at": "2026-01-05",
+        "type": "rent_paid_on_time",
+    }
     other = {**rec, "provider_id": "northlend", "event_id": "new-2", "type": "loan_opened"}
     r = client.post("/v1/events", key=keys["provider"], json={"records": [rec, other]}).json()
     assert (r["received"], r["accepted"], r["quarantined"]) == (2, 1, 1)
@@ -73,8 +80,9 @@ def test_provider_submits_only_as_itself_and_idempotently(client, keys):
 def test_partner_needs_live_grant_and_revocation_is_immediate(client, keys):
     read = lambda: client.get("/v1/scores/P1", key=keys["partner"], params={"purpose": "bike rental"})  # noqa: E731
     assert read().status_code == 403
-    g = client.post("/v1/grants", key=keys["subject"],
-                    json={"viewer_id": "citybike", "scope": "score", "purpose": "Bike rental"}).json()
+    g = client.post(
+        "/v1/grants", key=keys["subject"], json={"viewer_id": "citybike", "scope": "score", "purpose": "Bike rental"}
+    ).json()
     body = read().json()
     assert body["score"] is not None and body["reasons"] == [] and body["grant_id"] == g["grant_id"]
     assert client.get("/v1/scores/P1", key=keys["partner"], params={"purpose": "hotel"}).status_code == 403
@@ -87,8 +95,11 @@ def test_partner_needs_live_grant_and_revocation_is_immediate(client, keys):
 def test_decision_under_grant_with_notice(client, keys):
     body = {"subject_id": "P1", "policy_id": "bike-deposit-free"}
     assert client.post("/v1/decisions", key=keys["partner"], json=body).status_code == 403
-    client.post("/v1/grants", key=keys["subject"],
-                json={"viewer_id": "citybike", "scope": "decisions", "purpose": "bike rental"})
+    client.post(
+        "/v1/grants",
+        key=keys["subject"],
+        json={"viewer_id": "citybike", "scope": "decisions", "purpose": "bike rental"},
+    )
     d = client.post("/v1/decisions", key=keys["partner"], json=body)
     assert d.status_code == 201 and d.json()["outcome"] in ("granted", "not granted")
     mine = client.get("/v1/decisions", key=keys["subject"]).json()
@@ -104,8 +115,9 @@ def test_dispute_changes_the_score_and_provider_answers(client, keys):
     assert during > before
     events = client.get("/v1/entities/P1/events", key=keys["subject"]).json()
     assert next(e for e in events if e["event_id"] == "P1-rent-0")["counts"] is False
-    wrong = client.post(f"/v1/disputes/{d.json()['dispute_id']}/answer", key=keys["provider_other"],
-                        json={"action": "confirm"})
+    wrong = client.post(
+        f"/v1/disputes/{d.json()['dispute_id']}/answer", key=keys["provider_other"], json={"action": "confirm"}
+    )
     assert wrong.status_code == 403
     a = client.post(f"/v1/disputes/{d.json()['dispute_id']}/answer", key=keys["provider"], json={"action": "confirm"})
     assert a.status_code == 200 and a.json()["status"] == "confirmed"

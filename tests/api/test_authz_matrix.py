@@ -17,21 +17,38 @@ from fastapi.routing import iter_route_contexts
 from credence.api.auth import ROLES, create_key
 from credence.services import grants
 
-KEY_OF = {"operator": "operator", "auditor": "auditor", "partner": "partner", "provider": "provider",
-          "subject": "subject"}
+KEY_OF = {
+    "operator": "operator",
+    "auditor": "auditor",
+    "partner": "partner",
+    "provider": "provider",
+    "subject": "subject",
+}
 # The principal's own objects, and someone else's: subject P1 / partner citybike / provider utilitel.
-OWN = {"entity": "P1", "event": ("utilitel", "P1-rent-0"), "dispute": "D-own", "grant": "G-own",
-       "certificate": "C-own"}
-OTHER = {"entity": "P2", "event": ("northlend", "P2-inst-0"), "dispute": "D-other", "grant": "G-other",
-         "certificate": "C-other"}
+OWN = {"entity": "P1", "event": ("utilitel", "P1-rent-0"), "dispute": "D-own", "grant": "G-own", "certificate": "C-own"}
+OTHER = {
+    "entity": "P2",
+    "event": ("northlend", "P2-inst-0"),
+    "dispute": "D-other",
+    "grant": "G-other",
+    "certificate": "C-other",
+}
 PURPOSE = "bike rental"
 
 
 def _event_body(o):
     provider, event_id = o["event"]
-    return {"records": [{"provider_id": provider, "event_id": f"{event_id}-new", "entity_id": o["entity"],
-                         "occurred_at": "2026-01-05", "type": "rent_paid_on_time" if provider == "utilitel"
-                         else "loan_opened"}]}
+    return {
+        "records": [
+            {
+                "provider_id": provider,
+                "event_id": f"{event_id}-new",
+                "entity_id": o["entity"],
+                "occurred_at": "2026-01-05",
+                "type": "rent_paid_on_time" if provider == "utilitel" else "loan_opened",
+            }
+        ]
+    }
 
 
 # (method, path) -> function(objects) -> (url, kwargs). ``None`` objects: the route has no object.
@@ -42,12 +59,22 @@ CASES = {
     ("GET", "/v1/keys"): lambda o: ("/v1/keys", {}),
     ("POST", "/v1/keys/{key_id}/revoke"): lambda o: ("/v1/keys/KEYID/revoke", {}),
     ("GET", "/v1/providers"): lambda o: ("/v1/providers", {}),
-    ("POST", "/v1/providers"): lambda o: ("/v1/providers", {"json": {"records": [
-        {"provider_id": "newco", "name": "NewCo", "categories": ["bills"]}]}}),
+    ("POST", "/v1/providers"): lambda o: (
+        "/v1/providers",
+        {"json": {"records": [{"provider_id": "newco", "name": "NewCo", "categories": ["bills"]}]}},
+    ),
     ("GET", "/v1/quarantine"): lambda o: ("/v1/quarantine", {}),
     ("GET", "/v1/entities"): lambda o: ("/v1/entities", {}),
-    ("POST", "/v1/entities"): lambda o: ("/v1/entities", {"json": {"records": [
-        {"entity_id": "P9", "kind": "person", "display_name": "Nine", "registered_at": "2026-01-01"}]}}),
+    ("POST", "/v1/entities"): lambda o: (
+        "/v1/entities",
+        {
+            "json": {
+                "records": [
+                    {"entity_id": "P9", "kind": "person", "display_name": "Nine", "registered_at": "2026-01-01"}
+                ]
+            }
+        },
+    ),
     ("GET", "/v1/entities/{entity_id}"): lambda o: (f"/v1/entities/{o['entity']}", {}),
     ("GET", "/v1/entities/{entity_id}/events"): lambda o: (f"/v1/entities/{o['entity']}/events", {}),
     ("POST", "/v1/events"): lambda o: ("/v1/events", {"json": _event_body(o)}),
@@ -56,31 +83,38 @@ CASES = {
     ("GET", "/v1/scores/{entity_id}/history"): lambda o: (f"/v1/scores/{o['entity']}/history", {}),
     ("POST", "/v1/scores/run"): lambda o: ("/v1/scores/run", {"json": {}}),
     ("GET", "/v1/policies"): lambda o: ("/v1/policies", {}),
-    ("POST", "/v1/decisions"): lambda o: ("/v1/decisions", {"json": {"subject_id": o["entity"],
-                                                                     "policy_id": "bike-deposit-free"}}),
+    ("POST", "/v1/decisions"): lambda o: (
+        "/v1/decisions",
+        {"json": {"subject_id": o["entity"], "policy_id": "bike-deposit-free"}},
+    ),
     ("GET", "/v1/decisions"): lambda o: ("/v1/decisions", {"params": {"subject_id": o["entity"]}}),
-    ("POST", "/v1/grants"): lambda o: ("/v1/grants", {"json": {"viewer_id": "hotelco", "scope": "score",
-                                                               "purpose": "hotel check-in"}}),
+    ("POST", "/v1/grants"): lambda o: (
+        "/v1/grants",
+        {"json": {"viewer_id": "hotelco", "scope": "score", "purpose": "hotel check-in"}},
+    ),
     ("GET", "/v1/grants"): lambda o: ("/v1/grants", {"params": {"subject_id": o["entity"]}}),
     ("POST", "/v1/grants/{grant_id}/revoke"): lambda o: (f"/v1/grants/{o['grant']}/revoke", {}),
     ("POST", "/v1/certificates"): lambda o: ("/v1/certificates", {"json": {"audience": "stayeasy", "ttl": "7d"}}),
     ("GET", "/v1/certificates"): lambda o: ("/v1/certificates", {"params": {"subject_id": o["entity"]}}),
     ("GET", "/v1/certificates/revocations"): lambda o: ("/v1/certificates/revocations", {}),
     ("POST", "/v1/certificates/verify"): lambda o: ("/v1/certificates/verify", {"json": {"token": "a.b.c"}}),
-    ("POST", "/v1/certificates/{certificate_id}/revoke"): lambda o: (f"/v1/certificates/{o['certificate']}/revoke",
-                                                                     {}),
+    ("POST", "/v1/certificates/{certificate_id}/revoke"): lambda o: (f"/v1/certificates/{o['certificate']}/revoke", {}),
     ("GET", "/.well-known/jwks.json"): lambda o: ("/.well-known/jwks.json", {}),
-    ("POST", "/v1/disputes"): lambda o: ("/v1/disputes", {"json": {"provider_id": o["event"][0],
-                                                                   "event_id": o["event"][1], "note": "not mine"}}),
+    ("POST", "/v1/disputes"): lambda o: (
+        "/v1/disputes",
+        {"json": {"provider_id": o["event"][0], "event_id": o["event"][1], "note": "not mine"}},
+    ),
     ("GET", "/v1/disputes"): lambda o: ("/v1/disputes", {"params": {"entity_id": o["entity"]}}),
-    ("POST", "/v1/disputes/{dispute_id}/answer"): lambda o: (f"/v1/disputes/{o['dispute']}/answer",
-                                                             {"json": {"action": "confirmed"}}),
+    ("POST", "/v1/disputes/{dispute_id}/answer"): lambda o: (
+        f"/v1/disputes/{o['dispute']}/answer",
+        {"json": {"action": "confirmed"}},
+    ),
     ("GET", "/v1/entities/{entity_id}/disclosure"): lambda o: (f"/v1/entities/{o['entity']}/disclosure", {}),
     ("GET", "/v1/entities/{entity_id}/access-log"): lambda o: (f"/v1/entities/{o['entity']}/access-log", {}),
     ("GET", "/v1/access-log"): lambda o: ("/v1/access-log", {}),
     ("GET", "/v1/audit/distribution"): lambda o: ("/v1/audit/distribution", {}),
     ("GET", "/v1/audit/whatif"): lambda o: ("/v1/audit/whatif", {"params": {"threshold": 650}}),
-    ("GET", "/v1/audit/drift"): lambda o: ("/v1/audit/drift", {}),
+    ("GET", "/v1/audit/drift"): lambda o: ("/v1/audit/drift", {"params": {"features": "false"}}),
     ("GET", "/v1/audit/fairness"): lambda o: ("/v1/audit/fairness", {}),
 }
 
@@ -88,19 +122,30 @@ CASES = {
 # rows instead of refusing are checked by ``FILTERED`` below.
 CROSS = {
     "subject": {
-        ("GET", "/v1/entities/{entity_id}"), ("GET", "/v1/entities/{entity_id}/events"),
-        ("GET", "/v1/scores/{entity_id}"), ("GET", "/v1/scores/{entity_id}/explanation"),
-        ("GET", "/v1/scores/{entity_id}/history"), ("GET", "/v1/decisions"), ("GET", "/v1/grants"),
-        ("POST", "/v1/grants/{grant_id}/revoke"), ("GET", "/v1/certificates"),
-        ("POST", "/v1/certificates/{certificate_id}/revoke"), ("GET", "/v1/disputes"), ("POST", "/v1/disputes"),
-        ("GET", "/v1/entities/{entity_id}/disclosure"), ("GET", "/v1/entities/{entity_id}/access-log"),
+        ("GET", "/v1/entities/{entity_id}"),
+        ("GET", "/v1/entities/{entity_id}/events"),
+        ("GET", "/v1/scores/{entity_id}"),
+        ("GET", "/v1/scores/{entity_id}/explanation"),
+        ("GET", "/v1/scores/{entity_id}/history"),
+        ("GET", "/v1/decisions"),
+        ("GET", "/v1/grants"),
+        ("POST", "/v1/grants/{grant_id}/revoke"),
+        ("GET", "/v1/certificates"),
+        ("POST", "/v1/certificates/{certificate_id}/revoke"),
+        ("GET", "/v1/disputes"),
+        ("POST", "/v1/disputes"),
+        ("GET", "/v1/entities/{entity_id}/disclosure"),
+        ("GET", "/v1/entities/{entity_id}/access-log"),
     },
     "partner": {("GET", "/v1/scores/{entity_id}"), ("POST", "/v1/decisions"), ("POST", "/v1/grants/{grant_id}/revoke")},
     "provider": {("POST", "/v1/disputes/{dispute_id}/answer"), ("POST", "/v1/events")},
 }
 # (role, path): the "other" call succeeds but returns only rows the caller may see.
-FILTERED = {("partner", "GET", "/v1/grants"): "viewer_id", ("partner", "GET", "/v1/decisions"): "partner_id",
-            ("provider", "GET", "/v1/disputes"): "provider_id"}
+FILTERED = {
+    ("partner", "GET", "/v1/grants"): "viewer_id",
+    ("partner", "GET", "/v1/decisions"): "partner_id",
+    ("provider", "GET", "/v1/disputes"): "provider_id",
+}
 
 
 def app_routes(app) -> dict[tuple[str, str], list[str]]:
@@ -136,10 +181,14 @@ def objects(app, built):
         con.execute("UPDATE grants SET grant_id = 'G-own' WHERE grant_id = ?", [g_own["grant_id"]])
         con.execute("UPDATE grants SET grant_id = 'G-other' WHERE grant_id = ?", [g_other["grant_id"]])
         for did, (prov, ev), who in (("D-own", OWN["event"], "P1"), ("D-other", OTHER["event"], "P2")):
-            con.execute("INSERT INTO disputes VALUES (?, ?, ?, ?, 'opened', ?, 'test', ?)", [did, prov, ev, who, who, now])
+            con.execute(
+                "INSERT INTO disputes VALUES (?, ?, ?, ?, 'opened', ?, 'test', ?)", [did, prov, ev, who, who, now]
+            )
         for cid, who in (("C-own", "P1"), ("C-other", "P2")):
-            con.execute("INSERT INTO certificates VALUES (?, ?, 'stayeasy', 655, 'excellent', ?, ?, ?, 'k1')",
-                        [cid, who, now, now, now + timedelta(days=30)])
+            con.execute(
+                "INSERT INTO certificates VALUES (?, ?, 'stayeasy', 655, 'excellent', ?, ?, ?, 'k1')",
+                [cid, who, now, now, now + timedelta(days=30)],
+            )
     key_id, _ = create_key(ws.store, "partner", "throwaway")
     return {"key_id": key_id}
 
@@ -189,8 +238,15 @@ def test_matrix(client, app, keys, objects, method, path):
 def test_cross_subject_reads_are_refused_and_logged(client, keys, app):
     """A subject reading another subject's score, events, history or disclosure gets 403; the score attempt
     lands in the other subject's access log."""
-    for url in ("/v1/scores/P2", "/v1/scores/P2/explanation", "/v1/scores/P2/history", "/v1/entities/P2",
-                "/v1/entities/P2/events", "/v1/entities/P2/disclosure", "/v1/entities/P2/access-log"):
+    for url in (
+        "/v1/scores/P2",
+        "/v1/scores/P2/explanation",
+        "/v1/scores/P2/history",
+        "/v1/entities/P2",
+        "/v1/entities/P2/events",
+        "/v1/entities/P2/disclosure",
+        "/v1/entities/P2/access-log",
+    ):
         r = client.get(url, key=keys["subject"])
         assert r.status_code == 403, url
         assert r.json()["ok"] is False and "P2" not in str(r.json().get("record") or "")

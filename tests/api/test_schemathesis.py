@@ -38,8 +38,14 @@ def fuzz_app(template, tmp_path_factory):
 
 def fuzz(op, key: str, examples: int) -> None:
     @given(case=op.as_strategy())
-    @settings(max_examples=examples, deadline=None, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck), database=None, derandomize=True)
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        database=None,
+        derandomize=True,
+    )
     def run(case):
         case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=CHECKS)
 

@@ -44,7 +44,9 @@ def create_key(store: Store, role: str, name: str) -> tuple[str, str]:
     if not name or len(name) > 200:
         raise ValidationError("a key needs a principal name of 1-200 characters", field="name")
     if role == "subject" and store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [name]) == 0:
-        raise NotFoundError(f"no entity '{name}' to give a subject key to", field="name", fix="register the entity first")
+        raise NotFoundError(
+            f"no entity '{name}' to give a subject key to", field="name", fix="register the entity first"
+        )
     if role == "provider" and store.scalar("SELECT count(*) FROM providers WHERE provider_id = ?", [name]) == 0:
         raise NotFoundError(f"no provider '{name}'", field="name", fix="register the provider first")
     key_id = secrets.token_hex(6)
@@ -66,7 +68,9 @@ def revoke_key(store: Store, key_id: str) -> dict:
         raise NotFoundError(f"no API key '{key_id}'", field="key_id", fix="see 'credence keys list'")
     if rows[0]["revoked_at"] is None:
         with store.transaction() as con:
-            con.execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", [utcnow(), key_id])
+            con.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", [utcnow(), key_id]
+            )
     return store.query("SELECT key_id, role, name, created_at, revoked_at FROM api_keys WHERE key_id = ?", [key_id])[0]
 
 
@@ -77,7 +81,7 @@ def authenticate(store: Store, secret: str | None) -> Principal:
     )
     if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
         raise bad
-    key_id = secret[len(PREFIX):].split("_", 1)[0]
+    key_id = secret[len(PREFIX) :].split("_", 1)[0]
     rows = store.query("SELECT key_hash, role, name, revoked_at FROM api_keys WHERE key_id = ?", [key_id])
     if not rows or rows[0]["revoked_at"] is not None or not hmac.compare_digest(rows[0]["key_hash"], hash_key(secret)):
         raise bad

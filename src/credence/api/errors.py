@@ -72,7 +72,9 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
 
 async def server_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return _json(error_body(500, "server_error", "internal error; the operator can find it in the server log"), None, request)
+    return _json(
+        error_body(500, "server_error", "internal error; the operator can find it in the server log"), None, request
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -98,6 +98,5 @@ def score_body(row: dict) -> dict:
     }
 
 
-
 def _num(v: Any) -> float | None:
     return None if v is None else float(v)

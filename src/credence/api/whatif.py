@@ -36,9 +36,8 @@ def whatif(store: Store, *, baseline: int, threshold: int, direction: str = "at_
     total = store.query(f"SELECT {counts} FROM latest_scores WHERE score IS NOT NULL")[0]
     insufficient = store.scalar("SELECT count(*) FROM latest_scores WHERE score IS NULL")
     by_band = {
-        r["band"]: r for r in store.query(
-            f"SELECT band, {counts} FROM latest_scores WHERE score IS NOT NULL GROUP BY band"
-        )
+        r["band"]: r
+        for r in store.query(f"SELECT band, {counts} FROM latest_scores WHERE score IS NOT NULL GROUP BY band")
     }
     groups = store.query(
         f"SELECT p.attribute, p.value, {counts} FROM latest_scores s "

@@ -52,14 +52,20 @@ def keys_list(ws_path: Path = WorkspaceOption) -> None:
 
     table = Table("key id", "role", "name", "created", "revoked")
     for k in list_keys(workspace(ws_path).store):
-        table.add_row(k["key_id"], k["role"], k["name"], f"{k['created_at']:%Y-%m-%d %H:%M}",
-                      f"{k['revoked_at']:%Y-%m-%d %H:%M}" if k["revoked_at"] else "")
+        table.add_row(
+            k["key_id"],
+            k["role"],
+            k["name"],
+            f"{k['created_at']:%Y-%m-%d %H:%M}",
+            f"{k['revoked_at']:%Y-%m-%d %H:%M}" if k["revoked_at"] else "",
+        )
     console.print(table)
 
 
 @keys_app.command("revoke")
-def keys_revoke(key_id: str = typer.Argument(..., help="The key id (see 'credence keys list')."),
-                ws_path: Path = WorkspaceOption) -> None:
+def keys_revoke(
+    key_id: str = typer.Argument(..., help="The key id (see 'credence keys list')."), ws_path: Path = WorkspaceOption
+) -> None:
     """Revoke a key; it stops working at once."""
     from credence.api.auth import revoke_key
 

@@ -42,7 +42,8 @@ def gauge(score: int | None, band: str) -> Markup:
         arcs.append(f'<path class="arc {BAND_CLASS[name]}" d="M{x1:.1f},{y1:.1f} A{r},{r} 0 0 1 {x2:.1f},{y2:.1f}"/>')
     ticks = "".join(
         f'<text class="tick" x="{_polar(cx, cy, r + 16, s)[0]:.0f}" y="{_polar(cx, cy, r + 16, s)[1]:.0f}" '
-        f'text-anchor="middle">{s}</text>' for s in (350, 550, 650, 950)
+        f'text-anchor="middle">{s}</text>'
+        for s in (350, 550, 650, 950)
     )
     if score is None:
         label = "No score yet: insufficient data"
@@ -55,7 +56,12 @@ def gauge(score: int | None, band: str) -> Markup:
             f'<circle class="hub" cx="{cx}" cy="{cy}" r="6"/>'
             f'<text class="gauge-score" x="150" y="118" text-anchor="middle">{score}</text>'
         )
-    body = "".join(arcs) + ticks + needle + f'<text class="gauge-band" x="150" y="178" text-anchor="middle">{escape(band)}</text>'
+    body = (
+        "".join(arcs)
+        + ticks
+        + needle
+        + f'<text class="gauge-band" x="150" y="178" text-anchor="middle">{escape(band)}</text>'
+    )
     return _svg(300, 190, label, body, "chart gauge")
 
 

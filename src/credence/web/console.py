@@ -20,11 +20,14 @@ def _drift(c: Context) -> dict:
         old, new = snaps[1]["snapshot_id"], snaps[0]["snapshot_id"]
         rows = c.store.query(
             "SELECT band, count(*) FILTER (snapshot_id = ?) AS before, count(*) FILTER (snapshot_id = ?) AS after "
-            "FROM scores WHERE snapshot_id IN (?, ?) GROUP BY band", [old, new, old, new]
+            "FROM scores WHERE snapshot_id IN (?, ?) GROUP BY band",
+            [old, new, old, new],
         )
         got = {r["band"]: r for r in rows}
-        out["bands"] = [{"band": b, "before": got.get(b, {}).get("before", 0), "after": got.get(b, {}).get("after", 0)}
-                        for b in (*BAND_ORDER, INSUFFICIENT)]
+        out["bands"] = [
+            {"band": b, "before": got.get(b, {}).get("before", 0), "after": got.get(b, {}).get("after", 0)}
+            for b in (*BAND_ORDER, INSUFFICIENT)
+        ]
     if len(snaps) < 2:
         return out
     try:
@@ -57,15 +60,23 @@ def console_view(c: Context, *, policy_id: str | None, threshold: int | None, op
     data = {
         "counts": wi.score_counts(c.store),
         "bands": [[low, name] for low, name in BANDS],
-        "policies": {p.id: {"threshold": p.threshold, "direction": "at_least" if p.kind == "benefit" else "below",
-                            "effect": p.effect} for p in policies},
+        "policies": {
+            p.id: {
+                "threshold": p.threshold,
+                "direction": "at_least" if p.kind == "benefit" else "below",
+                "effect": p.effect,
+            }
+            for p in policies
+        },
     }
     return {
         "distribution": dist,
         "histogram": charts.histogram(dist["histogram"]),
         "drift": _drift(c),
         "fairness": _fairness(c),
-        "quarantine": c.store.query("SELECT * FROM quarantine ORDER BY quarantined_at DESC LIMIT 50") if operator else None,
+        "quarantine": c.store.query("SELECT * FROM quarantine ORDER BY quarantined_at DESC LIMIT 50")
+        if operator
+        else None,
         "quarantine_total": c.store.scalar("SELECT count(*) FROM quarantine") if operator else None,
         "policies": policies,
         "policy": policy,

@@ -60,10 +60,17 @@ def signin_page(request: Request, next: str = "/") -> Response:
 @router.post("/signin")
 def signin(request: Request, key: str = Form(""), next: str = Form("/")) -> Response:
     try:
-        return session.sign_in(request, key.strip(), next if next.startswith("/") and not next.startswith("//") else "/")
+        return session.sign_in(
+            request, key.strip(), next if next.startswith("/") and not next.startswith("//") else "/"
+        )
     except AuthenticationError:
-        return render(request, "signin.html", status=401, next=next,
-                      message="That key is unknown or revoked. Paste the whole key, starting with cred_.")
+        return render(
+            request,
+            "signin.html",
+            status=401,
+            next=next,
+            message="That key is unknown or revoked. Paste the whole key, starting with cred_.",
+        )
 
 
 @router.post("/signout")
@@ -101,8 +108,14 @@ def _own(request: Request, entity_id: str, csrf: str | None):
 
 
 @router.post("/subjects/{entity_id}/disputes")
-def dispute(request: Request, entity_id: str, provider_id: str = Form(...), event_id: str = Form(...),
-            note: str = Form(""), csrf: str = Form("")) -> Response:
+def dispute(
+    request: Request,
+    entity_id: str,
+    provider_id: str = Form(...),
+    event_id: str = Form(...),
+    note: str = Form(""),
+    csrf: str = Form(""),
+) -> Response:
     from credence.services.disputes import open_dispute
 
     p, c = _own(request, entity_id, csrf)
@@ -111,8 +124,15 @@ def dispute(request: Request, entity_id: str, provider_id: str = Form(...), even
 
 
 @router.post("/subjects/{entity_id}/grants")
-def give_grant(request: Request, entity_id: str, viewer_id: str = Form(...), scope: str = Form("score"),
-               purpose: str = Form(...), until: str = Form("30d"), csrf: str = Form("")) -> Response:
+def give_grant(
+    request: Request,
+    entity_id: str,
+    viewer_id: str = Form(...),
+    scope: str = Form("score"),
+    purpose: str = Form(...),
+    until: str = Form("30d"),
+    csrf: str = Form(""),
+) -> Response:
     from credence.services.grants import grant
 
     p, c = _own(request, entity_id, csrf)

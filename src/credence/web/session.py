@@ -49,8 +49,9 @@ def check_csrf(request: Request, token: str | None) -> None:
 def sign_in(request: Request, key: str, to: str) -> RedirectResponse:
     authenticate(request.app.state.ctx.store, key)
     response = RedirectResponse(to, status_code=303)
-    response.set_cookie(COOKIE, key, httponly=True, samesite="strict", secure=request.url.scheme == "https",
-                        max_age=8 * 3600, path="/")
+    response.set_cookie(
+        COOKIE, key, httponly=True, samesite="strict", secure=request.url.scheme == "https", max_age=8 * 3600, path="/"
+    )
     return response
 
 

@@ -20,7 +20,8 @@ def subject_view(c: Context, entity_id: str) -> dict:
     store = c.store
     entity = store.query(
         "SELECT entity_id, kind, display_name, registered_at FROM entities WHERE entity_id = ? "
-        "ORDER BY registered_at DESC LIMIT 1", [entity_id]
+        "ORDER BY registered_at DESC LIMIT 1",
+        [entity_id],
     )
     if not entity:
         from credence.errors import NotFoundError

@@ -116,8 +116,12 @@ class QuarantinePage(Page):
 
 
 @router.get("/quarantine", response_model=QuarantinePage, openapi_extra=roles_extra("operator"))
-def quarantine(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**9),
-               c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
+def quarantine(
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=10**9),
+    c: Context = Depends(ctx),
+    p: Principal = allow("operator"),
+) -> dict:
     """Records refused at ingest, newest first, each with the field and the reason."""
     total = c.store.scalar("SELECT count(*) FROM quarantine")
     rows = c.store.query(

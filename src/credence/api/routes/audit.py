@@ -72,21 +72,31 @@ def distribution(bucket: int = Query(25, ge=1, le=600), c: Context = Depends(ctx
 
 
 @router.get("/audit/whatif", response_model=WhatIf, openapi_extra=roles_extra(*AUDIT))
-def whatif(threshold: int = Query(ge=350, le=951), baseline: int = Query(600, ge=350, le=951),
-           direction: str = Query("at_least", pattern="^(at_least|below)$"), c: Context = Depends(ctx),
-           p: Principal = allow(*AUDIT)):
+def whatif(
+    threshold: int = Query(ge=350, le=951),
+    baseline: int = Query(600, ge=350, le=951),
+    direction: str = Query("at_least", pattern="^(at_least|below)$"),
+    c: Context = Depends(ctx),
+    p: Principal = allow(*AUDIT),
+):
     """Move a policy's threshold from ``baseline`` to ``threshold``: who gains and who loses it, by band and
     by protected group."""
     return wi.whatif(c.store, baseline=baseline, threshold=threshold, direction=direction)
 
 
 @router.get("/audit/drift", response_model=Open, openapi_extra=roles_extra(*AUDIT))
-def drift(base: str | None = Query(None, max_length=100), current: str | None = Query(None, max_length=100),
-          features: bool = True, c: Context = Depends(ctx), p: Principal = allow(*AUDIT)) -> dict:
+def drift(
+    base: str | None = Query(None, max_length=100),
+    current: str | None = Query(None, max_length=100),
+    features: bool = True,
+    c: Context = Depends(ctx),
+    p: Principal = allow(*AUDIT),
+) -> dict:
     """PSI of the score, of each dimension and (``features``) of each feature between two snapshots (default:
     the last two), with the band migration matrix; thresholds 0.1 watch, 0.25 act."""
-    report = service("credence.learning.drift").drift_report(c.store, base=base, current=current, cards=c.cards,
-                                                               catalogue=c.catalogue, features=features)
+    report = service("credence.learning.drift").drift_report(
+        c.store, base=base, current=current, cards=c.cards, catalogue=c.catalogue, features=features
+    )
     return finite(jsonable(report))
 
 

@@ -66,8 +66,11 @@ def certify(body: CertifyIn, c: Context = Depends(ctx), p: Principal = allow("su
 
 
 @router.get("/certificates", response_model=list[CertificateRow], openapi_extra=roles_extra("subject", "operator"))
-def list_certificates(subject_id: str | None = Query(None, max_length=200), c: Context = Depends(ctx),
-                      p: Principal = allow("subject", "operator")) -> list:
+def list_certificates(
+    subject_id: str | None = Query(None, max_length=200),
+    c: Context = Depends(ctx),
+    p: Principal = allow("subject", "operator"),
+) -> list:
     """Certificates issued: a subject sees its own; the operator any subject's."""
     if p.role == "subject":
         if subject_id not in (None, p.name):
@@ -82,15 +85,23 @@ def verify(body: VerifyIn, c: Context = Depends(ctx)) -> dict:
     verifier needs no key (and can do the same offline with the JWKS)."""
     certificates = service("certificates")
     try:
-        claims = certificates.verify(body.token, certificates.jwks(c.ws), body.audience,
-                                     certificates.revoked_ids(c.ws), issuer=certificates.issuer(c.ws))
+        claims = certificates.verify(
+            body.token,
+            certificates.jwks(c.ws),
+            body.audience,
+            certificates.revoked_ids(c.ws),
+            issuer=certificates.issuer(c.ws),
+        )
     except TokenError as e:
         return {"valid": False, "reason": str(e), "claims": None}
     return {"valid": True, "reason": None, "claims": claims}
 
 
-@router.post("/certificates/{certificate_id}/revoke", response_model=CertificateRow,
-             openapi_extra=roles_extra("subject", "operator"))
+@router.post(
+    "/certificates/{certificate_id}/revoke",
+    response_model=CertificateRow,
+    openapi_extra=roles_extra("subject", "operator"),
+)
 def revoke(certificate_id: str, c: Context = Depends(ctx), p: Principal = allow("subject", "operator")) -> dict:
     """Revoke a certificate: its subject, or the operator."""
     owner = c.store.scalar("SELECT max(subject_id) FROM certificates WHERE certificate_id = ?", [certificate_id])

@@ -60,8 +60,12 @@ def decide(body: DecisionIn, c: Context = Depends(ctx), p: Principal = allow("pa
 
 
 @router.get("/decisions", response_model=list[Decision], openapi_extra=roles_extra("subject", "partner", "operator"))
-def list_decisions(subject_id: str | None = Query(None, max_length=200), limit: int = Query(200, ge=1, le=5000),
-                   c: Context = Depends(ctx), p: Principal = allow("subject", "partner", "operator")) -> list:
+def list_decisions(
+    subject_id: str | None = Query(None, max_length=200),
+    limit: int = Query(200, ge=1, le=5000),
+    c: Context = Depends(ctx),
+    p: Principal = allow("subject", "partner", "operator"),
+) -> list:
     """A subject sees decisions about itself; a partner those it made; the operator all."""
     decisions = service("decisions")
     if p.role == "subject":

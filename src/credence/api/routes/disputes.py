@@ -23,8 +23,11 @@ class DisputeIn(BaseModel):
 class AnswerIn(BaseModel):
     action: str = Field(description="confirm | correct | retract")
     note: str | None = Field(None, max_length=2000)
-    correction: dict | None = Field(None, description="for 'correct': the corrected fields (type, occurred_at, "
-                                                      "amount, days_late, ...), optionally a new event_id")
+    correction: dict | None = Field(
+        None,
+        description="for 'correct': the corrected fields (type, occurred_at, "
+        "amount, days_late, ...), optionally a new event_id",
+    )
 
 
 class Step(BaseModel):
@@ -54,14 +57,18 @@ def open_dispute(body: DisputeIn, c: Context = Depends(ctx), p: Principal = allo
     if owner is None:
         raise NotFoundError(f"no event {body.provider_id}/{body.event_id}", field="event_id")
     if p.role == "subject" and owner != p.name:  # the same answer as for no event: not the caller's to know
-        raise PermissionDenied(f"'{p.name}' has no event {body.provider_id}/{body.event_id} to dispute",
-                               field="event_id")
+        raise PermissionDenied(
+            f"'{p.name}' has no event {body.provider_id}/{body.event_id} to dispute", field="event_id"
+        )
     return service("disputes").open_dispute(c.ws, owner, body.provider_id, body.event_id, note=body.note)
 
 
 @router.get("/disputes", response_model=list[Dispute], openapi_extra=roles_extra("subject", "provider", "operator"))
-def list_disputes(entity_id: str | None = Query(None, max_length=200), c: Context = Depends(ctx),
-                  p: Principal = allow("subject", "provider", "operator")) -> list:
+def list_disputes(
+    entity_id: str | None = Query(None, max_length=200),
+    c: Context = Depends(ctx),
+    p: Principal = allow("subject", "provider", "operator"),
+) -> list:
     """A subject sees its disputes; a provider those about its events; the operator all."""
     disputes = service("disputes")
     if p.role == "subject":
@@ -74,13 +81,15 @@ def list_disputes(entity_id: str | None = Query(None, max_length=200), c: Contex
 
 
 @router.post("/disputes/{dispute_id}/answer", response_model=Dispute, openapi_extra=roles_extra("provider", "operator"))
-def answer(dispute_id: str, body: AnswerIn, c: Context = Depends(ctx),
-           p: Principal = allow("provider", "operator")) -> dict:
+def answer(
+    dispute_id: str, body: AnswerIn, c: Context = Depends(ctx), p: Principal = allow("provider", "operator")
+) -> dict:
     """The reporting provider confirms the event (it counts again), corrects it, or retracts it."""
     provider = c.store.scalar("SELECT max(provider_id) FROM disputes WHERE dispute_id = ?", [dispute_id])
     if provider is None:
         raise NotFoundError(f"no dispute '{dispute_id}'", field="dispute_id")
     if p.role == "provider" and provider != p.name:
         raise PermissionDenied("a provider answers only disputes about its own events", field="dispute_id")
-    return service("disputes").answer_dispute(c.ws, dispute_id, provider, body.action, correction=body.correction,
-                                              note=body.note)
+    return service("disputes").answer_dispute(
+        c.ws, dispute_id, provider, body.action, correction=body.correction, note=body.note
+    )

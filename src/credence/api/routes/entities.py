@@ -52,9 +52,13 @@ ENTITY_SQL = "SELECT entity_id, kind, display_name, registered_at FROM entities"
 
 
 @router.get("/entities", response_model=EntityPage, openapi_extra=roles_extra("operator"))
-def list_entities(kind: str | None = Query(None, max_length=40), limit: int = Query(50, ge=1, le=1000),
-                  offset: int = Query(0, ge=0, le=10**9), c: Context = Depends(ctx),
-                  p: Principal = allow("operator")) -> dict:
+def list_entities(
+    kind: str | None = Query(None, max_length=40),
+    limit: int = Query(50, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=10**9),
+    c: Context = Depends(ctx),
+    p: Principal = allow("operator"),
+) -> dict:
     where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
     total = c.store.scalar(f"SELECT count(*) FROM entities {where}", params)
     rows = c.store.query(f"{ENTITY_SQL} {where} ORDER BY entity_id LIMIT ? OFFSET ?", [*params, limit, offset])
@@ -92,10 +96,16 @@ def entity_events(c: Context, entity_id: str, limit: int = 500, offset: int = 0)
     return c.store.query(EVENTS_SQL, [entity_id, limit, offset])
 
 
-@router.get("/entities/{entity_id}/events", response_model=list[Event],
-            openapi_extra=roles_extra("operator", "subject"))
-def list_entity_events(entity_id: str, limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0, le=10**9),
-                       c: Context = Depends(ctx), p: Principal = allow("operator", "subject")) -> list:
+@router.get(
+    "/entities/{entity_id}/events", response_model=list[Event], openapi_extra=roles_extra("operator", "subject")
+)
+def list_entity_events(
+    entity_id: str,
+    limit: int = Query(500, ge=1, le=5000),
+    offset: int = Query(0, ge=0, le=10**9),
+    c: Context = Depends(ctx),
+    p: Principal = allow("operator", "subject"),
+) -> list:
     """Every event held about the subject, newest first, with whether it counts and its dispute state."""
     subject_access(c, p, entity_id, what="events")
     if not c.store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [entity_id]):

@@ -26,7 +26,11 @@ def submit_events(body: EventBatch, c: Context = Depends(ctx), p: Principal = al
     every record is stored or quarantined with its reason, and the counts add up."""
     ingest = service("ingest")
     report = ingest.ingest_records(
-        c.store, body.records, kind="events", source="api", submitted_by=f"{p.role}:{p.name}",
+        c.store,
+        body.records,
+        kind="events",
+        source="api",
+        submitted_by=f"{p.role}:{p.name}",
         allowed_provider=p.name if p.role == "provider" else None,
     )
     return report.to_dict()

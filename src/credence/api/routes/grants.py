@@ -41,8 +41,12 @@ def give_grant(body: GrantIn, c: Context = Depends(ctx), p: Principal = allow("s
 
 
 @router.get("/grants", response_model=list[Grant], openapi_extra=roles_extra("subject", "partner", "operator"))
-def list_grants(subject_id: str | None = Query(None, max_length=200), live_only: bool = False,
-                c: Context = Depends(ctx), p: Principal = allow("subject", "partner", "operator")) -> list:
+def list_grants(
+    subject_id: str | None = Query(None, max_length=200),
+    live_only: bool = False,
+    c: Context = Depends(ctx),
+    p: Principal = allow("subject", "partner", "operator"),
+) -> list:
     """A subject sees the grants it gave; a partner the grants given to it; the operator any subject's."""
     grants = service("grants")
     if p.role == "subject":

@@ -35,10 +35,15 @@ def disclosure(entity_id: str, c: Context = Depends(ctx), p: Principal = allow("
     return service("disclosure").disclosure(c.ws, entity_id, requested_by=requested_by)
 
 
-@router.get("/entities/{entity_id}/access-log", response_model=list[Access],
-            openapi_extra=roles_extra("subject", "operator"))
-def subject_access_log(entity_id: str, limit: int = Query(500, ge=1, le=5000), c: Context = Depends(ctx),
-                       p: Principal = allow("subject", "operator")) -> list:
+@router.get(
+    "/entities/{entity_id}/access-log", response_model=list[Access], openapi_extra=roles_extra("subject", "operator")
+)
+def subject_access_log(
+    entity_id: str,
+    limit: int = Query(500, ge=1, le=5000),
+    c: Context = Depends(ctx),
+    p: Principal = allow("subject", "operator"),
+) -> list:
     """Who read the subject's score, asked a decision or was refused, newest first."""
     subject_access(c, p, entity_id, what="access log")
     return c.store.query(
@@ -47,8 +52,9 @@ def subject_access_log(entity_id: str, limit: int = Query(500, ge=1, le=5000), c
 
 
 @router.get("/access-log", response_model=list[Access], openapi_extra=roles_extra("auditor", "operator"))
-def access_log(limit: int = Query(500, ge=1, le=5000), c: Context = Depends(ctx),
-               p: Principal = allow("auditor", "operator")) -> list:
+def access_log(
+    limit: int = Query(500, ge=1, le=5000), c: Context = Depends(ctx), p: Principal = allow("auditor", "operator")
+) -> list:
     """The whole access log. An auditor sees subjects as pseudonyms (a hash), never their ids."""
     rows = c.store.query("SELECT * FROM access_log ORDER BY accessed_at DESC LIMIT ?", [limit])
     if p.role == "auditor":

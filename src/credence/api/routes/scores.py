@@ -19,15 +19,23 @@ Purpose = Query(None, max_length=200, description="why a partner reads the score
 
 
 @router.get("/scores/{entity_id}", response_model=Score, openapi_extra=roles_extra(*READERS))
-def read_score(entity_id: str, purpose: str | None = Purpose, c: Context = Depends(ctx),
-               p: Principal = allow(*READERS)) -> dict:
+def read_score(
+    entity_id: str, purpose: str | None = Purpose, c: Context = Depends(ctx), p: Principal = allow(*READERS)
+) -> dict:
     """The subject's score now, with band and points per dimension. The subject also gets the top reasons;
     a partner (or a friend, with a subject key) needs the subject's live grant of scope ``score`` for the
     ``purpose`` it states, and sees no reasons. Every read, allowed or refused, is in the access log."""
     if p.role == "operator":
         row = scoring.score_entity(c.store, c.cards, entity_id, catalogue=c.catalogue, detail=False)
-        service("access").log_access(c.ws, entity_id, f"operator:{p.name}", "read_score", allowed=True,
-                                     purpose=purpose, detail=f"score {row['score']} ({row['band']})")
+        service("access").log_access(
+            c.ws,
+            entity_id,
+            f"operator:{p.name}",
+            "read_score",
+            allowed=True,
+            purpose=purpose,
+            detail=f"score {row['score']} ({row['band']})",
+        )
         return score_body(row)
     row = service("access").read_score(c.ws, entity_id, p.name, purpose)
     body = score_body(row)
@@ -36,18 +44,24 @@ def read_score(entity_id: str, purpose: str | None = Purpose, c: Context = Depen
     return body
 
 
-@router.get("/scores/{entity_id}/explanation", response_model=Explanation,
-            openapi_extra=roles_extra("operator", "subject"))
-def explain(entity_id: str, as_of: datetime | None = None, c: Context = Depends(ctx),
-            p: Principal = allow("operator", "subject")) -> dict:
+@router.get(
+    "/scores/{entity_id}/explanation", response_model=Explanation, openapi_extra=roles_extra("operator", "subject")
+)
+def explain(
+    entity_id: str,
+    as_of: datetime | None = None,
+    c: Context = Depends(ctx),
+    p: Principal = allow("operator", "subject"),
+) -> dict:
     """Every feature of the scorecard: its value, the points it earned, and the points it lost."""
     subject_access(c, p, entity_id, what="explanation")
     row = scoring.score_entity(c.store, c.cards, entity_id, as_of=as_of, catalogue=c.catalogue, detail=True)
     return {**score_body(row), "features": row["features"]}
 
 
-@router.get("/scores/{entity_id}/history", response_model=list[HistoryPoint],
-            openapi_extra=roles_extra("operator", "subject"))
+@router.get(
+    "/scores/{entity_id}/history", response_model=list[HistoryPoint], openapi_extra=roles_extra("operator", "subject")
+)
 def score_history(entity_id: str, c: Context = Depends(ctx), p: Principal = allow("operator", "subject")) -> list:
     """The subject's score in every population snapshot, oldest first."""
     subject_access(c, p, entity_id, what="history")
