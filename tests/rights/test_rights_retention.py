@@ -23,12 +23,13 @@ YEAR = timedelta(days=365.25)
 def test_adverse_events_past_retention_stop_counting_and_purge_removes_only_them(ws):
     clean = score(ws, "P2")["score"]
     add_event(ws, "bank", "old-default", "P2", "loan_default", NOW - 7 * YEAR - timedelta(days=30))
+    assert score(ws, "P2")["score"] == clean  # past 7 years: it no longer counts, before any purge
     add_event(ws, "court", "old-bankruptcy", "P2", "bankruptcy", NOW - 8 * YEAR)  # within its 10 years
     add_event(ws, "court", "ancient-bankruptcy", "P2", "bankruptcy", NOW - 10 * YEAR - timedelta(days=30))
     add_event(ws, "bank", "old-ontime", "P2", "loan_opened", NOW - 9 * YEAR)  # not adverse: kept
     open_dispute(ws, "P2", "bank", "old-default")
     s = score(ws, "P2")
-    assert s["score"] < clean  # the 8-year-old bankruptcy still counts; the old default does not
+    assert s["score"] < clean  # the 8-year-old bankruptcy still counts (10 years)
     bankrupt_only = s["score"]
 
     dry = purge(ws, dry_run=True)
