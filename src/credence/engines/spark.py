@@ -89,7 +89,21 @@ def session(
             fix="install Java 17+ (JAVA_HOME) and check the --master URL",
         ) from None
     spark.sparkContext.setLogLevel("ERROR")
+    _quiet_codegen(spark)
     return spark
+
+
+def _quiet_codegen(spark) -> None:
+    """The final projection (four reasons, each a CASE over every feature's words) can exceed the JVM's 64 KB
+    method limit in whole-stage code generation; Spark then falls back to evaluating that stage without it
+    (same results) but logs the generated source at ERROR. That is expected here, so it is not logged."""
+    try:
+        jvm = spark.sparkContext._jvm
+        jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
+            "org.apache.spark.sql.catalyst.expressions.codegen.CodeGenerator", jvm.org.apache.logging.log4j.Level.OFF
+        )
+    except Exception:  # a remote (Connect) session or another logging backend: keep the log as it is
+        pass
 
 
 def register(spark, export: Export | str | Path) -> Export:
