@@ -80,6 +80,8 @@ def active_key_id(ws: Workspace) -> str:
             return kid
     kid = _new_key(d)
     publish_jwks(ws)
+    if not (d / "revoked.json").exists():
+        publish_revocations(ws)  # verifiers always find a list, even an empty one
     return kid
 
 
@@ -284,7 +286,8 @@ def verify(
     try:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError as e:
-        raise TokenError(f"malformed token: {e}", fix="pass the whole certificate (three dot-separated parts)") from None
+        raise TokenError(f"malformed token (damaged, truncated or not a certificate): {e}",
+                         fix="pass the whole certificate (three dot-separated parts)") from None
     if header.get("alg") != ALGORITHM:
         raise TokenError(f"wrong algorithm '{header.get('alg')}': Credence certificates are signed with EdDSA")
     kid = header.get("kid")
