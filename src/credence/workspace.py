@@ -31,6 +31,7 @@ class Workspace:
     root: Path
     config: dict = field(default_factory=dict)
     _store: Store | None = None
+    cache: dict = field(default_factory=dict, repr=False)  # loaded catalogue and scorecards, per file version
 
     @property
     def db_path(self) -> Path:
@@ -63,7 +64,7 @@ def init_workspace(directory: str | Path, *, exist_ok: bool = False) -> Workspac
             "# Credence workspace configuration\n" + yaml.safe_dump(DEFAULT_CONFIG, sort_keys=False)
         )
     ws = open_workspace(root)
-    ws.store  # creates and migrates the database
+    _ = ws.store  # creates and migrates the database
     return ws
 
 

@@ -10,6 +10,9 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlglot import exp
 
 from credence.domain.bands import INSUFFICIENT
 from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue, load_catalogue
@@ -49,22 +52,42 @@ def parse_time(value: str | datetime | None, what: str = "as_of") -> datetime:
 
 
 # ------------------------------------------------------------------------------------------ configuration
+def _file_version(path: Path) -> tuple:
+    """What makes a cached load stale: the file's modification time and size."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+def _cached(ws: Workspace, key: tuple, load):
+    """Load once per workspace and file version; every request after the first reuses it."""
+    if key not in ws.cache:
+        ws.cache[key] = load()
+    return ws.cache[key]
+
+
 def workspace_catalogue(ws: Workspace) -> Catalogue:
     path = ws.config.get("catalogue")
-    return load_catalogue(ws.path(path)) if path else default_catalogue()
+    if not path:
+        return default_catalogue()
+    return _cached(ws, ("catalogue", _file_version(ws.path(path))), lambda: load_catalogue(ws.path(path)))
+
+
+def _scorecard_target(ws: Workspace, ref: str) -> str:
+    return ref if "/" not in ref and not ref.endswith((".yaml", ".yml")) else str(ws.path(ref))
 
 
 def workspace_scorecards(ws: Workspace) -> dict[str, Scorecard]:
-    """Entity kind -> scorecard, as the workspace config says."""
+    """Entity kind -> scorecard, as the workspace config says (loaded once per file version)."""
     catalogue = workspace_catalogue(ws)
-    cache: dict[str, Scorecard] = {}
     out = {}
     for kind, ref in (ws.config.get("scorecards") or {}).items():
-        ref = str(ref)
-        if ref not in cache:
-            target = ref if "/" not in ref and not ref.endswith((".yaml", ".yml")) else str(ws.path(ref))
-            cache[ref] = load_scorecard(target, catalogue=catalogue)
-        card = cache[ref]
+        target = _scorecard_target(ws, str(ref))
+        version = _file_version(Path(target)) if target != str(ref) else (target,)
+        card = _cached(ws, ("scorecard", version, id(catalogue)),
+                       lambda target=target: load_scorecard(target, catalogue=catalogue))
         if kind not in card.kinds:
             raise ConfigError(f"scorecard {card.ref} is configured for '{kind}' but scores only {', '.join(card.kinds)}")
         out[kind] = card
@@ -162,8 +185,7 @@ def score_entity(
         raise ConfigError(f"no scorecard is configured for kind '{kind}'")
     card = cards[kind]
     as_of = parse_time(as_of)
-    sql = compile_scorecard(card, as_of=as_of, catalogue=catalogue, entity_id=entity_id, detail=detail)
-    rows = store.query(sql)
+    rows = store.query(online_sql(card, catalogue, detail), {"as_of": as_of, "entity_id": entity_id})
     row = rows[0]
     row["as_of"] = as_of
     row["scorecard"] = card.ref
@@ -171,6 +193,22 @@ def score_entity(
     if detail:
         row["features"] = feature_breakdown(card, row)
     return row
+
+
+_ONLINE_SQL: dict[tuple, tuple] = {}
+
+
+def online_sql(card: Scorecard, catalogue: Catalogue | None, detail: bool) -> str:
+    """The one-entity query, compiled once per scorecard with ``$as_of`` and ``$entity_id`` as parameters."""
+    key = (id(card), id(catalogue), detail)
+    hit = _ONLINE_SQL.get(key)
+    if hit is None or hit[0] is not card or hit[1] is not catalogue:
+        sql = compile_scorecard(card, as_of=exp.Placeholder(this="as_of"), catalogue=catalogue,
+                                entity_id=exp.Placeholder(this="entity_id"), detail=detail)
+        if len(_ONLINE_SQL) > 256:
+            _ONLINE_SQL.clear()
+        hit = _ONLINE_SQL[key] = (card, catalogue, sql)
+    return hit[2]
 
 
 def reasons_of(row: dict) -> list[dict]:

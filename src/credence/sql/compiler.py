@@ -78,10 +78,18 @@ def in_list(e: exp.Expression, values) -> exp.Expression:
     return exp.In(this=e, expressions=[string(v) for v in values])
 
 
-def timestamp(value: datetime | str) -> exp.Expression:
+def timestamp(value: datetime | str | exp.Expression) -> exp.Expression:
+    """A TIMESTAMP literal, or a bound parameter (``exp.Placeholder``) cast to TIMESTAMP."""
+    if isinstance(value, exp.Expression):
+        return exp.cast(value, exp.DataType.build("TIMESTAMP"))
     if isinstance(value, datetime):
         value = value.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
     return exp.cast(string(str(value)), exp.DataType.build("TIMESTAMP"))
+
+
+def entity_value(entity_id: str | exp.Expression) -> exp.Expression:
+    """The one entity of the online path: a string literal or a bound parameter."""
+    return entity_id if isinstance(entity_id, exp.Expression) else string(entity_id)
 
 
 def fid(i: int) -> str:
@@ -163,7 +171,7 @@ def retention_condition(catalogue: Catalogue) -> exp.Expression:
     )
 
 
-def events_cte(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | None):
+def events_cte(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | exp.Expression | None):
     age = exp.DateDiff(
         this=exp.cast(as_of, exp.DataType.build("DATE")),
         expression=exp.cast(col("occurred_at"), exp.DataType.build("DATE")),
@@ -173,7 +181,7 @@ def events_cte(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, eve
             "purchase_category", "rental_asset"]
     where = exp.LTE(this=col("occurred_at"), expression=as_of)
     if entity_id is not None:
-        where = exp.and_(exp.EQ(this=col("entity_id"), expression=string(entity_id)), where)
+        where = exp.and_(exp.EQ(this=col("entity_id"), expression=entity_value(entity_id)), where)
     inner = exp.select(*[col(c) for c in cols], exp.alias_(age, "age_days")).from_(events).where(where)
     return exp.select("*").from_(inner.subquery("e")).where(retention_condition(catalogue))
 
@@ -204,7 +212,7 @@ def feature_value(i: int, feature: Feature) -> exp.Expression:
     return double(col(a, "a"))
 
 
-def feat_cte_events(card: Scorecard, entities: str, entity_id: str | None) -> exp.Select:
+def feat_cte_events(card: Scorecard, entities: str, entity_id: str | exp.Expression | None) -> exp.Select:
     sel = exp.select(
         exp.alias_(col("entity_id", "n"), "entity_id"),
         exp.alias_(col("kind", "n"), "kind"),
@@ -214,7 +222,7 @@ def feat_cte_events(card: Scorecard, entities: str, entity_id: str | None) -> ex
     )
     where = in_list(col("kind", "n"), card.kinds)
     if entity_id is not None:
-        where = exp.and_(exp.EQ(this=col("entity_id", "n"), expression=string(entity_id)), where)
+        where = exp.and_(exp.EQ(this=col("entity_id", "n"), expression=entity_value(entity_id)), where)
     ents = (
         exp.select(col("entity_id"), exp.alias_(exp.Max(this=col("kind")), "kind"))
         .from_(entities)
@@ -274,7 +282,7 @@ def _consents(side: str, act: str) -> exp.Expression:
     )
 
 
-def vouch_ctes(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | None):
+def vouch_ctes(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | exp.Expression | None):
     """(name, query) CTEs: vside, vouch, vlink, vev, vagg -- one row per entity in vagg.
 
     vside  each (entity, counterparty) pair's latest vouch_given / vouch_accepted / vouch_revoked time
@@ -290,8 +298,8 @@ def vouch_ctes(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, eve
         exp.LTE(this=col("occurred_at"), expression=as_of),
     )
     if entity_id is not None:
-        side_where = exp.and_(side_where, exp.or_(exp.EQ(this=col("entity_id"), expression=string(entity_id)),
-                                                  exp.EQ(this=col("counterparty_id"), expression=string(entity_id))))
+        side_where = exp.and_(side_where, exp.or_(exp.EQ(this=col("entity_id"), expression=entity_value(entity_id)),
+                                                  exp.EQ(this=col("counterparty_id"), expression=entity_value(entity_id))))
     vside = (
         exp.select(col("entity_id"), col("counterparty_id"), _latest("vouch_given", "given_at"),
                    _latest("vouch_accepted", "accepted_at"), _latest("vouch_revoked", "revoked_at"))
@@ -315,7 +323,7 @@ def vouch_ctes(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, eve
                        exp.alias_(string(role), "role"), col("since"),
                        exp.alias_(_days_between(col("since"), as_of), "age_days")).from_("vouch")
         if entity_id is not None:
-            q = q.where(exp.EQ(this=col(me), expression=string(entity_id)))
+            q = q.where(exp.EQ(this=col(me), expression=entity_value(entity_id)))
         links.append(q)
     vlink = exp.union(*links, distinct=False)
     ev_cols = ["type", "category", "dimension", "adverse", "amount", "days_late", "purchase_category", "rental_asset"]
@@ -506,12 +514,12 @@ def final_select(card: Scorecard, *, detail: bool) -> exp.Select:
 def scorecard_query(
     card: Scorecard,
     *,
-    as_of: datetime | str | None = None,
+    as_of: datetime | str | exp.Expression | None = None,
     catalogue: Catalogue | None = None,
     events: str = "effective_events",
     entities: str = "entities",
     table: str = "features",
-    entity_id: str | None = None,
+    entity_id: str | exp.Expression | None = None,
     detail: bool = False,
 ) -> exp.Select:
     """The scoring query for ``card`` as a SQLGlot expression.

@@ -75,7 +75,7 @@ class Store:
         """A cursor for reads (thread-safe: one per caller)."""
         return self.con.cursor()
 
-    def query(self, sql: str, params: list | None = None) -> list[dict]:
+    def query(self, sql: str, params: list | dict | None = None) -> list[dict]:
         with self._lock:
             cur = self.con.cursor()
             try:
@@ -85,7 +85,7 @@ class Store:
             finally:
                 cur.close()
 
-    def scalar(self, sql: str, params: list | None = None):
+    def scalar(self, sql: str, params: list | dict | None = None):
         with self._lock:
             cur = self.con.cursor()
             try:
