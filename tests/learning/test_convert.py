@@ -66,3 +66,25 @@ def test_card_keeps_the_learned_points_and_detail(german, saved):
         assert set(np.round(pts, 9)) <= set(np.round(table[table["Variable"] == f.name]["Points"], 9))
     assert saved.scaling.method == "sum"
     assert saved.metadata["learned"]["pd"]["slope"] < 0  # a higher score means a lower probability of default
+
+
+def test_missing_values_seen_in_training_get_their_own_learned_points():
+    import pandas as pd
+
+    from credence.learning.train import fit_card
+
+    rng = np.random.default_rng(4)
+    n = 600
+    x = rng.normal(size=n)
+    unknown = rng.random(n) < 0.15  # a missing balance carries risk of its own
+    risk = -x + 1.5 * unknown - 1
+    frame = pd.DataFrame({
+        "balance": np.where(unknown, np.nan, x * 100),
+        "channel": np.where(rng.random(n) < 0.1, None, rng.choice(["web", "branch", "phone"], n)).astype(object),
+    })
+    y = (rng.random(n) < 1 / (1 + np.exp(-risk))).astype(int)
+    model, card = fit_card(frame, y, card_id="synthetic", c=1.0)
+    table = model.table()
+    missing_row = table[(table["Variable"] == "balance") & (table["Bin"] == "Missing")]
+    assert card.feature("balance").missing_points == pytest.approx(float(missing_row["Points"].iloc[0]))
+    assert np.array_equal(card_scores(card, frame), round_score(model.score(frame)))

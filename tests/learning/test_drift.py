@@ -73,3 +73,21 @@ def test_one_snapshot_is_not_enough():
     _snapshot(s, "S1", datetime(2026, 1, 1), S1)
     with pytest.raises(DataError, match="compares two score snapshots"):
         drift_report(s)
+
+
+def test_audit_fairness_uses_the_protected_attributes_table(store):
+    from credence.cli.learning import snapshot_fairness
+
+    assert snapshot_fairness(store, "S2") is None  # nothing on record
+    with store.transaction() as con:
+        for entity, group in (("E1", "x"), ("E2", "x"), ("E3", "y"), ("E4", "y"), ("E6", "y")):
+            con.execute("INSERT INTO protected_attributes VALUES (?, 'nationality', ?, 'test')", [entity, group])
+        con.execute("INSERT INTO outcomes VALUES ('E1', '2026-04-01', 12, true, 'test')")
+    fair = snapshot_fairness(store, "S2")
+    (attr,) = fair["attributes"]
+    assert attr["attribute"] == "nationality" and fair["outcomes_known"]
+    by_group = {g["group"]: g for g in attr["groups"]}
+    # S2 scores: x = E1 570, E2 580; y = E3 400, E4 720, E6 610. At 600: x 0/2, y 2/3 -> ratio 0
+    assert by_group["x"]["approval"]["600"] == 0 and by_group["y"]["approval"]["600"] == pytest.approx(2 / 3)
+    at600 = next(e for e in attr["by_cutoff"] if e["cutoff"] == 600)
+    assert at600["disparate_impact"] == 0 and at600["flag"]
