@@ -43,8 +43,8 @@ def test_html_report_exists_and_embeds_its_plots(german, tmp_path):
                             prob=r.test_prob)
     html = h.read_text()
     assert h.exists() and h.stat().st_size > 20_000
-    # ROC, score distribution by outcome, calibration, and one approval plot per fairness attribute
-    assert html.count('src="data:image/png;base64,') == 3 + len(r.report["fairness"]["attributes"])
+    # ROC, score distribution by outcome, calibration; per fairness attribute, scores and approval by group
+    assert html.count('src="data:image/png;base64,') == 3 + 2 * len(r.report["fairness"]["attributes"])
     for caption in ("ROC curve", "Score distribution by outcome", "Calibration"):
         assert caption in html
     assert "<script" not in html and "http://" not in html and "https://" not in html

@@ -27,7 +27,7 @@ TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <style>
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;color:#1d2433;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em} h2{border-bottom:2px solid #e3e7ef;padding-bottom:.2em;margin-top:2em}
-.sub{color:#5b6478} table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:13px}
+.sub{color:#5b6478} table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:13px;display:block;overflow-x:auto;max-width:100%}
 th,td{border:1px solid #dde2ea;padding:.25em .6em;text-align:right} th{background:#f3f5f9}
 td:first-child,th:first-child,td.t{text-align:left} caption{text-align:left;font-weight:600;padding:.3em 0}
 figure{display:inline-block;margin:.5em 1em .5em 0} figcaption{color:#5b6478;font-size:12px}
@@ -146,6 +146,20 @@ def plot_approval(attr: dict) -> str:
     return figure_png(fig)
 
 
+def plot_group_scores(attr: dict) -> str:
+    """Box plot of each group's scores from the stored percentiles (whiskers at the 10th and 90th)."""
+    stats = [{"label": f"{g['group']}\n(n={g['n']})", "med": g["score"]["median"], "q1": g["score"]["p25"],
+              "q3": g["score"]["p75"], "whislo": g["score"]["p10"], "whishi": g["score"]["p90"], "fliers": []}
+             for g in attr["groups"] if g["score"]["median"] is not None]
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
+    if stats:
+        ax.bxp(stats, showfliers=False)
+    ax.set_ylabel("score")
+    plt.setp(ax.get_xticklabels(), rotation=20, ha="right", fontsize=7)
+    ax.set_title(f"Scores by {attr['attribute']} (10th-90th percentile)")
+    return figure_png(fig)
+
+
 def plot_shares(labels, base, current, title: str) -> str:
     fig, ax = plt.subplots(figsize=(6, 3.6))
     x = np.arange(len(labels))
@@ -223,7 +237,9 @@ def fairness_sections(fair: dict) -> list[dict]:
         sections.append({"heading": f"Fairness: {a['attribute']}", "tables": [groups, cuts],
                          "text": [f"Basis: {fair.get('basis') or 'scores'}. {a['unscored']} rows unscored, "
                                   f"{a['unknown_group']} with the group unknown."],
-                         "figures": [{"caption": f"Approval rate by {a['attribute']}", "png": plot_approval(a)}]})
+                         "figures": [{"caption": f"Score distribution by {a['attribute']}",
+                                      "png": plot_group_scores(a)},
+                                     {"caption": f"Approval rate by {a['attribute']}", "png": plot_approval(a)}]})
     return sections
 
 
