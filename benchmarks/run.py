@@ -228,7 +228,7 @@ def step_spark(export_dir: str, cores: int) -> dict:
 
     export = open_export(export_dir)
     t0 = time.perf_counter()
-    spark = se.session(f"local[{cores}]", driver_memory="8g", shuffle_partitions=max(4, 2 * export.buckets))
+    spark = se.session(f"local[{cores}]", driver_memory="3g", shuffle_partitions=max(4, 2 * export.buckets))
     startup = time.perf_counter() - t0
     se.register(spark, export)
     t0 = time.perf_counter()
