@@ -69,10 +69,10 @@ def logistic_model(X: pd.DataFrame):
     return make_pipeline(pre, LogisticRegression(max_iter=2000))
 
 
-def fit_predict(name: str, X_all: pd.DataFrame, X_same: pd.DataFrame, y: np.ndarray, tr, te):
+def fit_predict(name: str, X_all: pd.DataFrame, X_same: pd.DataFrame, y: np.ndarray, tr, te, seed: int):
     """(score: higher = safer, probability of bad) for the test rows."""
     if name == "credence":
-        _, card = fit_card(X_same.iloc[tr], y[tr], card_id="german-bench", seed=0)
+        _, card = fit_card(X_same.iloc[tr], y[tr], card_id="german-bench", seed=seed)  # as credence train
         s = card_scores(card, X_same.iloc[te])  # the card's compiled SQL, run in DuckDB
         return s, probability(card, s)
     X = X_all if name.endswith("(all)") else X_same
@@ -99,7 +99,7 @@ def run(n_splits: int, n_repeats: int, seed: int) -> dict:
         for k, (tr, te) in enumerate(folds):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                s, p = fit_predict(name, X_all, X_same, y, tr, te)
+                s, p = fit_predict(name, X_all, X_same, y, tr, te, seed)
             per_fold.append(metrics.summary(y[te], s, p))
             if k < n_splits:
                 oof[name][te] = s

@@ -28,7 +28,8 @@ def test_train_on_german_credit_excludes_protected_columns_and_says_so(tmp_path)
                  "--out", str(tmp_path / "german.yaml"), "--report", str(tmp_path / "report"))
     for col in PROTECTED:
         assert f"excluded {col}: protected" in out
-    assert "held apart for the fairness audit only" in out and "guardrail 1" in out
+    assert "3 column(s) held apart" in out and "fairness audit" in out
+    assert "guardrail 1: protected characteristics are never scoring inputs" in out
     card = yaml.safe_load((tmp_path / "german.yaml").read_text())
     assert not {f["column"] for f in card["features"]} & set(PROTECTED)
     assert card["scaling"] == {"method": "sum"}

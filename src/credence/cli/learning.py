@@ -22,13 +22,16 @@ def _f(v, digits: int = 3) -> str:
 
 
 def _print_excluded(prepared) -> None:
+    held = [e for e in prepared.excluded if e.held_for_fairness]
+    if held:
+        console.print(f"[bold]{len(held)} column(s) held apart[/], never scoring inputs, kept only for the fairness "
+                      "audit:", highlight=False)
+    for e in held:
+        rule = f" [dim]guardrail {e.rule.replace(' (', ': ', 1).rstrip(')')}[/]" if e.rule else ""
+        console.print(f"  [yellow]excluded[/] {e.column}: {e.reason}, {e.detail}.{rule}", highlight=False)
     for e in prepared.excluded:
-        if e.held_for_fairness:
-            rule = f" [dim](guardrail {e.rule})[/]" if e.rule else ""
-            console.print(f"[yellow]excluded[/] {e.column}: {e.reason}, {e.detail}; held apart for the fairness "
-                          f"audit only{rule}", highlight=False)
-        else:
-            console.print(f"[dim]not an input[/] {e.column}: {e.detail}", highlight=False)
+        if not e.held_for_fairness:
+            console.print(f"  [dim]not an input[/] {e.column}: {e.detail}", highlight=False)
     for note in prepared.notes:
         console.print(f"[dim]{note}[/]", highlight=False)
 
@@ -56,7 +59,7 @@ def _print_metrics(report: dict) -> None:
     if fair:
         for flag in fair["flags"]:
             console.print(f"[red]fairness flag[/] {flag['attribute']}: at cut-off {flag['cutoff']} the approval "
-                          f"rate of '{flag['lowest_group']}' is {flag['disparate_impact']:.2f} of "
+                          f"rate of '{flag['lowest_group']}' is {flag['disparate_impact']:.3f} of "
                           f"'{flag['reference_group']}' (below 0.8)", highlight=False)
         if not fair["flags"]:
             console.print("fairness: no disparate-impact ratio below 0.8 at any cut-off")
@@ -218,6 +221,7 @@ def validate(
         the_card = load_scorecard(card)
         prepared = data_mod.prepare(data_mod.read_table(data), target, protected=tuple(protected), bad=bad)
         source = str(data)
+        default_dir = Path(f"{the_card.id}-v{the_card.version}-validation")
     else:
         from credence.learning.features import prepare_workspace, workspace_table
         from credence.services import scoring
@@ -230,12 +234,13 @@ def validate(
                                 months=months, catalogue=catalogue)
         prepared = prepare_workspace(table)
         source = f"workspace {ws.root}: as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
+        default_dir = ws.root / "reports" / f"validation-{the_card.id}-v{the_card.version}"
     _print_excluded(prepared)
     from credence.learning.reports import write_validation
     from credence.learning.train import validate as run_validate
 
     result, scores, prob = run_validate(the_card, prepared, source=source)
-    report_dir = report or Path(f"{the_card.id}-v{the_card.version}-validation")
+    report_dir = report or default_dir
     j, h = write_validation(result, report_dir, y=prepared.y, scores=scores, prob=prob)
     _print_metrics(result)
     console.print(f"Report: {h} (and {j.name})")

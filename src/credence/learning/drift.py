@@ -55,7 +55,7 @@ def pick_snapshots(store: Store, base: str | None = None, current: str | None = 
         if len(snaps) < 2:
             raise DataError(
                 f"a drift audit compares two score snapshots; the workspace has {len(snaps)}",
-                fix="run 'credence score' again (e.g. with a later --as-of) to make a second snapshot",
+                fix="run 'credence score' until there are two (e.g. at two --as-of dates)",
             )
         current = current or snaps[-1]["snapshot_id"]
         others = [s["snapshot_id"] for s in snaps if s["snapshot_id"] != current]
