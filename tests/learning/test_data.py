@@ -91,3 +91,9 @@ def test_numeric_zero_one_target():
     d = _frame().assign(target=lambda e: (e["target"] == "bad").astype(int))
     p = prepare(d, "target")
     assert p.bad_value == "1"
+
+
+def test_a_column_name_sql_cannot_carry_is_a_clear_error():
+    with pytest.raises(DataError, match="not a plain identifier") as info:
+        prepare(_frame().rename(columns={"income": "monthly income"}), "target")
+    assert "monthly_income" in str(info.value)

@@ -8,6 +8,7 @@ is kept only for the fairness report. Every exclusion is reported with its reaso
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from credence.errors import DataError
 MIN_ROWS = 50  # fewer labelled rows cannot support binning, a hold-out and cross-validation
 MIN_PER_CLASS = 10  # nor can fewer goods or bads
 BAD_WORDS = ("bad", "default", "defaulted", "delinquent", "charged off", "charged_off", "1", "true", "yes", "y")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 ID_NAMES = ("entity_id", "id", "row_id", "customer_id", "applicant_id")
 
 
@@ -221,6 +223,14 @@ def prepare(
                 excluded.append(Excluded(name, "unusable", "has the same value in every row"))
             else:
                 inputs.append(col)
+    for col in inputs:
+        if not _IDENTIFIER.match(str(col)):
+            raise DataError(
+                f"column name {str(col)!r} is not a plain identifier, so a scorecard cannot name it in SQL",
+                field=str(col),
+                fix="rename it to letters, digits and underscores (e.g. "
+                f"{re.sub(r'[^A-Za-z0-9_]+', '_', str(col)).strip('_') or 'column_1'!r})",
+            )
     if not inputs:
         raise DataError(
             "no columns are left to score with after holding apart protected and unusable columns",
