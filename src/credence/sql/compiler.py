@@ -171,7 +171,8 @@ def retention_condition(catalogue: Catalogue) -> exp.Expression:
     )
 
 
-def events_cte(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | exp.Expression | None):
+def events_cte(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str,
+               entity_id: str | exp.Expression | None, entities: str | None = None) -> exp.Select:
     age = exp.DateDiff(
         this=exp.cast(as_of, exp.DataType.build("DATE")),
         expression=exp.cast(col("occurred_at"), exp.DataType.build("DATE")),
@@ -182,6 +183,10 @@ def events_cte(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, eve
     where = exp.LTE(this=col("occurred_at"), expression=as_of)
     if entity_id is not None:
         where = exp.and_(exp.EQ(this=col("entity_id"), expression=entity_value(entity_id)), where)
+    elif entities is not None:
+        # only this card's kinds: a business card never aggregates the persons' events
+        of_kinds = exp.select(col("entity_id")).from_(entities).where(in_list(col("kind"), card.kinds))
+        where = exp.and_(exp.In(this=col("entity_id"), query=exp.Subquery(this=of_kinds)), where)
     inner = exp.select(*[col(c) for c in cols], exp.alias_(age, "age_days")).from_(events).where(where)
     return exp.select("*").from_(inner.subquery("e")).where(retention_condition(catalogue))
 
@@ -431,12 +436,25 @@ def rank_cte(card: Scorecard) -> exp.Select:
                 continue
             li, lj = col(f"l{i}"), col(f"l{j}")
             beats = exp.GT(this=lj, expression=li) if j > i else exp.GTE(this=lj, expression=li)
-            terms.append(case((beats, num(1)), default=num(0)))
+            terms.append(exp.cast(beats, exp.DataType.build("INT")))
         rank = num(0)
         for t in terms:
             rank = exp.Add(this=rank, expression=t)
         exprs.append(exp.alias_(rank, f"r{i}"))
     return exp.select(*exprs).from_("lost")
+
+
+def pick_cte(card: Scorecard) -> exp.Select:
+    """``k{k}``: the index of the feature that is reason k (it lost points and ranks k-th), else NULL."""
+    exprs: list[exp.Expression] = ["*"]
+    for k in range(min(MAX_REASONS, len(card.features))):
+        hits = [
+            (exp.and_(exp.EQ(this=col(f"r{i}"), expression=num(k)), exp.GT(this=col(f"l{i}"), expression=num(0))),
+             num(i))
+            for i in range(len(card.features))
+        ]
+        exprs.append(exp.alias_(case(*hits), f"k{k}"))
+    return exp.select(*exprs).from_("ranked")
 
 
 # ------------------------------------------------------------------------------------------ words
@@ -459,7 +477,7 @@ def reason_text(i: int, f: Feature, factor: float) -> exp.Expression:
     return concat(stated, string(f"; {improve} would add about "), gain, string(" points"))
 
 
-def final_select(card: Scorecard, *, detail: bool) -> exp.Select:
+def final_select(card: Scorecard, *, detail: bool, reasons: bool = True) -> exp.Select:
     offset, factor = card.scale()
     raw = round_half_up(exp.Add(this=num(offset), expression=exp.Mul(this=num(factor), expression=col("total_points"))))
     clamped = case(
@@ -490,24 +508,22 @@ def final_select(card: Scorecard, *, detail: bool) -> exp.Select:
     for dim in DIMENSIONS:
         exprs.append(exp.alias_(case((insufficient, exp.Null()), default=col(f"points_{dim}")), f"points_{dim}"))
     n = len(card.features)
-    for k in range(MAX_REASONS):
-        picks_code, picks_text = [], []
-        for i, f in enumerate(card.features):
-            hit = exp.and_(exp.EQ(this=col(f"r{i}"), expression=num(k)), exp.GT(this=col(f"l{i}"), expression=num(0)))
-            picks_code.append((hit, string(f.name)))
-            picks_text.append((hit, reason_text(i, f, factor)))
+    for k in range(MAX_REASONS if reasons else 0):
         if k >= n:
             exprs += [exp.alias_(exp.Null(), f"reason{k + 1}_code"), exp.alias_(exp.Null(), f"reason{k + 1}_text")]
             continue
-        exprs.append(exp.alias_(case((insufficient, exp.Null()), *picks_code), f"reason{k + 1}_code"))
-        exprs.append(exp.alias_(case((insufficient, exp.Null()), *picks_text), f"reason{k + 1}_text"))
+        pick = case((insufficient, exp.Null()), default=col(f"k{k}"))
+        code = exp.Case(this=pick, ifs=[exp.If(this=num(i), true=string(f.name)) for i, f in enumerate(card.features)])
+        text = exp.Case(this=pick.copy(),
+                        ifs=[exp.If(this=num(i), true=reason_text(i, f, factor)) for i, f in enumerate(card.features)])
+        exprs += [exp.alias_(code, f"reason{k + 1}_code"), exp.alias_(text, f"reason{k + 1}_text")]
     if detail:
         exprs.append(col("total_points"))
         for i in range(n):
             exprs += [exp.alias_(col(fid(i)), f"value_{i}"), exp.alias_(col(f"p{i}"), f"points_{i}")]
         if card.source == "events":
             exprs += [col("n_events"), col("history_days")]
-    return exp.select(*exprs).from_("ranked")
+    return exp.select(*exprs).from_("picked" if reasons else "lost")
 
 
 # ------------------------------------------------------------------------------------------ entry points
@@ -521,12 +537,14 @@ def scorecard_query(
     table: str = "features",
     entity_id: str | exp.Expression | None = None,
     detail: bool = False,
+    reasons: bool = True,
 ) -> exp.Select:
     """The scoring query for ``card`` as a SQLGlot expression.
 
     ``events``/``entities`` name the relations an events card reads; ``table`` the feature table a
     ``source: table`` card reads. ``entity_id`` restricts to one entity (the online path). ``detail`` adds
     every feature's value and points (``value_{i}``, ``points_{i}``) for explanations and tests.
+    ``reasons=False`` leaves out the reason columns (score-only batches).
     """
     catalogue = catalogue or default_catalogue()
     if card.source == "events":
@@ -534,8 +552,8 @@ def scorecard_query(
             raise ValueError("an events scorecard needs as_of")
         t = timestamp(as_of)
         query = (
-            final_select(card, detail=detail)
-            .with_("ev", as_=events_cte(card, catalogue, t, events, entity_id), copy=False)
+            final_select(card, detail=detail, reasons=reasons)
+            .with_("ev", as_=events_cte(card, catalogue, t, events, entity_id, entities), copy=False)
             .with_("agg", as_=agg_cte(card), copy=False)
         )
         if has_vouch_features(card):
@@ -543,12 +561,11 @@ def scorecard_query(
                 query = query.with_(name, as_=cte, copy=False)
         query = query.with_("feat", as_=feat_cte_events(card, entities, entity_id), copy=False)
     else:
-        query = final_select(card, detail=detail).with_("feat", as_=feat_cte_table(card, table), copy=False)
-    return (
-        query.with_("pts", as_=pts_cte(card), copy=False)
-        .with_("lost", as_=lost_cte(card), copy=False)
-        .with_("ranked", as_=rank_cte(card), copy=False)
-    )
+        query = final_select(card, detail=detail, reasons=reasons).with_("feat", as_=feat_cte_table(card, table), copy=False)
+    query = query.with_("pts", as_=pts_cte(card), copy=False).with_("lost", as_=lost_cte(card), copy=False)
+    if reasons:
+        query = query.with_("ranked", as_=rank_cte(card), copy=False).with_("picked", as_=pick_cte(card), copy=False)
+    return query
 
 
 def compile_scorecard(card: Scorecard, *, dialect: str = "duckdb", pretty: bool = False, **kw) -> str:
