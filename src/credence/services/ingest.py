@@ -1,0 +1,540 @@
+"""Ingest: providers, entities and events from files (CSV, JSON Lines, Parquet) or API records.
+
+Every submitted record is either stored or quarantined with its record number, field and reason, or
+counted as a duplicate of one already stored (a no-op), so ``received == accepted + duplicates +
+quarantined``. A file is one batch in one transaction: a crash leaves nothing of it, and running it
+again is safe.
+
+The work is columnar: a file is read by DuckDB (CSV as text, so a malformed value is caught per record),
+checked by one SQL CASE chain over a whole chunk of rows (:mod:`credence.services.validation`) and stored
+with ``INSERT ... SELECT``. Big inputs are processed in chunks of rows inside the one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from credence.domain.catalogue import Catalogue, default_catalogue
+from credence.errors import ValidationError
+from credence.services import validation as v
+from credence.store import Store
+
+Progress = Callable[[int, int], None]
+CHUNK_ROWS = 4_000_000
+SAMPLES = 5
+KINDS = ("events", "entities", "providers")
+CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
+JSON_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+_READ_ERRORS = (duckdb.IOException, duckdb.InvalidInputException)
+
+
+@dataclass
+class IngestReport:
+    """What happened to one batch. ``received == accepted + duplicates + quarantined``."""
+
+    batch_id: str
+    source: str
+    kind: str
+    received: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    sample_reasons: list[str] = field(default_factory=list)  # the first few: "record 3 (p1/e3): field ..."
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A slice of the input: a FROM item, SQL for the 1-based record number, and its row count."""
+
+    relation: str
+    rn: str
+    rows: int
+
+
+@dataclass
+class Source:
+    """A staged input: its columns (SQL over each chunk's relation), chunks, and malformed-record SQL."""
+
+    label: str
+    columns: list[v.Column]
+    chunks: list[Chunk]
+    tabular: bool  # columns are fixed by a header/schema (not per-record JSON keys)
+    bad: str = "NULL::VARCHAR"  # SQL: why a record could not be read at all
+    line: str = "NULL::VARCHAR"  # SQL: the raw text of such a record
+
+    @property
+    def total(self) -> int:
+        return sum(c.rows for c in self.chunks)
+
+
+# ------------------------------------------------------------------------------------------- public API
+def ingest_files(
+    store: Store,
+    paths: str | Path | Iterable[str | Path],
+    *,
+    catalogue: Catalogue | None = None,
+    kind: str | None = None,
+    progress: Progress | None = None,
+    submitted_by: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> list[IngestReport]:
+    """Ingest files, each one batch (a directory or glob of Parquet parts is one batch).
+
+    ``kind`` (events | entities | providers) is detected from the columns when None. ``progress`` is called
+    with (rows done, rows in this batch) after each chunk.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    inputs = [item for p in paths for item in resolve(p)]
+    return [
+        _run_batch(store, label, opener, kind=kind, catalogue=catalogue, progress=progress,
+                   submitted_by=submitted_by, chunk_rows=chunk_rows)
+        for label, opener in inputs
+    ]
+
+
+def ingest_records(
+    store: Store,
+    records: list[dict] | pa.Table,
+    *,
+    kind: str = "events",
+    source: str = "api",
+    catalogue: Catalogue | None = None,
+    submitted_by: str | None = None,
+    allowed_provider: str | None = None,
+) -> IngestReport:
+    """Ingest one batch of records (dicts, or a pyarrow Table) from the HTTP API.
+
+    With ``allowed_provider`` (a provider's API key) a record for another provider_id is quarantined.
+    """
+    if isinstance(records, pa.Table):
+        table = records.append_column("__rn", pa.array(range(1, records.num_rows + 1), pa.int64()))
+
+        def opener(cur: duckdb.DuckDBPyConnection, chunk_rows: int) -> Source:
+            cur.register("__arrow_in", table)
+            return _typed_source(cur, source, "__arrow_in", "__rn", table.num_rows, chunk_rows)
+    else:
+        lines = [json.dumps(r, default=str) for r in records]
+
+        def opener(cur: duckdb.DuckDBPyConnection, chunk_rows: int) -> Source:
+            cur.register("__records_in", pa.table({"line": pa.array(lines, pa.string())}))
+            cur.execute("CREATE OR REPLACE TEMP TABLE __lines AS SELECT line FROM __records_in")
+            return _json_source(cur, source, chunk_rows)
+
+    return _run_batch(store, source, opener, kind=kind, catalogue=catalogue, submitted_by=submitted_by,
+                      allowed_provider=allowed_provider)
+
+
+# ------------------------------------------------------------------------------------------ the batch
+def _run_batch(store: Store, label: str, opener: Callable, *, kind: str | None, catalogue: Catalogue | None,
+               progress: Progress | None = None, submitted_by: str | None = None,
+               allowed_provider: str | None = None, chunk_rows: int = CHUNK_ROWS) -> IngestReport:
+    """Stage, validate and store one batch in one transaction."""
+    catalogue = catalogue or default_catalogue()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store.transaction() as cur:
+        cur.execute("SET TimeZone = 'UTC'")
+        cur.execute("SET preserve_insertion_order = false")
+        try:
+            src = opener(cur, chunk_rows)
+        except _READ_ERRORS as e:
+            raise ValidationError(f"cannot read {label}: {_first_line(e)}",
+                                  fix="check that the file is complete and in the format its name says") from None
+        kind = kind or detect_kind(src, label)
+        if kind not in v.PLANS:
+            raise ValidationError(f"unknown kind '{kind}'", fix=f"use one of {', '.join(KINDS)}")
+        _check_columns(src, kind)
+        # as the src layer of the check names them: __c0, __c1, ... (text trimmed, '' as NULL)
+        named = {c.name: replace(c, sql=f"__c{i}", clean=c.is_text) for i, c in enumerate(src.columns)}
+        ctx = v.Context(named, catalogue, now, allowed_provider, _table_columns(cur, "events"))
+        _create_lookups(cur, ctx, kind)
+        report = IngestReport(f"{kind}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", label, kind)
+        record_copy = _record_copy(src, ctx)
+        for chunk in src.chunks:
+            ctx.events_stored = cur.execute("SELECT EXISTS (SELECT 1 FROM events)").fetchone()[0]
+            ctx.stamp = _tick(ctx.stamp)
+            try:
+                _run_chunk(cur, ctx, kind, src, chunk, report, record_copy)
+            except _READ_ERRORS as e:
+                raise ValidationError(f"cannot read {label}: {_first_line(e)}",
+                                      fix="check that the file is complete and not corrupt") from None
+            if progress is not None:
+                progress(report.received, src.total)
+        cur.execute(
+            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [report.batch_id, kind, label, submitted_by, _tick(ctx.stamp), report.received, report.accepted,
+             report.duplicates, report.quarantined],
+        )
+    return report
+
+
+def _tick(previous: datetime | None) -> datetime:
+    """Now (naive UTC), strictly after ``previous``: each chunk's events carry their own ingested_at."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now if previous is None or now > previous else previous + timedelta(microseconds=1)
+
+
+def _run_chunk(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src: Source, chunk: Chunk,
+               report: IngestReport, record_copy: str) -> None:
+    """Check one chunk, store its good records and quarantine its bad ones, and count them.
+
+    Fast path (events whose keys do not repeat within the chunk): good records go straight from the check
+    into ``events``; only if some were not accepted is the check run again (this chunk's own inserts
+    hidden) to keep the bad ones. Otherwise the checked chunk is materialised and the first good
+    occurrence of a repeated key wins.
+    """
+    plan = v.PLANS[kind](ctx)
+    ctes = _check_ctes(cur, plan, src, chunk)
+    keys = ", ".join(plan.key)
+    rows, distinct = cur.execute(f"{ctes} SELECT count(*), count(DISTINCT hash({keys})) FROM p").fetchone()
+    head = f"INSERT INTO {plan.target} ({', '.join([*plan.output, 'batch_id'])}) SELECT " + ", ".join(
+        [*plan.output.values(), v.lit(report.batch_id)])
+    if plan.fused and rows == distinct:
+        accepted = cur.execute(f"{head} FROM ({ctes} SELECT * FROM k WHERE __v IS NULL)").fetchone()[0]
+        if accepted < rows:
+            ctx.hidden = (report.batch_id, ctx.stamp)
+            hidden_plan = v.PLANS[kind](ctx)
+            ctx.hidden = None
+            cur.execute(_materialise_sql(hidden_plan, _check_ctes(cur, hidden_plan, src, chunk), record_copy,
+                                         "__v IS NOT NULL"))
+    else:
+        cur.execute(_materialise_sql(plan, ctes, record_copy))
+        insert = f"{head} FROM __chk c"
+        if rows != distinct:  # some key repeats in this chunk: the first good occurrence wins
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE __dup AS SELECT {keys}, min(__rn) AS __first FROM __chk "
+                        "WHERE __status IS NULL GROUP BY ALL HAVING count(*) > 1")
+            on = " AND ".join(f"c.{k} = d.{k}" for k in plan.key)
+            insert += f" ANTI JOIN __dup d ON {on} AND c.__rn > d.__first"
+        accepted = cur.execute(insert + " WHERE c.__status IS NULL").fetchone()[0]
+    quarantined = 0 if accepted == rows else _quarantine(cur, plan, report, ctx.stamp)
+    report.received += rows
+    report.accepted += accepted
+    report.quarantined += quarantined
+    report.duplicates += rows - accepted - quarantined
+
+
+def _quarantine(cur: duckdb.DuckDBPyConnection, plan: v.Plan, report: IngestReport, stamp: datetime) -> int:
+    """Copy the chunk's bad records from ``__chk`` to ``quarantine``; keep a few reasons for the report."""
+    quarantined = cur.execute(
+        "INSERT INTO quarantine (batch_id, source, record_no, record_key, field, reason, record, quarantined_at) "
+        f"SELECT {v.lit(report.batch_id)}, {v.lit(report.source)}, __rn, {plan.record_key}, __field, __reason, "
+        f"__record, {v.ts_sql(stamp)} FROM __chk WHERE __status = '{v.QUARANTINED}'"
+    ).fetchone()[0]
+    if quarantined and len(report.sample_reasons) < SAMPLES:
+        sample = cur.execute(
+            f"SELECT __rn, {plan.record_key}, __reason FROM __chk WHERE __status = '{v.QUARANTINED}' "
+            f"ORDER BY __rn LIMIT {SAMPLES - len(report.sample_reasons)}").fetchall()
+        report.sample_reasons += [f"record {rn}" + (f" ({key})" if key else "") + f": {reason}"
+                                  for rn, key, reason in sample]
+    return quarantined
+
+
+def _check_ctes(cur: duckdb.DuckDBPyConnection, plan: v.Plan, src: Source, chunk: Chunk) -> str:
+    """``WITH src, p, j, k``: the chunk's columns, parsed (p), looked up (j) and judged by the CASE chain (k)."""
+    present = _relation_columns(cur, chunk.relation) if src.tabular else None
+    cols = []
+    for i, c in enumerate(src.columns):
+        raw = c.sql if present is None or c.label in present else "NULL"
+        raw = f"CAST({raw} AS {c.type})" if src.tabular else raw
+        cols.append(f"{v.trimmed(raw) if c.is_text else raw} AS __c{i}")
+    parsed = ", ".join(f"{sql} AS {name}" for name, sql in plan.parsed.items())
+    looked = ", ".join(f"{sql} AS {name}" for name, sql in plan.looked_up.items())
+    return f"""WITH src AS (SELECT {chunk.rn} AS __rn, {src.bad} AS __bad, {src.line} AS __line{''.join(', ' + c for c in cols)}
+             FROM {chunk.relation}),
+p AS (SELECT src.*, {parsed} FROM src),
+j AS (SELECT p.*, {looked} FROM p {' '.join(plan.joins)}),
+k AS (SELECT j.*, {v.case_chain(plan.rules)} AS __v FROM j)"""
+
+
+def _materialise_sql(plan: v.Plan, ctes: str, record_copy: str, where: str = "true") -> str:
+    """``CREATE TEMP TABLE __chk`` from the check: what the output needs, the status, field, reason, record."""
+    needed = set(re.findall(r"__[a-z0-9_]+", " ".join([*plan.output.values(), plan.record_key])))
+    keep = ", ".join(sorted(needed & (set(plan.parsed) | set(plan.looked_up)) | set(plan.key)))
+    return f"""CREATE OR REPLACE TEMP TABLE __chk AS {ctes}
+SELECT __rn, {keep}, __v.status AS __status, __v.field AS __field, __v.reason AS __reason,
+       CASE WHEN __v.status = '{v.QUARANTINED}' THEN coalesce(__line, {record_copy}) END AS __record
+FROM k WHERE {where}"""
+
+
+def _record_copy(src: Source, ctx: v.Context) -> str:
+    """SQL for the quarantined record as JSON, without any column guardrail 1 refuses."""
+    guarded = v.guarded_labels(ctx)
+    parts = [f"{v.ident(c.label)} := __c{i}" for i, c in enumerate(src.columns) if c.label not in guarded]
+    return f"to_json(struct_pack({', '.join(parts)}))::VARCHAR" if parts else "'{}'"
+
+
+def _create_lookups(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str) -> None:
+    """Temp tables the checks join: the catalogue, providers' licences and known entities."""
+    if kind != "events":
+        return
+    cur.execute("CREATE OR REPLACE TEMP TABLE __prov AS SELECT provider_id, arg_max(categories, registered_at) "
+                "AS categories FROM providers GROUP BY provider_id")
+    cur.execute(v.provider_type_table_sql(ctx.catalogue, v.event_attributes(ctx)))
+    ctx.licences = dict(cur.execute("SELECT provider_id, array_to_string(categories, ', ') FROM __prov").fetchall())
+    cur.execute("CREATE OR REPLACE TEMP TABLE __ents AS SELECT DISTINCT entity_id, true AS hit FROM entities")
+
+
+def detect_kind(src: Source, label: str) -> str:
+    """events | entities | providers, from the column names."""
+    names = {c.name for c in src.columns}
+    if {"event_id", "type"} <= names:
+        return "events"
+    if {"provider_id", "categories"} <= names:
+        return "providers"
+    if {"entity_id", "kind"} <= names:
+        return "entities"
+    raise ValidationError(
+        f"{label}: cannot tell whether it holds events, entities or providers from its columns "
+        f"({', '.join(sorted(names)) or 'none'})",
+        fix="events need event_id, provider_id, entity_id, occurred_at, type; entities need entity_id, kind; "
+            "providers need provider_id, name, categories; or say which with kind=",
+    )
+
+
+def _check_columns(src: Source, kind: str) -> None:
+    """A file with a header must have every required column."""
+    if not src.tabular:
+        return
+    lacking = [c for c in v.REQUIRED_COLUMNS[kind] if c not in {col.name for col in src.columns}]
+    if lacking:
+        raise ValidationError(f"{src.label} has no column {', '.join(lacking)}",
+                              fix=f"{kind} need the columns {', '.join(v.REQUIRED_COLUMNS[kind])}")
+
+
+# ---------------------------------------------------------------------------------------------- inputs
+def resolve(path: str | Path) -> list[tuple[str, Callable]]:
+    """(label, opener) per batch for a path: a file, a directory of parquet parts, or a glob."""
+    text = str(path)
+    p = Path(text)
+    if any(ch in text for ch in "*?["):
+        files = sorted(glob.glob(text, recursive=True))
+        if not files:
+            raise ValidationError(f"no file matches {text}", fix="check the pattern")
+        if all(f.lower().endswith(PARQUET_SUFFIXES) for f in files):
+            return [(text, _parquet_opener(files))]
+        return [item for f in files for item in resolve(f)]
+    if p.is_dir():
+        files = sorted(str(f) for f in p.rglob("*") if f.name.lower().endswith(PARQUET_SUFFIXES))
+        if not files:
+            raise ValidationError(f"{p} is a directory with no .parquet files",
+                                  fix="pass a file, or a directory of parquet parts")
+        return [(text, _parquet_opener(files))]
+    if not p.exists():
+        raise ValidationError(f"{p} does not exist", fix="check the path")
+    name = p.name.lower()
+    if name.endswith(PARQUET_SUFFIXES):
+        return [(text, _parquet_opener([text]))]
+    if name.endswith(CSV_SUFFIXES):
+        return [(text, lambda cur, rows: _csv_source(cur, text, rows))]
+    if name.endswith(JSON_SUFFIXES):
+        return [(text, lambda cur, rows: _jsonl_source(cur, text, rows))]
+    raise ValidationError(f"{p}: unknown format '{''.join(p.suffixes) or p.name}'",
+                          fix="use .csv, .jsonl or .ndjson (JSON Lines), .parquet, or a directory of parquet parts")
+
+
+def _parquet_opener(files: list[str]) -> Callable:
+    def opener(cur: duckdb.DuckDBPyConnection, chunk_rows: int) -> Source:
+        return _parquet_source(cur, files, chunk_rows)
+    return opener
+
+
+def _parquet_source(cur: duckdb.DuckDBPyConnection, files: list[str], chunk_rows: int) -> Source:
+    """Parquet parts, chunked by whole files (grouped) or row ranges of a big file."""
+    listed = "[" + ", ".join(v.lit(f) for f in files) + "]"
+    counts = dict(cur.execute(f"SELECT file_name, num_rows FROM parquet_file_metadata({listed})").fetchall())
+    columns = _columns(cur, f"read_parquet({listed}, union_by_name = true)")
+    chunks: list[Chunk] = []
+    group: list[str] = []
+    offset = group_start = 0
+
+    def flush() -> None:
+        if group:
+            chunks.append(_parquet_group(group, counts, group_start))
+
+    for f in files:
+        n = counts[f]
+        if n > chunk_rows:
+            flush()
+            group = []
+            for lo in range(0, n, chunk_rows):
+                hi = min(n, lo + chunk_rows)
+                rel = (f"(SELECT * FROM read_parquet({v.lit(f)}, file_row_number = true) "
+                       f"WHERE file_row_number >= {lo} AND file_row_number < {hi})")
+                chunks.append(Chunk(rel, f"file_row_number + {offset + 1}", hi - lo))
+        else:
+            if sum(counts[g] for g in group) + n > chunk_rows or len(group) >= 64:
+                flush()
+                group = []
+            if not group:
+                group_start = offset
+            group.append(f)
+        offset += n
+    flush()
+    return Source(files[0] if len(files) == 1 else f"{len(files)} parquet files", columns, chunks, tabular=True)
+
+
+def _parquet_group(group: list[str], counts: dict[str, int], start: int) -> Chunk:
+    """One chunk of whole parquet files; the record number counts on from ``start``."""
+    rel = f"read_parquet([{', '.join(v.lit(f) for f in group)}], union_by_name = true, file_row_number = true"
+    if len(group) == 1:
+        return Chunk(rel + ")", f"file_row_number + {start + 1}", counts[group[0]])
+    arms, off = [], start
+    for f in group:
+        arms.append(f"WHEN {v.lit(f)} THEN {off}")
+        off += counts[f]
+    return Chunk(rel + ", filename = '__file')", f"CASE __file {' '.join(arms)} END + file_row_number + 1",
+                 off - start)
+
+
+def _typed_source(cur: duckdb.DuckDBPyConnection, label: str, table: str, rn: str, rows: int,
+                  chunk_rows: int) -> Source:
+    """A typed relation with a record-number column (an Arrow table from the API)."""
+    columns = [c for c in _columns(cur, table) if c.label != rn]
+    chunks = [Chunk(f"(SELECT * FROM {table} WHERE {rn} > {lo} AND {rn} <= {lo + chunk_rows})", rn,
+                    min(chunk_rows, rows - lo)) for lo in range(0, rows, chunk_rows)]
+    return Source(label, columns, chunks, tabular=True)
+
+
+def _csv_source(cur: duckdb.DuckDBPyConnection, path: str, chunk_rows: int) -> Source:
+    """CSV read as text into a staging table; lines that do not parse become malformed records."""
+    labels, delim = _csv_header(path)
+    if not labels:
+        raise ValidationError(f"{path} is empty", fix="give it a header line and records")
+    spec = "{" + ", ".join(f"{v.lit(c)}: 'VARCHAR'" for c in labels) + "}"
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE __stage AS SELECT row_number() OVER () AS __rn, * "
+        f"FROM read_csv({v.lit(path)}, columns = {spec}, "
+        f"header = true, auto_detect = false, delim = {v.lit(delim)}, quote = '\"', escape = '\"', "
+        "max_line_size = 67108864, store_rejects = true, rejects_table = '__rej', rejects_scan = '__rej_scan')"
+    )
+    rejects = cur.execute("SELECT count(*) FROM __rej").fetchone()[0]
+    columns = [v.Column(c.lower().strip(), c, v.ident(c), "VARCHAR") for c in labels]
+    _no_clashes(columns, path)
+    if not rejects:
+        return Source(path, columns, _rn_chunks(cur, "__stage", chunk_rows), tabular=True)
+    _merge_rejects(cur, labels)
+    return Source(path, columns, _rn_chunks(cur, "__stage2", chunk_rows), tabular=True, bad="__bad",
+                  line="__line")
+
+
+def _merge_rejects(cur: duckdb.DuckDBPyConnection, labels: list[str]) -> None:
+    """``__stage2``: the parsed rows and the rejected lines, each with its record number.
+
+    A rejected line's record number is its line number less the header; a good row's number counts the
+    rejected records before it (an as-of join on how many good rows precede each rejected one).
+    """
+    data = ", ".join(v.ident(c) for c in labels)
+    nulls = ", ".join(f"NULL AS {v.ident(c)}" for c in labels)
+    cur.execute("""CREATE OR REPLACE TEMP TABLE __rejected AS
+        SELECT line - 1 AS rn, row_number() OVER (ORDER BY line) AS i, csv_line, error_message
+        FROM (SELECT DISTINCT ON (line) * FROM __rej ORDER BY line)""")
+    cur.execute(f"""CREATE OR REPLACE TEMP TABLE __stage2 AS
+        SELECT g.__rn + coalesce(r.i, 0) AS __rn, NULL::VARCHAR AS __bad, NULL::VARCHAR AS __line, {data}
+        FROM __stage g
+        ASOF LEFT JOIN (SELECT rn - i AS before, max(i) AS i FROM __rejected GROUP BY ALL) r ON r.before < g.__rn
+        UNION ALL
+        SELECT rn, concat('the line could not be read as CSV (', error_message,
+                          '); quote values that contain the delimiter and give every line the header''s fields'),
+               csv_line, {nulls} FROM __rejected
+        ORDER BY __rn""")
+
+
+def _jsonl_source(cur: duckdb.DuckDBPyConnection, path: str, chunk_rows: int) -> Source:
+    """JSON Lines: one record per non-blank line (a line that is not a JSON object is malformed)."""
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE __lines AS SELECT line FROM read_csv({v.lit(path)}, "
+        "columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = '\\0', quote = '', "
+        "escape = '', max_line_size = 67108864) WHERE NULLIF(trim(line), '') IS NOT NULL"
+    )
+    return _json_source(cur, path, chunk_rows)
+
+
+def _json_source(cur: duckdb.DuckDBPyConnection, label: str, chunk_rows: int) -> Source:
+    """Stage ``__lines`` (one JSON object per row) as text columns, one per key seen in any record."""
+    ok = "(json_valid(line) AND json_type(CASE WHEN json_valid(line) THEN line END) = 'OBJECT')"
+    keys = [r[0] for r in cur.execute(
+        f"SELECT DISTINCT unnest(json_keys(CASE WHEN {ok} THEN line END)) AS k FROM __lines ORDER BY k").fetchall()]
+    paths = "[" + ", ".join(v.lit("$." + json.dumps(k)) for k in keys) + "]::VARCHAR[]"
+    cur.execute(f"""CREATE OR REPLACE TEMP TABLE __stage AS
+        SELECT row_number() OVER () AS __rn, CASE WHEN NOT {ok} THEN 'the record is not a JSON object; write one {{...}} object per line' END
+                 AS __bad,
+               CASE WHEN NOT {ok} THEN left(line, 2000) END AS __line,
+               CASE WHEN {ok} THEN json_extract_string(line, {paths}) END AS __vals
+        FROM __lines""")
+    columns = [v.Column(k.lower().strip(), k, f"__vals[{i + 1}]", "VARCHAR") for i, k in enumerate(keys)]
+    _no_clashes(columns, label)
+    return Source(label, columns, _rn_chunks(cur, "__stage", chunk_rows), tabular=False, bad="__bad",
+                  line="__line")
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def _rn_chunks(cur: duckdb.DuckDBPyConnection, table: str, chunk_rows: int) -> list[Chunk]:
+    """Chunks of a staged table by its record number ``__rn`` (1..n; row ids are not stable in a transaction)."""
+    rows = _count(cur, table)
+    return [Chunk(f"(SELECT * FROM {table} WHERE __rn > {lo} AND __rn <= {lo + chunk_rows})", "__rn",
+                  min(chunk_rows, rows - lo)) for lo in range(0, rows, chunk_rows)]
+
+
+def _csv_header(path: str) -> tuple[list[str], str]:
+    """The header's column names and the delimiter (the most frequent of , ; tab | in the header)."""
+    import gzip
+
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValidationError(f"cannot read {path}: {e}", fix="save it as UTF-8 CSV") from None
+    delim = max([",", ";", "\t", "|"], key=first.count)
+    row = next(csv.reader([first], delimiter=delim), [])
+    return [c.strip() for c in row], delim
+
+
+def _columns(cur: duckdb.DuckDBPyConnection, relation: str) -> list[v.Column]:
+    cols = [v.Column(name.lower().strip(), name, v.ident(name), str(typ))
+            for name, typ, *_ in cur.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+    _no_clashes(cols, relation)
+    return cols
+
+
+def _relation_columns(cur: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
+    return {r[0] for r in cur.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+
+
+def _table_columns(cur: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return {r[0]: str(r[1]) for r in cur.execute(f"DESCRIBE {table}").fetchall()}
+
+
+def _no_clashes(columns: list[v.Column], label: str) -> None:
+    seen: dict[str, str] = {}
+    for c in columns:
+        if not c.name or c.name in seen:
+            raise ValidationError(f"{label}: column '{c.label}' is empty or repeats '{seen.get(c.name, '')}'",
+                                  fix="give every column a distinct name")
+        seen[c.name] = c.label
+
+
+def _count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+
+__all__ = ["IngestReport", "ingest_files", "ingest_records", "detect_kind", "resolve"]
