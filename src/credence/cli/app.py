@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,8 +19,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (tests, logs) gets 120 columns rather than Rich's 80, so tables and reasons stay readable.
+_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120
+console = Console(width=_WIDTH)
+err_console = Console(stderr=True, width=_WIDTH)
 
 WorkspaceOption = typer.Option(
     None, "--workspace", "-w", help="Workspace directory (default: the current directory).", envvar="CREDENCE_WORKSPACE"

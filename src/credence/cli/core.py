@@ -17,7 +17,7 @@ from credence.workspace import init_workspace
 
 def progress_bar(label: str) -> Progress:
     return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                    transient=True)
+                    transient=True, disable=not console.is_terminal)
 
 
 @app.command()
@@ -175,7 +175,7 @@ def export_sql(
 
 @app.command()
 def demo(
-    size: int = typer.Option(20_000, "--size", help="Entities to simulate."),
+    size: int = typer.Option(200_000, "--size", help="Entities to simulate (about 10 events each)."),
     ws_path: Path = typer.Option(Path("demo-workspace"), "--workspace", "-w", help="Workspace to (re)build."),
     seed: int = typer.Option(7, help="Random seed."),
 ) -> None:

@@ -128,6 +128,8 @@ class Scaling:
     base_score: float = 600.0  # pdo: score at base_odds
     base_odds: float = 50.0
     pdo: float = 20.0  # points to double the odds
+    points_min: float | None = None  # minmax: total points that map to `min` (default: the card's lowest total)
+    points_max: float | None = None  # minmax: total points that map to `max` (default: the card's highest total)
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ class Scorecard:
             factor = s.pdo / math.log(2)
             return s.base_score - factor * math.log(s.base_odds), factor
         lo, hi = self.total_range
+        lo = lo if s.points_min is None else s.points_min
+        hi = hi if s.points_max is None else s.points_max
         factor = (s.max - s.min) / (hi - lo) if hi > lo else 0.0
         return s.min - factor * lo, factor
 
@@ -201,6 +205,10 @@ def parse_scorecard(raw: dict, *, source: str = "scorecard", catalogue: Catalogu
     scaling_raw = dict(raw.get("scaling") or {})
     if scaling_raw.get("method", "minmax") not in SCALING:
         raise ConfigError(f"{source}: scaling method must be one of {', '.join(SCALING)}", field="scaling.method")
+    unknown = set(scaling_raw) - set(Scaling.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"{source}: unknown scaling setting '{sorted(unknown)[0]}'", field="scaling",
+                          fix=f"use {', '.join(Scaling.__dataclass_fields__)}")
     scaling = Scaling(**scaling_raw)
     features = []
     names = set()
@@ -227,6 +235,8 @@ def parse_scorecard(raw: dict, *, source: str = "scorecard", catalogue: Catalogu
         metadata=dict(raw.get("metadata") or {}),
     )
     lo, hi = card.total_range
+    lo = lo if scaling.points_min is None else scaling.points_min
+    hi = hi if scaling.points_max is None else scaling.points_max
     if scaling.method == "minmax" and hi <= lo:
         raise ConfigError(f"{source}: all features give the same points; min-max scaling needs a spread")
     return card
@@ -450,6 +460,9 @@ def scorecard_to_dict(card: Scorecard) -> dict:
     scaling = {"method": s.method}
     if s.method == "minmax":
         scaling.update(min=s.min, max=s.max)
+        for k in ("points_min", "points_max"):
+            if getattr(s, k) is not None:
+                scaling[k] = getattr(s, k)
     elif s.method == "pdo":
         scaling.update(base_score=s.base_score, base_odds=s.base_odds, pdo=s.pdo)
     out = {

@@ -128,7 +128,8 @@ STREAMS: tuple[Stream, ...] = (
            (-2.0, (-1.0, -0.3, 0.0, 0.0)), (0.0, 0.3, 0.0, 0.0)),
     Stream("northlend", ORG, 1.5, *_LOANS),
     Stream("utilitel", ORG, 2.0, *_BILLS),
-    Stream("trustid", ORG, 0.5, {"identity_verified": 50, "address_verified": 30, "assets_verified": 20}),
+    Stream("trustid", ORG, 0.8, {"identity_verified": 35, "address_verified": 20, "assets_verified": 20,
+                                 "income_verified": 25}),
 )
 
 # type -> (median amount, log-sd, capacity elasticity); types absent here carry no amount
