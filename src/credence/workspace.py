@@ -77,7 +77,14 @@ def open_workspace(directory: str | Path | None = None) -> Workspace:
             fix=f"run 'credence init {directory or '.'}' or pass --workspace DIR",
         )
     try:
-        config = {**DEFAULT_CONFIG, **(yaml.safe_load(cfg.read_text()) or {})}
+        given = yaml.safe_load(cfg.read_text()) or {}
     except yaml.YAMLError as e:
         raise ConfigError(f"{cfg} is not valid YAML: {e}") from None
+    if not isinstance(given, dict):
+        raise ConfigError(f"{cfg} must be a mapping of settings", fix=f"use the keys {', '.join(DEFAULT_CONFIG)}")
+    unknown = sorted(set(given) - set(DEFAULT_CONFIG))
+    if unknown:
+        raise ConfigError(f"{cfg}: unknown setting '{unknown[0]}'", field=unknown[0],
+                          fix=f"use the keys {', '.join(DEFAULT_CONFIG)}")
+    config = {**DEFAULT_CONFIG, **given}
     return Workspace(root, config)

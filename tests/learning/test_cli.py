@@ -65,7 +65,7 @@ def ws(tmp_path_factory):
 
 def test_train_from_the_workspace_then_score_and_audit(ws):
     out = invoke("train", "--use", "--repeats", "0", "--c", "0.1", "-w", str(ws))
-    assert "hold-out" in out and "person-expert@1 (same rows)" in out
+    assert "hold-out" in out and "person-expert@2 (same rows)" in out
     assert "Configured scorecards/person-learned.yaml for kind 'person'" in out
     cfg = yaml.safe_load((ws / "credence.yaml").read_text())
     assert cfg["scorecards"]["person"] == "scorecards/person-learned.yaml"

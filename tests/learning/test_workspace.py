@@ -60,7 +60,7 @@ def test_hold_out_auc_is_reported(trained):
     *_, result = trained
     held = result.report["holdout"]
     assert 0.6 < held["auc"] < 1 and held["rows"] == len(result.test_idx)
-    assert held["baseline"]["scorecard"] == "person-expert@1" and 0.5 < held["baseline"]["auc"] < 1
+    assert held["baseline"]["scorecard"] == "person-expert@2" and 0.5 < held["baseline"]["auc"] < 1
     assert result.card.metadata["learned"]["holdout"]["auc"] == held["auc"]
 
 

@@ -61,15 +61,15 @@ def test_operator_moves_the_whatif_threshold_and_counts_change(page, served, sho
     after = page.get_by_test_id("wi-after")
     start = int(after.inner_text())
     shot(page, "console-before-whatif")
-    page.get_by_label("Threshold", exact=True).fill("700")
-    expect(page.get_by_test_id("wi-threshold")).to_have_text("700")
+    page.get_by_label("Threshold", exact=True).fill("750")
+    expect(page.get_by_test_id("wi-threshold")).to_have_text("750")
     moved = int(after.inner_text())
     assert moved < start
     assert int(page.get_by_test_id("wi-lost").inner_text()) == start - moved
     expect(page.locator('#wi-groups tr[data-group="sex=female"]')).to_be_visible()
     slider = page.get_by_label("Threshold slider")
     slider.focus()
-    for _ in range(200):  # keyboard only: arrow the slider down to 500
+    for _ in range(250):  # keyboard only: arrow the slider down to 500
         page.keyboard.press("ArrowLeft")
     expect(page.get_by_test_id("wi-threshold")).to_have_text("500")
     assert int(after.inner_text()) >= start

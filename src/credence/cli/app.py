@@ -19,10 +19,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Piped output (tests, logs) gets 120 columns rather than Rich's 80, so tables and reasons stay readable.
-_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120
-console = Console(width=_WIDTH)
-err_console = Console(stderr=True, width=_WIDTH)
+console = Console()
+err_console = Console(stderr=True)
 
 WorkspaceOption = typer.Option(
     None, "--workspace", "-w", help="Workspace directory (default: the current directory).", envvar="CREDENCE_WORKSPACE"
@@ -34,6 +32,8 @@ def workspace(path: Path | None) -> Workspace:
 
 
 def main() -> None:
+    if not sys.stdout.isatty() and not os.environ.get("COLUMNS"):
+        os.environ["COLUMNS"] = "120"  # piped output (logs, CI) gets 120 columns rather than Rich's 80
     try:
         app(standalone_mode=False)
     except CredenceError as e:

@@ -129,6 +129,7 @@ def show(entity: str = typer.Argument(..., help="Entity id."), ws_path: Path = W
     if row is None:
         scoring.entity_kind(ws.store, entity)  # not found → clear error
         raise NotFoundError(f"'{entity}' has not been scored yet", fix="run 'credence score' first")
+    log_operator_read(ws, entity, "show")
     print_score(console, row)
     hist = scoring.history(ws.store, entity)
     if len(hist) > 1:
@@ -150,9 +151,17 @@ def explain_entity(ws, entity: str, as_of=None) -> None:
     row = scoring.score_entity(ws.store, scoring.workspace_scorecards(ws), entity,
                                as_of=scoring.parse_time(as_of) if as_of else None,
                                catalogue=scoring.workspace_catalogue(ws))
+    log_operator_read(ws, entity, "explain")
     print_score(console, row)
     console.print(f"{row['n_events']} events count towards this score; history {row['history_days'] or 0} days.")
     console.print(feature_table(row["features"]))
+
+
+def log_operator_read(ws, entity: str, action: str) -> None:
+    """Every read of a score is logged, the bureau's own included: the subject can see it (guardrail 5)."""
+    from credence.services.access import log_access
+
+    log_access(ws, entity, "operator:cli", f"read_score:{action}", allowed=True, purpose="operator console")
 
 
 @app.command("export-sql")

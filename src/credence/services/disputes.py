@@ -90,9 +90,12 @@ def answer_dispute(
             f"dispute {dispute_id} is about an event of provider '{d['provider_id']}', not '{provider_id}'",
             field="provider_id",
         )
+    t = moment(at)
+    if d["status"] == "pending" and d["opened_at"] <= t - timedelta(days=ANSWER_DAYS):
+        expire_disputes(ws, t)  # the 30 days ran out before this answer: expiry is automatic, not a chore
+        d = get_dispute(ws, dispute_id)
     if d["status"] != "pending":
         raise ConflictError(f"dispute {dispute_id} is already {d['status']}", fix="a settled dispute is final")
-    t = moment(at)
     if t <= d["last_acted_at"]:
         if at is not None:
             raise ValidationError(f"the answer time {t} is not after the dispute's last action", field="at")

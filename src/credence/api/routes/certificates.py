@@ -17,7 +17,7 @@ well_known = APIRouter(tags=["certificates"], responses=ERROR_RESPONSES)
 
 class CertifyIn(BaseModel):
     audience: str = ID
-    ttl: str = Field("30d", max_length=40, description="how long it is valid: 12h, 7d, 2w ...")
+    ttl: str = Field("7d", max_length=40, description="how long it is valid: 12h, 7d, 2w ...")
 
 
 class Certificate(Open):

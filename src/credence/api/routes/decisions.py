@@ -56,7 +56,10 @@ def decide(body: DecisionIn, c: Context = Depends(ctx), p: Principal = allow("pa
     """Apply a policy to a subject. Needs the subject's live grant for the policy's purpose; a refusal carries
     an adverse-action notice with the top reasons and how to dispute."""
     decisions = service("decisions")
-    return decisions.decide(c.ws, body.subject_id, body.policy_id, p.name)
+    out = decisions.decide(c.ws, body.subject_id, body.policy_id, p.name)
+    if not out.get("adverse"):
+        out["reasons"] = []  # a partner learns the reasons only when it must explain an adverse outcome
+    return out
 
 
 @router.get("/decisions", response_model=list[Decision], openapi_extra=roles_extra("subject", "partner", "operator"))
