@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import glob
 import json
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -31,9 +30,9 @@ from credence.services import validation as v
 from credence.store import Store
 
 Progress = Callable[[int, int], None]
-CHUNK_ROWS = 4_000_000
+CHUNK_ROWS = 8_000_000
+CSV_DIRECT_BYTES = 1 << 30
 SAMPLES = 5
-KINDS = ("events", "entities", "providers")
 CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -64,6 +63,7 @@ class Chunk:
     relation: str
     rn: str
     rows: int
+    unnumbered: str | None = None  # the same rows without record numbers, when numbering costs (CSV)
 
 
 @dataclass
@@ -76,10 +76,18 @@ class Source:
     tabular: bool  # columns are fixed by a header/schema (not per-record JSON keys)
     bad: str = "NULL::VARCHAR"  # SQL: why a record could not be read at all
     line: str = "NULL::VARCHAR"  # SQL: the raw text of such a record
+    recheck: Callable[[duckdb.DuckDBPyConnection], Source | None] | None = None  # after the first read
 
     @property
     def total(self) -> int:
         return sum(c.rows for c in self.chunks)
+
+
+class _Restage(Exception):  # noqa: N818 - a signal, not an error
+    """The first read showed the input must be staged (e.g. a CSV with malformed lines); nothing was written."""
+
+    def __init__(self, source: Source):
+        self.source = source
 
 
 # ------------------------------------------------------------------------------------------- public API
@@ -123,11 +131,8 @@ def ingest_records(
     With ``allowed_provider`` (a provider's API key) a record for another provider_id is quarantined.
     """
     if isinstance(records, pa.Table):
-        table = records.append_column("__rn", pa.array(range(1, records.num_rows + 1), pa.int64()))
-
         def opener(cur: duckdb.DuckDBPyConnection, chunk_rows: int) -> Source:
-            cur.register("__arrow_in", table)
-            return _typed_source(cur, source, "__arrow_in", "__rn", table.num_rows, chunk_rows)
+            return _arrow_source(cur, source, records)
     else:
         lines = [json.dumps(r, default=str) for r in records]
 
@@ -149,32 +154,37 @@ def _run_batch(store: Store, label: str, opener: Callable, *, kind: str | None, 
     now = datetime.now(UTC).replace(tzinfo=None)
     with store.transaction() as cur:
         cur.execute("SET TimeZone = 'UTC'")
-        cur.execute("SET preserve_insertion_order = false")
         try:
             src = opener(cur, chunk_rows)
         except _READ_ERRORS as e:
             raise ValidationError(f"cannot read {label}: {_first_line(e)}",
                                   fix="check that the file is complete and in the format its name says") from None
-        kind = kind or detect_kind(src, label)
+        names = {c.name for c in src.columns}
+        kind = kind or v.detect_kind(names, label)
         if kind not in v.PLANS:
-            raise ValidationError(f"unknown kind '{kind}'", fix=f"use one of {', '.join(KINDS)}")
-        _check_columns(src, kind)
+            raise ValidationError(f"unknown kind '{kind}'", fix=f"use one of {', '.join(v.PLANS)}")
+        if src.tabular:  # a header or schema must have every required column; JSON records are checked one by one
+            v.require_columns(names, kind, src.label)
         # as the src layer of the check names them: __c0, __c1, ... (text trimmed, '' as NULL)
         named = {c.name: replace(c, sql=f"__c{i}", clean=c.is_text) for i, c in enumerate(src.columns)}
         ctx = v.Context(named, catalogue, now, allowed_provider, _table_columns(cur, "events"))
         _create_lookups(cur, ctx, kind)
         report = IngestReport(f"{kind}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", label, kind)
-        record_copy = _record_copy(src, ctx)
-        for chunk in src.chunks:
+        record_copy = v.record_copy_sql(src.columns, v.guarded_labels(ctx))
+        chunks = list(src.chunks)
+        while chunks:
             ctx.events_stored = cur.execute("SELECT EXISTS (SELECT 1 FROM events)").fetchone()[0]
             ctx.stamp = _tick(ctx.stamp)
             try:
-                _run_chunk(cur, ctx, kind, src, chunk, report, record_copy)
+                _run_chunk(cur, ctx, kind, src, chunks.pop(0), report, record_copy)
+            except _Restage as r:
+                src, chunks = r.source, list(r.source.chunks)
+                continue
             except _READ_ERRORS as e:
                 raise ValidationError(f"cannot read {label}: {_first_line(e)}",
                                       fix="check that the file is complete and not corrupt") from None
             if progress is not None:
-                progress(report.received, src.total)
+                progress(report.received, max(src.total, report.received))
         cur.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [report.batch_id, kind, label, submitted_by, _tick(ctx.stamp), report.received, report.accepted,
@@ -199,33 +209,53 @@ def _run_chunk(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src: S
     occurrence of a repeated key wins.
     """
     plan = v.PLANS[kind](ctx)
-    ctes = _check_ctes(cur, plan, src, chunk)
+    fast = _check(cur, plan, src, chunk, numbered=False)  # record numbers are needed only to quarantine
     keys = ", ".join(plan.key)
-    rows, distinct = cur.execute(f"{ctes} SELECT count(*), count(DISTINCT hash({keys})) FROM p").fetchone()
+    rows, distinct = cur.execute(f"{fast} SELECT count(*), count(DISTINCT hash({keys})) FROM p").fetchone()
+    if src.recheck is not None and (restaged := src.recheck(cur)) is not None:
+        raise _Restage(restaged)
     head = f"INSERT INTO {plan.target} ({', '.join([*plan.output, 'batch_id'])}) SELECT " + ", ".join(
         [*plan.output.values(), v.lit(report.batch_id)])
     if plan.fused and rows == distinct:
-        accepted = cur.execute(f"{head} FROM ({ctes} SELECT * FROM k WHERE __v IS NULL)").fetchone()[0]
+        accepted = _unordered(cur, f"{head} FROM ({fast} SELECT * FROM k WHERE __v IS NULL)")
         if accepted < rows:
             ctx.hidden = (report.batch_id, ctx.stamp)
             hidden_plan = v.PLANS[kind](ctx)
             ctx.hidden = None
-            cur.execute(_materialise_sql(hidden_plan, _check_ctes(cur, hidden_plan, src, chunk), record_copy,
-                                         "__v IS NOT NULL"))
+            cur.execute(v.materialise_sql(hidden_plan, _check(cur, hidden_plan, src, chunk), record_copy,
+                                          "__v IS NOT NULL"))
     else:
-        cur.execute(_materialise_sql(plan, ctes, record_copy))
+        cur.execute(v.materialise_sql(plan, _check(cur, plan, src, chunk), record_copy))
         insert = f"{head} FROM __chk c"
         if rows != distinct:  # some key repeats in this chunk: the first good occurrence wins
             cur.execute(f"CREATE OR REPLACE TEMP TABLE __dup AS SELECT {keys}, min(__rn) AS __first FROM __chk "
                         "WHERE __status IS NULL GROUP BY ALL HAVING count(*) > 1")
             on = " AND ".join(f"c.{k} = d.{k}" for k in plan.key)
             insert += f" ANTI JOIN __dup d ON {on} AND c.__rn > d.__first"
-        accepted = cur.execute(insert + " WHERE c.__status IS NULL").fetchone()[0]
+        accepted = _unordered(cur, insert + " WHERE c.__status IS NULL")
     quarantined = 0 if accepted == rows else _quarantine(cur, plan, report, ctx.stamp)
     report.received += rows
     report.accepted += accepted
     report.quarantined += quarantined
     report.duplicates += rows - accepted - quarantined
+
+
+def _check(cur: duckdb.DuckDBPyConnection, plan: v.Plan, src: Source, chunk: Chunk, numbered: bool = True) -> str:
+    """The check's CTEs over one chunk (without record numbers when ``numbered`` is False and that is cheaper)."""
+    relation, rn = chunk.relation, chunk.rn
+    if not numbered and chunk.unnumbered is not None:
+        relation, rn = chunk.unnumbered, "NULL::BIGINT"
+    present = _relation_columns(cur, relation) if src.tabular else None
+    return v.check_ctes(plan, src.columns, relation, rn, src.bad, src.line, present, cast=src.tabular)
+
+
+def _unordered(cur: duckdb.DuckDBPyConnection, insert: str) -> int:
+    """Run an INSERT without preserving row order (much faster; row order means nothing in a table)."""
+    cur.execute("SET preserve_insertion_order = false")
+    try:
+        return cur.execute(insert).fetchone()[0]
+    finally:
+        cur.execute("RESET preserve_insertion_order")
 
 
 def _quarantine(cur: duckdb.DuckDBPyConnection, plan: v.Plan, report: IngestReport, stamp: datetime) -> int:
@@ -244,40 +274,6 @@ def _quarantine(cur: duckdb.DuckDBPyConnection, plan: v.Plan, report: IngestRepo
     return quarantined
 
 
-def _check_ctes(cur: duckdb.DuckDBPyConnection, plan: v.Plan, src: Source, chunk: Chunk) -> str:
-    """``WITH src, p, j, k``: the chunk's columns, parsed (p), looked up (j) and judged by the CASE chain (k)."""
-    present = _relation_columns(cur, chunk.relation) if src.tabular else None
-    cols = []
-    for i, c in enumerate(src.columns):
-        raw = c.sql if present is None or c.label in present else "NULL"
-        raw = f"CAST({raw} AS {c.type})" if src.tabular else raw
-        cols.append(f"{v.trimmed(raw) if c.is_text else raw} AS __c{i}")
-    parsed = ", ".join(f"{sql} AS {name}" for name, sql in plan.parsed.items())
-    looked = ", ".join(f"{sql} AS {name}" for name, sql in plan.looked_up.items())
-    return f"""WITH src AS (SELECT {chunk.rn} AS __rn, {src.bad} AS __bad, {src.line} AS __line{''.join(', ' + c for c in cols)}
-             FROM {chunk.relation}),
-p AS (SELECT src.*, {parsed} FROM src),
-j AS (SELECT p.*, {looked} FROM p {' '.join(plan.joins)}),
-k AS (SELECT j.*, {v.case_chain(plan.rules)} AS __v FROM j)"""
-
-
-def _materialise_sql(plan: v.Plan, ctes: str, record_copy: str, where: str = "true") -> str:
-    """``CREATE TEMP TABLE __chk`` from the check: what the output needs, the status, field, reason, record."""
-    needed = set(re.findall(r"__[a-z0-9_]+", " ".join([*plan.output.values(), plan.record_key])))
-    keep = ", ".join(sorted(needed & (set(plan.parsed) | set(plan.looked_up)) | set(plan.key)))
-    return f"""CREATE OR REPLACE TEMP TABLE __chk AS {ctes}
-SELECT __rn, {keep}, __v.status AS __status, __v.field AS __field, __v.reason AS __reason,
-       CASE WHEN __v.status = '{v.QUARANTINED}' THEN coalesce(__line, {record_copy}) END AS __record
-FROM k WHERE {where}"""
-
-
-def _record_copy(src: Source, ctx: v.Context) -> str:
-    """SQL for the quarantined record as JSON, without any column guardrail 1 refuses."""
-    guarded = v.guarded_labels(ctx)
-    parts = [f"{v.ident(c.label)} := __c{i}" for i, c in enumerate(src.columns) if c.label not in guarded]
-    return f"to_json(struct_pack({', '.join(parts)}))::VARCHAR" if parts else "'{}'"
-
-
 def _create_lookups(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str) -> None:
     """Temp tables the checks join: the catalogue, providers' licences and known entities."""
     if kind != "events":
@@ -287,33 +283,6 @@ def _create_lookups(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str) -
     cur.execute(v.provider_type_table_sql(ctx.catalogue, v.event_attributes(ctx)))
     ctx.licences = dict(cur.execute("SELECT provider_id, array_to_string(categories, ', ') FROM __prov").fetchall())
     cur.execute("CREATE OR REPLACE TEMP TABLE __ents AS SELECT DISTINCT entity_id, true AS hit FROM entities")
-
-
-def detect_kind(src: Source, label: str) -> str:
-    """events | entities | providers, from the column names."""
-    names = {c.name for c in src.columns}
-    if {"event_id", "type"} <= names:
-        return "events"
-    if {"provider_id", "categories"} <= names:
-        return "providers"
-    if {"entity_id", "kind"} <= names:
-        return "entities"
-    raise ValidationError(
-        f"{label}: cannot tell whether it holds events, entities or providers from its columns "
-        f"({', '.join(sorted(names)) or 'none'})",
-        fix="events need event_id, provider_id, entity_id, occurred_at, type; entities need entity_id, kind; "
-            "providers need provider_id, name, categories; or say which with kind=",
-    )
-
-
-def _check_columns(src: Source, kind: str) -> None:
-    """A file with a header must have every required column."""
-    if not src.tabular:
-        return
-    lacking = [c for c in v.REQUIRED_COLUMNS[kind] if c not in {col.name for col in src.columns}]
-    if lacking:
-        raise ValidationError(f"{src.label} has no column {', '.join(lacking)}",
-                              fix=f"{kind} need the columns {', '.join(v.REQUIRED_COLUMNS[kind])}")
 
 
 # ---------------------------------------------------------------------------------------------- inputs
@@ -401,30 +370,38 @@ def _parquet_group(group: list[str], counts: dict[str, int], start: int) -> Chun
                  off - start)
 
 
-def _typed_source(cur: duckdb.DuckDBPyConnection, label: str, table: str, rn: str, rows: int,
-                  chunk_rows: int) -> Source:
-    """A typed relation with a record-number column (an Arrow table from the API)."""
-    columns = [c for c in _columns(cur, table) if c.label != rn]
-    chunks = [Chunk(f"(SELECT * FROM {table} WHERE {rn} > {lo} AND {rn} <= {lo + chunk_rows})", rn,
-                    min(chunk_rows, rows - lo)) for lo in range(0, rows, chunk_rows)]
-    return Source(label, columns, chunks, tabular=True)
+def _arrow_source(cur: duckdb.DuckDBPyConnection, label: str, table: pa.Table) -> Source:
+    """An Arrow table from the API (typed columns; one chunk: API batches are small)."""
+    cur.register("__arrow_in", table.append_column("__rn", pa.array(range(1, table.num_rows + 1), pa.int64())))
+    columns = [c for c in _columns(cur, "__arrow_in") if c.label != "__rn"]
+    return Source(label, columns, [Chunk("__arrow_in", "__rn", table.num_rows)], tabular=True)
 
 
-def _csv_source(cur: duckdb.DuckDBPyConnection, path: str, chunk_rows: int) -> Source:
-    """CSV read as text into a staging table; lines that do not parse become malformed records."""
+def _csv_source(cur: duckdb.DuckDBPyConnection, path: str, chunk_rows: int, staged: bool | None = None) -> Source:
+    """CSV read as text (a malformed value is caught per record); a line that does not parse is a record too.
+
+    A file up to ``CSV_DIRECT_BYTES`` is checked straight from the file in one chunk; a bigger one, or one
+    with malformed lines, is staged first (chunks, and record numbers that count the malformed lines).
+    """
     labels, delim = _csv_header(path)
     if not labels:
         raise ValidationError(f"{path} is empty", fix="give it a header line and records")
     spec = "{" + ", ".join(f"{v.lit(c)}: 'VARCHAR'" for c in labels) + "}"
-    cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE __stage AS SELECT row_number() OVER () AS __rn, * "
-        f"FROM read_csv({v.lit(path)}, columns = {spec}, "
-        f"header = true, auto_detect = false, delim = {v.lit(delim)}, quote = '\"', escape = '\"', "
-        "max_line_size = 67108864, store_rejects = true, rejects_table = '__rej', rejects_scan = '__rej_scan')"
-    )
-    rejects = cur.execute("SELECT count(*) FROM __rej").fetchone()[0]
+    reader = (f"read_csv({v.lit(path)}, columns = {spec}, header = true, auto_detect = false, "
+              f"delim = {v.lit(delim)}, quote = '\"', escape = '\"', "
+              "store_rejects = true, rejects_table = '__rej', rejects_scan = '__rej_scan')")
     columns = [v.Column(c.lower().strip(), c, v.ident(c), "VARCHAR") for c in labels]
     _no_clashes(columns, path)
+    if staged is None:
+        staged = Path(path).stat().st_size > CSV_DIRECT_BYTES
+    if not staged:
+        def recheck(c: duckdb.DuckDBPyConnection) -> Source | None:
+            return _csv_source(c, path, chunk_rows, staged=True) if _count(c, "__rej") else None
+
+        chunk = Chunk(f"(SELECT row_number() OVER () AS __rn, * FROM {reader})", "__rn", 0, reader)
+        return Source(path, columns, [chunk], tabular=True, recheck=recheck)
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE __stage AS SELECT row_number() OVER () AS __rn, * FROM {reader}")
+    rejects = _count(cur, "__rej")
     if not rejects:
         return Source(path, columns, _rn_chunks(cur, "__stage", chunk_rows), tabular=True)
     _merge_rejects(cur, labels)
@@ -469,6 +446,8 @@ def _json_source(cur: duckdb.DuckDBPyConnection, label: str, chunk_rows: int) ->
     ok = "(json_valid(line) AND json_type(CASE WHEN json_valid(line) THEN line END) = 'OBJECT')"
     keys = [r[0] for r in cur.execute(
         f"SELECT DISTINCT unnest(json_keys(CASE WHEN {ok} THEN line END)) AS k FROM __lines ORDER BY k").fetchall()]
+    columns = [v.Column(k.lower().strip(), k, f"__vals[{i + 1}]", "VARCHAR") for i, k in enumerate(keys)]
+    _no_clashes(columns, label)
     paths = "[" + ", ".join(v.lit("$." + json.dumps(k)) for k in keys) + "]::VARCHAR[]"
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE __stage AS
         SELECT row_number() OVER () AS __rn, CASE WHEN NOT {ok} THEN 'the record is not a JSON object; write one {{...}} object per line' END
@@ -476,8 +455,6 @@ def _json_source(cur: duckdb.DuckDBPyConnection, label: str, chunk_rows: int) ->
                CASE WHEN NOT {ok} THEN left(line, 2000) END AS __line,
                CASE WHEN {ok} THEN json_extract_string(line, {paths}) END AS __vals
         FROM __lines""")
-    columns = [v.Column(k.lower().strip(), k, f"__vals[{i + 1}]", "VARCHAR") for i, k in enumerate(keys)]
-    _no_clashes(columns, label)
     return Source(label, columns, _rn_chunks(cur, "__stage", chunk_rows), tabular=False, bad="__bad",
                   line="__line")
 
@@ -521,11 +498,14 @@ def _table_columns(cur: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]
 
 
 def _no_clashes(columns: list[v.Column], label: str) -> None:
+    """Every field needs a name, distinct from the others regardless of case and surrounding spaces."""
     seen: dict[str, str] = {}
     for c in columns:
-        if not c.name or c.name in seen:
-            raise ValidationError(f"{label}: column '{c.label}' is empty or repeats '{seen.get(c.name, '')}'",
-                                  fix="give every column a distinct name")
+        if not c.name:
+            raise ValidationError(f"{label}: a field has an empty name", fix="name every field")
+        if c.name in seen:
+            raise ValidationError(f"{label}: fields '{seen[c.name]}' and '{c.label}' differ only in case or spaces",
+                                  fix="give every field a distinct name")
         seen[c.name] = c.label
 
 
@@ -537,4 +517,4 @@ def _first_line(e: Exception) -> str:
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
 
-__all__ = ["IngestReport", "ingest_files", "ingest_records", "detect_kind", "resolve"]
+__all__ = ["IngestReport", "ingest_files", "ingest_records", "resolve"]

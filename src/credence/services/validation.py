@@ -5,24 +5,30 @@ to join, the ordered rules (the first that fails decides a record's fate: ``dupl
 ``quarantined``, with the field and a reason naming the field, the value and the fix) and how a good
 record maps onto its table. :mod:`credence.services.ingest` runs the plan; nothing here loops over rows.
 
-Lookup tables the plans join (created by ingest, once per batch): ``__cat`` (the catalogue: type, category,
-dimension, adverse, amount, ``need_<attribute>``), ``__prov`` (provider_id, categories) and ``__ents``
-(entity_id, hit).
+Lookup tables the events plan joins (created by ingest, once per batch): ``__pt`` (every registered provider
+x every catalogue type: category, dimension, adverse, amount rule, ``need_<attribute>`` and whether the
+provider is licensed, see :func:`provider_type_table_sql`) and ``__ents`` (entity_id, hit).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from credence.domain.catalogue import Catalogue
 from credence.domain.guardrails import default_rules
-from credence.errors import GuardrailError
+from credence.errors import GuardrailError, ValidationError
 
 QUARANTINED = "quarantined"
 DUPLICATE = "duplicate"
 ENTITY_KINDS = ("person", "business", "institution")
 EVENT_REQUIRED = ("event_id", "provider_id", "entity_id", "occurred_at", "type")
+REQUIRED_COLUMNS = {
+    "events": EVENT_REQUIRED,
+    "entities": ("entity_id", "kind"),
+    "providers": ("provider_id", "name", "categories"),
+}
 CLOCK_SKEW = timedelta(minutes=5)  # an event stamped slightly ahead of the bureau's clock is not "future"
 EARLIEST = "1900-01-01"
 _NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
@@ -95,9 +101,13 @@ class Column:
         if not self.is_text:
             return "NULL::TIMESTAMP"
         v = self.text()
-        fixed = _TS_FIX.format(v=v)
-        # epoch_us then make_timestamp: the UTC instant as a naive TIMESTAMP, without a costly zone conversion
-        return f"make_timestamp(epoch_us(coalesce(try_cast({v} AS TIMESTAMPTZ), try_cast({fixed} AS TIMESTAMPTZ))))"
+        # Without a zone (short, no '+', no '-' in the time, no trailing Z) the fast TIMESTAMP cast is exact;
+        # otherwise parse with the zone and take the UTC instant (epoch_us avoids a costly zone conversion).
+        naive = (f"length({v}) <= 19 AND NOT contains({v}, '+') AND NOT contains(substr({v}, 12), '-') "
+                 f"AND NOT suffix(lower({v}), 'z')")
+        zoned = (f"make_timestamp(epoch_us(coalesce(try_cast({v} AS TIMESTAMPTZ), "
+                 f"try_cast({_TS_FIX.format(v=v)} AS TIMESTAMPTZ))))")
+        return f"coalesce(CASE WHEN {naive} THEN try_cast({v} AS TIMESTAMP) END, {zoned})"
 
     def number(self) -> str:
         """The value as a DOUBLE, NULL when it is not a number."""
@@ -476,8 +486,63 @@ def providers_plan(ctx: Context) -> Plan:
 
 
 PLANS = {"events": events_plan, "entities": entities_plan, "providers": providers_plan}
-REQUIRED_COLUMNS = {
-    "events": EVENT_REQUIRED,
-    "entities": ("entity_id", "kind"),
-    "providers": ("provider_id", "name", "categories"),
-}
+
+
+def detect_kind(names: set[str], label: str) -> str:
+    """events | entities | providers, from the column names."""
+    if {"event_id", "type"} <= names:
+        return "events"
+    if {"provider_id", "categories"} <= names:
+        return "providers"
+    if {"entity_id", "kind"} <= names:
+        return "entities"
+    raise ValidationError(
+        f"{label}: cannot tell whether it holds events, entities or providers from its columns "
+        f"({', '.join(sorted(names)) or 'none'})",
+        fix="events need event_id, provider_id, entity_id, occurred_at, type; entities need entity_id, kind; "
+            "providers need provider_id, name, categories; or say which with kind=",
+    )
+
+
+def require_columns(names: set[str], kind: str, label: str) -> None:
+    """Raise when a file's header lacks a column every record of ``kind`` needs."""
+    lacking = [c for c in REQUIRED_COLUMNS[kind] if c not in names]
+    if lacking:
+        raise ValidationError(f"{label} lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}",
+                              fix=f"{kind} need the columns {', '.join(REQUIRED_COLUMNS[kind])}")
+
+
+# ------------------------------------------------------------------------------------- the check query
+def check_ctes(plan: Plan, columns: list[Column], relation: str, rn: str, bad: str, line: str,
+               present: set[str] | None, cast: bool) -> str:
+    """``WITH src, p, j, k`` over one chunk: its columns as ``__c0, __c1, ...`` (text trimmed, '' as NULL;
+    a column missing from this chunk's files as NULL), parsed (p), looked up (j) and judged (k, ``__v``)."""
+    cols = []
+    for i, c in enumerate(columns):
+        raw = c.sql if present is None or c.label in present else "NULL"
+        raw = f"CAST({raw} AS {c.type})" if cast else raw
+        cols.append(f"{trimmed(raw) if c.is_text else raw} AS __c{i}")
+    parsed = ", ".join(f"{sql} AS {name}" for name, sql in plan.parsed.items())
+    looked = ", ".join(f"{sql} AS {name}" for name, sql in plan.looked_up.items())
+    return f"""WITH src AS (SELECT {rn} AS __rn, {bad} AS __bad, {line} AS __line{''.join(', ' + c for c in cols)}
+             FROM {relation}),
+p AS (SELECT src.*, {parsed} FROM src),
+j AS (SELECT p.*, {looked} FROM p {' '.join(plan.joins)}),
+k AS (SELECT j.*, {case_chain(plan.rules)} AS __v FROM j)"""
+
+
+def materialise_sql(plan: Plan, ctes: str, record_copy: str, where: str = "true") -> str:
+    """``CREATE TEMP TABLE __chk`` from the check: what the output needs, the status, field, reason, record."""
+    needed = set(re.findall(r"__[a-z0-9_]+", " ".join([*plan.output.values(), plan.record_key])))
+    keep = ", ".join(sorted(needed & (set(plan.parsed) | set(plan.looked_up)) | set(plan.key)))
+    return f"""CREATE OR REPLACE TEMP TABLE __chk AS {ctes}
+SELECT __rn, {keep}, __v.status AS __status, __v.field AS __field, __v.reason AS __reason,
+       CASE WHEN __v.status = '{QUARANTINED}' THEN CASE WHEN __line IS NULL THEN {record_copy}
+                                              ELSE json_object('line', __line)::VARCHAR END END AS __record
+FROM k WHERE {where}"""
+
+
+def record_copy_sql(columns: list[Column], guarded: set[str]) -> str:
+    """SQL for a quarantined record as JSON, without any column guardrail 1 refuses (never stored)."""
+    parts = [f"{ident(c.label)} := __c{i}" for i, c in enumerate(columns) if c.label not in guarded]
+    return f"to_json(struct_pack({', '.join(parts)}))::VARCHAR" if parts else "'{}'"
