@@ -193,10 +193,37 @@ def test_duplicates_across_chunks_and_parquet_parts(store, tmp_path):
     seen = []
     r = ingest_files(store, parts, chunk_rows=4, progress=lambda done, total: seen.append((done, total)))[0]
     assert (r.received, r.accepted, r.duplicates, r.quarantined) == (12, 10, 1, 1)
-    assert seen == [(4, 12), (8, 12), (12, 12)]
+    assert seen == [(0, 12), (4, 12), (8, 12), (12, 12)]
     q = store.query("SELECT record_no, record_key FROM quarantine WHERE batch_id = ?", [r.batch_id])
     assert q == [{"record_no": 2, "record_key": "pay/early"}]
     assert store.scalar("SELECT amount FROM events WHERE event_id = 'p0'") == 0.0  # the first occurrence
+
+
+def test_a_batch_whose_keys_are_unique_is_checked_against_earlier_batches_only(store, tmp_path):
+    cols = ["event_id", "provider_id", "entity_id", "occurred_at", "type"]
+    row = dict(provider_id="pay", entity_id="bob", occurred_at="2024-01-01", type="refund")
+    ingest_files(store, write_parquet(tmp_path / "a.parquet", [dict(row, event_id=f"a{i}") for i in range(5)], cols))
+    parts = tmp_path / "b"
+    parts.mkdir()
+    write_parquet(parts / "b-0.parquet", [dict(row, event_id=f"b{i}") for i in range(3)], cols)
+    write_parquet(parts / "b-1.parquet", [dict(row, event_id="a2"), dict(row, event_id="b3"),
+                                          dict(row, event_id="b4", occurred_at="2099-01-01")], cols)
+    write_parquet(parts / "b-2.parquet", [dict(row, event_id="b5"), dict(row, event_id="b6")], cols)
+    r = ingest_files(store, parts, chunk_rows=3)[0]
+    assert (r.received, r.accepted, r.duplicates, r.quarantined) == (8, 6, 1, 1)
+    assert store.query("SELECT record_no, record_key FROM quarantine WHERE batch_id = ?", [r.batch_id]) == [
+        {"record_no": 6, "record_key": "pay/b4"}]
+    assert store.count("events") == 11
+
+
+def test_a_big_csv_is_staged_and_chunked_with_the_same_result(store, tmp_path, monkeypatch):
+    import credence.services.ingest as ingest
+
+    path = write_csv(tmp_path / "events.csv", mixed_records(), COLUMNS)
+    monkeypatch.setattr(ingest, "CSV_DIRECT_BYTES", 0)
+    r = ingest_files(store, path, chunk_rows=4)[0]
+    assert (r.received, r.accepted, r.duplicates, r.quarantined) == (21, 4, 0, 17)
+    assert set(quarantined(store, r.batch_id)) == set(BAD)
 
 
 def test_csv_jsonl_and_parquet_give_the_same_result(tmp_path):
@@ -327,6 +354,7 @@ def test_a_kill_mid_ingest_leaves_nothing_of_the_batch_and_a_rerun_works(store, 
     store.close()
     proc = subprocess.Popen([sys.executable, "-c", KILLED, db, str(path), str(chunk)],
                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.stdout.readline().split() == ["0", str(n)]  # keys read, nothing stored yet
     first = proc.stdout.readline()  # the first chunk is in: the batch is mid-way
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)

@@ -77,17 +77,11 @@ class Source:
     bad: str = "NULL::VARCHAR"  # SQL: why a record could not be read at all
     line: str = "NULL::VARCHAR"  # SQL: the raw text of such a record
     recheck: Callable[[duckdb.DuckDBPyConnection], Source | None] | None = None  # after the first read
+    whole: str = ""  # a FROM item for all records at once (no record numbers needed), for the key check
 
     @property
     def total(self) -> int:
         return sum(c.rows for c in self.chunks)
-
-
-class _Restage(Exception):  # noqa: N818 - a signal, not an error
-    """The first read showed the input must be staged (e.g. a CSV with malformed lines); nothing was written."""
-
-    def __init__(self, source: Source):
-        self.source = source
 
 
 # ------------------------------------------------------------------------------------------- public API
@@ -171,20 +165,19 @@ def _run_batch(store: Store, label: str, opener: Callable, *, kind: str | None, 
         _create_lookups(cur, ctx, kind)
         report = IngestReport(f"{kind}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", label, kind)
         record_copy = v.record_copy_sql(src.columns, v.guarded_labels(ctx))
-        chunks = list(src.chunks)
-        while chunks:
-            ctx.events_stored = cur.execute("SELECT EXISTS (SELECT 1 FROM events)").fetchone()[0]
-            ctx.stamp = _tick(ctx.stamp)
-            try:
-                _run_chunk(cur, ctx, kind, src, chunks.pop(0), report, record_copy)
-            except _Restage as r:
-                src, chunks = r.source, list(r.source.chunks)
-                continue
-            except _READ_ERRORS as e:
-                raise ValidationError(f"cannot read {label}: {_first_line(e)}",
-                                      fix="check that the file is complete and not corrupt") from None
+        try:
+            src, unique_rows = _unique_keys(cur, ctx, kind, src, report.batch_id)
             if progress is not None:
-                progress(report.received, max(src.total, report.received))
+                progress(0, max(src.total, unique_rows or 0))
+            for chunk in src.chunks:
+                ctx.stamp = _tick(ctx.stamp)
+                rows = None if unique_rows is None else (unique_rows if len(src.chunks) == 1 else chunk.rows)
+                _run_chunk(cur, ctx, kind, src, chunk, report, record_copy, rows)
+                if progress is not None:
+                    progress(report.received, max(src.total, report.received))
+        except _READ_ERRORS as e:
+            raise ValidationError(f"cannot read {label}: {_first_line(e)}",
+                                  fix="check that the file is complete and not corrupt") from None
         cur.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [report.batch_id, kind, label, submitted_by, _tick(ctx.stamp), report.received, report.accepted,
@@ -199,31 +192,61 @@ def _tick(previous: datetime | None) -> datetime:
     return now if previous is None or now > previous else previous + timedelta(microseconds=1)
 
 
+def _unique_keys(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src: Source,
+                 batch_id: str) -> tuple[Source, int | None]:
+    """Read every key of an events batch once: when none repeats (the usual case), the batch's record count.
+
+    Then no record can duplicate another of the same batch, so the duplicate check looks only at events
+    stored before it (skipping this batch's row groups), and chunks need no check of their own. Also the
+    first read of a file: a CSV with malformed lines comes back staged.
+    """
+    stored = cur.execute("SELECT EXISTS (SELECT 1 FROM events)").fetchone()[0]
+    ctx.duplicates_among = "" if stored else None
+    plan = v.PLANS[kind](ctx)
+    whole = Chunk(src.whole, "NULL::BIGINT", src.total)
+    hashes = cur.execute(f"{_check(cur, plan, src, whole)} SELECT hash({', '.join(plan.key)}) AS h FROM p")
+    hashes = hashes.fetchnumpy()["h"]
+    rows = len(hashes)
+    hashes.sort()  # sorting 8-byte hashes is cheaper than a distinct count in SQL; equal keys sit side by side
+    repeats = bool((hashes[1:] == hashes[:-1]).any())
+    del hashes
+    if src.recheck is not None and (restaged := src.recheck(cur)) is not None:
+        return _unique_keys(cur, ctx, kind, restaged, batch_id)
+    if kind != "events" or repeats:  # a key may repeat: later chunks must see earlier chunks' inserts
+        ctx.duplicates_among = ""
+        return src, None
+    ctx.duplicates_among = f"batch_id <> {v.lit(batch_id)}" if stored else None
+    return src, rows
+
+
 def _run_chunk(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src: Source, chunk: Chunk,
-               report: IngestReport, record_copy: str) -> None:
+               report: IngestReport, record_copy: str, rows: int | None = None) -> None:
     """Check one chunk, store its good records and quarantine its bad ones, and count them.
 
-    Fast path (events whose keys do not repeat within the chunk): good records go straight from the check
-    into ``events``; only if some were not accepted is the check run again (this chunk's own inserts
-    hidden) to keep the bad ones. Otherwise the checked chunk is materialised and the first good
-    occurrence of a repeated key wins.
+    Fast path (events whose keys are known not to repeat: ``rows`` given, or checked here): good records go
+    straight from the check into ``events``; only if some were not accepted is the check run again (this
+    chunk's own inserts hidden) to keep the bad ones. Otherwise the checked chunk is materialised and the
+    first good occurrence of a repeated key wins.
     """
     plan = v.PLANS[kind](ctx)
     fast = _check(cur, plan, src, chunk, numbered=False)  # record numbers are needed only to quarantine
     keys = ", ".join(plan.key)
-    rows, distinct = cur.execute(f"{fast} SELECT count(*), count(DISTINCT hash({keys})) FROM p").fetchone()
-    if src.recheck is not None and (restaged := src.recheck(cur)) is not None:
-        raise _Restage(restaged)
+    distinct = rows
+    if rows is None:
+        rows, distinct = cur.execute(f"{fast} SELECT count(*), count(DISTINCT hash({keys})) FROM p").fetchone()
     head = f"INSERT INTO {plan.target} ({', '.join([*plan.output, 'batch_id'])}) SELECT " + ", ".join(
         [*plan.output.values(), v.lit(report.batch_id)])
     if plan.fused and rows == distinct:
         accepted = _unordered(cur, f"{head} FROM ({fast} SELECT * FROM k WHERE __v IS NULL)")
-        if accepted < rows:
-            ctx.hidden = (report.batch_id, ctx.stamp)
-            hidden_plan = v.PLANS[kind](ctx)
-            ctx.hidden = None
-            cur.execute(v.materialise_sql(hidden_plan, _check(cur, hidden_plan, src, chunk), record_copy,
-                                          "__v IS NOT NULL"))
+        if accepted < rows:  # check again, without this chunk's own inserts, to quarantine the rest
+            this_chunk = f"(batch_id = {v.lit(report.batch_id)} AND ingested_at = {v.ts_sql(ctx.stamp)})"
+            before = (ctx.duplicates_among, ctx.superseded_among)
+            ctx.superseded_among = f"NOT {this_chunk}"
+            if ctx.duplicates_among is not None:
+                ctx.duplicates_among = " AND ".join(x for x in (ctx.duplicates_among, f"NOT {this_chunk}") if x)
+            again = v.PLANS[kind](ctx)
+            ctx.duplicates_among, ctx.superseded_among = before
+            cur.execute(v.materialise_sql(again, _check(cur, again, src, chunk), record_copy, "__v IS NOT NULL"))
     else:
         cur.execute(v.materialise_sql(plan, _check(cur, plan, src, chunk), record_copy))
         insert = f"{head} FROM __chk c"
@@ -354,7 +377,8 @@ def _parquet_source(cur: duckdb.DuckDBPyConnection, files: list[str], chunk_rows
             group.append(f)
         offset += n
     flush()
-    return Source(files[0] if len(files) == 1 else f"{len(files)} parquet files", columns, chunks, tabular=True)
+    return Source(files[0] if len(files) == 1 else f"{len(files)} parquet files", columns, chunks, tabular=True,
+                  whole=f"read_parquet({listed}, union_by_name = true)")
 
 
 def _parquet_group(group: list[str], counts: dict[str, int], start: int) -> Chunk:
@@ -374,7 +398,7 @@ def _arrow_source(cur: duckdb.DuckDBPyConnection, label: str, table: pa.Table) -
     """An Arrow table from the API (typed columns; one chunk: API batches are small)."""
     cur.register("__arrow_in", table.append_column("__rn", pa.array(range(1, table.num_rows + 1), pa.int64())))
     columns = [c for c in _columns(cur, "__arrow_in") if c.label != "__rn"]
-    return Source(label, columns, [Chunk("__arrow_in", "__rn", table.num_rows)], tabular=True)
+    return Source(label, columns, [Chunk("__arrow_in", "__rn", table.num_rows)], tabular=True, whole="__arrow_in")
 
 
 def _csv_source(cur: duckdb.DuckDBPyConnection, path: str, chunk_rows: int, staged: bool | None = None) -> Source:
@@ -399,14 +423,14 @@ def _csv_source(cur: duckdb.DuckDBPyConnection, path: str, chunk_rows: int, stag
             return _csv_source(c, path, chunk_rows, staged=True) if _count(c, "__rej") else None
 
         chunk = Chunk(f"(SELECT row_number() OVER () AS __rn, * FROM {reader})", "__rn", 0, reader)
-        return Source(path, columns, [chunk], tabular=True, recheck=recheck)
+        return Source(path, columns, [chunk], tabular=True, recheck=recheck, whole=reader)
     cur.execute(f"CREATE OR REPLACE TEMP TABLE __stage AS SELECT row_number() OVER () AS __rn, * FROM {reader}")
     rejects = _count(cur, "__rej")
     if not rejects:
-        return Source(path, columns, _rn_chunks(cur, "__stage", chunk_rows), tabular=True)
+        return Source(path, columns, _rn_chunks(cur, "__stage", chunk_rows), tabular=True, whole="__stage")
     _merge_rejects(cur, labels)
     return Source(path, columns, _rn_chunks(cur, "__stage2", chunk_rows), tabular=True, bad="__bad",
-                  line="__line")
+                  line="__line", whole="__stage2")
 
 
 def _merge_rejects(cur: duckdb.DuckDBPyConnection, labels: list[str]) -> None:
@@ -456,7 +480,7 @@ def _json_source(cur: duckdb.DuckDBPyConnection, label: str, chunk_rows: int) ->
                CASE WHEN {ok} THEN json_extract_string(line, {paths}) END AS __vals
         FROM __lines""")
     return Source(label, columns, _rn_chunks(cur, "__stage", chunk_rows), tabular=False, bad="__bad",
-                  line="__line")
+                  line="__line", whole="__stage")
 
 
 # ---------------------------------------------------------------------------------------------- helpers

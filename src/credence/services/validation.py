@@ -176,10 +176,12 @@ class Context:
     now: datetime  # the batch's time, naive UTC
     allowed_provider: str | None = None
     event_columns: dict[str, str] = field(default_factory=dict)  # events table column -> type
-    events_stored: bool = True  # False when the events table is empty (the duplicate join is skipped)
     licences: dict[str, str] = field(default_factory=dict)  # provider_id -> its categories, for messages
     stamp: datetime | None = None  # ingested_at of this chunk's events
-    hidden: tuple[str, datetime] | None = None  # (batch_id, ingested_at) of stored events the checks ignore
+    # Which stored events the duplicate check (ev) and the supersedes check (sup) look at: None = no join
+    # (nothing stored), "" = all events, else a WHERE condition on events.
+    duplicates_among: str | None = ""
+    superseded_among: str = ""
 
     def col(self, name: str) -> Column:
         return self.columns.get(name, _ABSENT)
@@ -253,14 +255,14 @@ def events_plan(ctx: Context) -> Plan:
         "LEFT JOIN __pt pt ON pt.provider_id = p.__pid AND pt.type = p.__type",
         "LEFT JOIN __ents ent ON ent.entity_id = p.__entity",
     ]
-    stored = "events" if ctx.hidden is None else (
-        f"(SELECT * FROM events WHERE NOT (batch_id = {lit(ctx.hidden[0])} AND ingested_at = {ts_sql(ctx.hidden[1])}))")
-    for name, on in (("ev", "__eid"), ("sup", "__supersedes")):
-        if (name == "ev" and ctx.events_stored) or (name == "sup" and "supersedes" in ctx.columns):
-            joins.append(f"LEFT JOIN (SELECT provider_id, event_id, true AS hit FROM {stored}) {name}"
+    sup = ctx.superseded_among if "supersedes" in ctx.columns else None
+    for name, on, among in (("ev", "__eid", ctx.duplicates_among), ("sup", "__supersedes", sup)):
+        if among is not None:
+            joins.append(f"LEFT JOIN (SELECT provider_id, event_id, true AS hit FROM events"
+                         f"{' WHERE ' + among if among else ''}) {name}"
                          f" ON {name}.provider_id = p.__pid AND {name}.event_id = p.{on}")
         looked_up["__stored" if name == "ev" else "__superseded_known"] = (
-            f"{name}.hit" if any(j.endswith(f"p.{on}") for j in joins) else "NULL::BOOLEAN")
+            f"{name}.hit" if among is not None else "NULL::BOOLEAN")
     for a in attrs:
         if ctx.catalogue.attributes[a].type != "entity":
             continue
