@@ -29,60 +29,156 @@ ENTITIES = [
     {"entity_id": "bob", "kind": "person", "display_name": "Bob"},
     {"entity_id": "acme", "kind": "business", "display_name": "Acme Ltd"},
 ]
-COLUMNS = ["event_id", "provider_id", "entity_id", "occurred_at", "type", "amount", "days_late",
-           "purchase_category", "counterparty_id", "note"]
+COLUMNS = [
+    "event_id",
+    "provider_id",
+    "entity_id",
+    "occurred_at",
+    "type",
+    "amount",
+    "days_late",
+    "purchase_category",
+    "counterparty_id",
+    "note",
+]
 GOOD = [
-    dict(event_id="g1", provider_id="pay", entity_id="ann", occurred_at="2024-03-01T10:00:00+02:00",
-         type="purchase", amount="12.5", purchase_category="groceries"),
-    dict(event_id="g2", provider_id="bank", entity_id="ann", occurred_at="2024-03-02", type="instalment_paid_late",
-         days_late="12"),
-    dict(event_id="g3", provider_id="bank", entity_id="ann", occurred_at="2024-03-03 09:30", type="vouch_given",
-         counterparty_id="bob"),
-    dict(event_id="g4", provider_id="pay", entity_id="acme", occurred_at="2024-03-04T00:00:00Z",
-         type="utility_bill_paid_on_time"),
+    dict(
+        event_id="g1",
+        provider_id="pay",
+        entity_id="ann",
+        occurred_at="2024-03-01T10:00:00+02:00",
+        type="purchase",
+        amount="12.5",
+        purchase_category="groceries",
+    ),
+    dict(
+        event_id="g2",
+        provider_id="bank",
+        entity_id="ann",
+        occurred_at="2024-03-02",
+        type="instalment_paid_late",
+        days_late="12",
+    ),
+    dict(
+        event_id="g3",
+        provider_id="bank",
+        entity_id="ann",
+        occurred_at="2024-03-03 09:30",
+        type="vouch_given",
+        counterparty_id="bob",
+    ),
+    dict(
+        event_id="g4",
+        provider_id="pay",
+        entity_id="acme",
+        occurred_at="2024-03-04T00:00:00Z",
+        type="utility_bill_paid_on_time",
+    ),
 ]
 # event_id -> (record, the field it must be quarantined on, words its reason must contain)
 BAD = {
-    "b01": (dict(provider_id="pay", entity_id="ann", occurred_at="2031-01-01", type="purchase", amount="1"),
-            "occurred_at", ["'2031-01-01'", "in the future", "report events only after they happen"]),
-    "b02": (dict(provider_id="pay", entity_id="ann", occurred_at="yesterday", type="purchase", amount="1"),
-            "occurred_at", ["'yesterday'", "ISO 8601"]),
-    "b03": (dict(provider_id="ghost", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="1"),
-            "provider_id", ["'ghost'", "not a registered provider"]),
-    "b04": (dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="teleport"),
-            "type", ["'teleport'", "not in the event catalogue"]),
-    "b05": (dict(provider_id="bank", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="1"),
-            "type", ["'commerce'", "not licensed", "lending"]),
-    "b06": (dict(provider_id="pay", entity_id="zed", occurred_at="2024-01-01", type="purchase", amount="1"),
-            "entity_id", ["'zed'", "not a registered entity"]),
-    "b07": (dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="lots"),
-            "amount", ["'lots'", "not a finite number"]),
-    "b08": (dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="purchase"),
-            "amount", ["'amount' is missing", "requires an amount"]),
-    "b09": (dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="1",
-                 purchase_category="weapons"),
-            "purchase_category", ["'weapons'", "not an allowed value", "groceries"]),
-    "b10": (dict(provider_id="bank", entity_id="ann", occurred_at="2024-01-01", type="instalment_paid_late"),
-            "days_late", ["'days_late' is missing", "instalment_paid_late"]),
-    "b11": (dict(provider_id="bank", entity_id="ann", occurred_at="2024-01-01", type="instalment_paid_late",
-                 days_late="2.5"),
-            "days_late", ["'2.5'", "whole number"]),
-    "b12": (dict(provider_id="bank", entity_id="ann", occurred_at="2024-01-01", type="instalment_paid_late",
-                 days_late="99999"),
-            "days_late", ["'99999'", "out of range", "0 to 3650"]),
-    "b13": (dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="1",
-                 days_late="3"),
-            "days_late", ["'3'", "not used by event type 'purchase'", "leave it empty"]),
-    "b14": (dict(provider_id="bank", entity_id="ann", occurred_at="2024-01-01", type="vouch_given",
-                 counterparty_id="nobody"),
-            "counterparty_id", ["'nobody'", "not a registered entity"]),
-    "b15": (dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="1",
-                 note="hi"),
-            "note", ["unknown attribute", "'hi'"]),
-    "b16": (dict(provider_id="pay", occurred_at="2024-01-01", type="purchase", amount="1"),
-            "entity_id", ["'entity_id' is missing"]),
-    "b17": (dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="loan_closed"),
-            "type", ["'lending'", "not licensed"]),
+    "b01": (
+        dict(provider_id="pay", entity_id="ann", occurred_at="2031-01-01", type="purchase", amount="1"),
+        "occurred_at",
+        ["'2031-01-01'", "in the future", "report events only after they happen"],
+    ),
+    "b02": (
+        dict(provider_id="pay", entity_id="ann", occurred_at="yesterday", type="purchase", amount="1"),
+        "occurred_at",
+        ["'yesterday'", "ISO 8601"],
+    ),
+    "b03": (
+        dict(provider_id="ghost", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="1"),
+        "provider_id",
+        ["'ghost'", "not a registered provider"],
+    ),
+    "b04": (
+        dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="teleport"),
+        "type",
+        ["'teleport'", "not in the event catalogue"],
+    ),
+    "b05": (
+        dict(provider_id="bank", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="1"),
+        "type",
+        ["'commerce'", "not licensed", "lending"],
+    ),
+    "b06": (
+        dict(provider_id="pay", entity_id="zed", occurred_at="2024-01-01", type="purchase", amount="1"),
+        "entity_id",
+        ["'zed'", "not a registered entity"],
+    ),
+    "b07": (
+        dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="lots"),
+        "amount",
+        ["'lots'", "not a finite number"],
+    ),
+    "b08": (
+        dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="purchase"),
+        "amount",
+        ["'amount' is missing", "requires an amount"],
+    ),
+    "b09": (
+        dict(
+            provider_id="pay",
+            entity_id="ann",
+            occurred_at="2024-01-01",
+            type="purchase",
+            amount="1",
+            purchase_category="weapons",
+        ),
+        "purchase_category",
+        ["'weapons'", "not an allowed value", "groceries"],
+    ),
+    "b10": (
+        dict(provider_id="bank", entity_id="ann", occurred_at="2024-01-01", type="instalment_paid_late"),
+        "days_late",
+        ["'days_late' is missing", "instalment_paid_late"],
+    ),
+    "b11": (
+        dict(
+            provider_id="bank", entity_id="ann", occurred_at="2024-01-01", type="instalment_paid_late", days_late="2.5"
+        ),
+        "days_late",
+        ["'2.5'", "whole number"],
+    ),
+    "b12": (
+        dict(
+            provider_id="bank",
+            entity_id="ann",
+            occurred_at="2024-01-01",
+            type="instalment_paid_late",
+            days_late="99999",
+        ),
+        "days_late",
+        ["'99999'", "out of range", "0 to 3650"],
+    ),
+    "b13": (
+        dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="1", days_late="3"),
+        "days_late",
+        ["'3'", "not used by event type 'purchase'", "leave it empty"],
+    ),
+    "b14": (
+        dict(
+            provider_id="bank", entity_id="ann", occurred_at="2024-01-01", type="vouch_given", counterparty_id="nobody"
+        ),
+        "counterparty_id",
+        ["'nobody'", "not a registered entity"],
+    ),
+    "b15": (
+        dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="purchase", amount="1", note="hi"),
+        "note",
+        ["unknown attribute", "'hi'"],
+    ),
+    "b16": (
+        dict(provider_id="pay", occurred_at="2024-01-01", type="purchase", amount="1"),
+        "entity_id",
+        ["'entity_id' is missing"],
+    ),
+    "b17": (
+        dict(provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="loan_closed"),
+        "type",
+        ["'lending'", "not licensed"],
+    ),
 }
 
 
@@ -115,8 +211,9 @@ def mixed_records() -> list[dict]:
 @pytest.fixture
 def store(tmp_path) -> Store:
     s = Store(tmp_path / "x.duckdb")
-    reports = ingest_files(s, [write_csv(tmp_path / "providers.csv", PROVIDERS),
-                               write_jsonl(tmp_path / "entities.jsonl", ENTITIES)])
+    reports = ingest_files(
+        s, [write_csv(tmp_path / "providers.csv", PROVIDERS), write_jsonl(tmp_path / "entities.jsonl", ENTITIES)]
+    )
     assert [(r.kind, r.accepted) for r in reports] == [("providers", 2), ("entities", 3)]
     yield s
     s.close()
@@ -148,7 +245,10 @@ def test_each_bad_record_is_quarantined_with_its_field_and_reason(store, tmp_pat
     stored = {e["event_id"]: e for e in store.query("SELECT * FROM events")}
     assert set(stored) == {"g1", "g2", "g3", "g4"}
     assert (stored["g2"]["category"], stored["g2"]["dimension"], stored["g2"]["adverse"]) == (
-        "lending", "credit_history", True)
+        "lending",
+        "credit_history",
+        True,
+    )
     assert stored["g2"]["days_late"] == 12 and stored["g3"]["counterparty_id"] == "bob"
     batch = store.query("SELECT * FROM batches WHERE batch_id = ?", [r.batch_id])[0]
     assert (batch["received"], batch["accepted"], batch["quarantined"]) == (21, 4, 17)
@@ -183,8 +283,12 @@ def test_duplicates_across_chunks_and_parquet_parts(store, tmp_path):
     parts = tmp_path / "parts"
     parts.mkdir()
     cols = ["event_id", "provider_id", "entity_id", "occurred_at", "type", "amount"]
-    rows = [dict(event_id=f"p{i}", provider_id="pay", entity_id="ann", occurred_at="2024-01-01",
-                 type="refund", amount=str(i)) for i in range(10)]
+    rows = [
+        dict(
+            event_id=f"p{i}", provider_id="pay", entity_id="ann", occurred_at="2024-01-01", type="refund", amount=str(i)
+        )
+        for i in range(10)
+    ]
     # parts of 1, 1 and 2 rows are read together (one chunk), the 8-row part in two chunks of 4
     write_parquet(parts / "part-0.parquet", rows[:1], cols)
     write_parquet(parts / "part-1.parquet", [dict(rows[1], event_id="early", occurred_at="2099-01-01")], cols)
@@ -206,13 +310,17 @@ def test_a_batch_whose_keys_are_unique_is_checked_against_earlier_batches_only(s
     parts = tmp_path / "b"
     parts.mkdir()
     write_parquet(parts / "b-0.parquet", [dict(row, event_id=f"b{i}") for i in range(3)], cols)
-    write_parquet(parts / "b-1.parquet", [dict(row, event_id="a2"), dict(row, event_id="b3"),
-                                          dict(row, event_id="b4", occurred_at="2099-01-01")], cols)
+    write_parquet(
+        parts / "b-1.parquet",
+        [dict(row, event_id="a2"), dict(row, event_id="b3"), dict(row, event_id="b4", occurred_at="2099-01-01")],
+        cols,
+    )
     write_parquet(parts / "b-2.parquet", [dict(row, event_id="b5"), dict(row, event_id="b6")], cols)
     r = ingest_files(store, parts, chunk_rows=3)[0]
     assert (r.received, r.accepted, r.duplicates, r.quarantined) == (8, 6, 1, 1)
     assert store.query("SELECT record_no, record_key FROM quarantine WHERE batch_id = ?", [r.batch_id]) == [
-        {"record_no": 6, "record_key": "pay/b4"}]
+        {"record_no": 6, "record_key": "pay/b4"}
+    ]
     assert store.count("events") == 11
 
 
@@ -229,31 +337,53 @@ def test_a_big_csv_is_staged_and_chunked_with_the_same_result(store, tmp_path, m
 def test_csv_jsonl_and_parquet_give_the_same_result(tmp_path):
     rows = mixed_records()
     outcomes = []
-    for name, write in (("csv", lambda p: write_csv(p, rows, COLUMNS)), ("jsonl", lambda p: write_jsonl(p, rows)),
-                        ("parquet", lambda p: write_parquet(p, rows, COLUMNS))):
+    for name, write in (
+        ("csv", lambda p: write_csv(p, rows, COLUMNS)),
+        ("jsonl", lambda p: write_jsonl(p, rows)),
+        ("parquet", lambda p: write_parquet(p, rows, COLUMNS)),
+    ):
         with Store(tmp_path / f"{name}.duckdb") as s:
             ingest_files(s, [write_csv(tmp_path / "p.csv", PROVIDERS), write_csv(tmp_path / "e.csv", ENTITIES)])
             r = ingest_files(s, write(tmp_path / f"events.{name}"))[0]
             events = s.query("SELECT * EXCLUDE (ingested_at, batch_id) FROM events ORDER BY event_id")
-            q = s.query("SELECT record_no, record_key, field, reason FROM quarantine "
-                        "WHERE batch_id = ? ORDER BY record_no", [r.batch_id])
+            q = s.query(
+                "SELECT record_no, record_key, field, reason FROM quarantine WHERE batch_id = ? ORDER BY record_no",
+                [r.batch_id],
+            )
             outcomes.append(((r.received, r.accepted, r.duplicates, r.quarantined), events, q))
     assert outcomes[0] == outcomes[1] == outcomes[2]
 
 
 def test_zoned_timestamps_are_stored_in_utc(store, tmp_path):
-    rows = [dict(event_id=f"t{i}", provider_id="pay", entity_id="ann", occurred_at=ts, type="refund")
-            for i, ts in enumerate(["2024-03-01T10:00:00+02:00", "2024-03-01T10:00:00Z", "2024-03-01 10:00",
-                                    "2024-03-01T05:00:00-03:00", "2024-03-01T10:00+02:00"])]
+    rows = [
+        dict(event_id=f"t{i}", provider_id="pay", entity_id="ann", occurred_at=ts, type="refund")
+        for i, ts in enumerate(
+            [
+                "2024-03-01T10:00:00+02:00",
+                "2024-03-01T10:00:00Z",
+                "2024-03-01 10:00",
+                "2024-03-01T05:00:00-03:00",
+                "2024-03-01T10:00+02:00",
+            ]
+        )
+    ]
     ingest_files(store, write_jsonl(tmp_path / "tz.jsonl", rows))
     got = {e["event_id"]: e["occurred_at"].isoformat() for e in store.query("SELECT * FROM events")}
-    assert got == {"t0": "2024-03-01T08:00:00", "t1": "2024-03-01T10:00:00", "t2": "2024-03-01T10:00:00",
-                   "t3": "2024-03-01T08:00:00", "t4": "2024-03-01T08:00:00"}
+    assert got == {
+        "t0": "2024-03-01T08:00:00",
+        "t1": "2024-03-01T10:00:00",
+        "t2": "2024-03-01T10:00:00",
+        "t3": "2024-03-01T08:00:00",
+        "t4": "2024-03-01T08:00:00",
+    }
 
 
 def test_a_special_category_attribute_is_refused_by_guardrail_1_and_never_stored(store, tmp_path):
-    rows = [dict(GOOD[0], event_id="r1", religion="catholic"), dict(GOOD[0], event_id="r2"),
-            dict(GOOD[0], event_id="r3", health_condition="diabetes")]
+    rows = [
+        dict(GOOD[0], event_id="r1", religion="catholic"),
+        dict(GOOD[0], event_id="r2"),
+        dict(GOOD[0], event_id="r3", health_condition="diabetes"),
+    ]
     r = ingest_files(store, write_jsonl(tmp_path / "g.jsonl", rows))[0]
     assert (r.accepted, r.quarantined) == (1, 2)
     q = quarantined(store, r.batch_id)
@@ -267,34 +397,52 @@ def test_a_special_category_attribute_is_refused_by_guardrail_1_and_never_stored
 
 def test_malformed_csv_lines_and_json_lines_are_quarantined_not_dropped(store, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("event_id,provider_id,entity_id,occurred_at,type\n"
-                    "m1,pay,ann,2024-01-01,refund\n"
-                    "m2,pay,ann,2024-01-01\n"
-                    "m3,pay,ann,2024-01-01,refund\n")
+    path.write_text(
+        "event_id,provider_id,entity_id,occurred_at,type\n"
+        "m1,pay,ann,2024-01-01,refund\n"
+        "m2,pay,ann,2024-01-01\n"
+        "m3,pay,ann,2024-01-01,refund\n"
+    )
     r = ingest_files(store, path)[0]
     assert (r.received, r.accepted, r.quarantined) == (3, 2, 1)
     assert store.query("SELECT record_no FROM quarantine WHERE batch_id = ?", [r.batch_id]) == [{"record_no": 2}]
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"event_id": "j1", "provider_id": "pay", "entity_id": "ann", "occurred_at": "2024-01-01",'
-                    ' "type": "refund"}\n\n{not json\n[1, 2]\n')
+    path.write_text(
+        '{"event_id": "j1", "provider_id": "pay", "entity_id": "ann", "occurred_at": "2024-01-01",'
+        ' "type": "refund"}\n\n{not json\n[1, 2]\n'
+    )
     r = ingest_files(store, path)[0]
     assert (r.received, r.accepted, r.quarantined) == (3, 1, 2)
     assert "not a JSON object" in r.sample_reasons[0] and r.sample_reasons[0].startswith("record 2")
 
 
 def test_entities_and_providers_are_validated_and_registered_once(store, tmp_path):
-    r = ingest_files(store, write_csv(tmp_path / "e2.csv", [
-        {"entity_id": "ann", "kind": "person"}, {"entity_id": "cy", "kind": "Business"},
-        {"entity_id": "dee", "kind": "alien"}, {"entity_id": "eve", "kind": "person", "registered_at": "2040-01-01"},
-    ]))[0]
+    r = ingest_files(
+        store,
+        write_csv(
+            tmp_path / "e2.csv",
+            [
+                {"entity_id": "ann", "kind": "person"},
+                {"entity_id": "cy", "kind": "Business"},
+                {"entity_id": "dee", "kind": "alien"},
+                {"entity_id": "eve", "kind": "person", "registered_at": "2040-01-01"},
+            ],
+        ),
+    )[0]
     assert (r.kind, r.accepted, r.duplicates, r.quarantined) == ("entities", 1, 1, 2)
     assert store.scalar("SELECT kind FROM entities WHERE entity_id = 'cy'") == "business"
-    r = ingest_files(store, write_jsonl(tmp_path / "p2.jsonl", [
-        {"provider_id": "uni", "name": "University", "categories": ["identity", "capacity"]},
-        {"provider_id": "pay", "name": "PayApp", "categories": "commerce"},
-        {"provider_id": "odd", "name": "Odd", "categories": "lending;astrology"},
-        {"provider_id": "x", "name": "X", "categories": "identity", "religion": "none"},
-    ]))[0]
+    r = ingest_files(
+        store,
+        write_jsonl(
+            tmp_path / "p2.jsonl",
+            [
+                {"provider_id": "uni", "name": "University", "categories": ["identity", "capacity"]},
+                {"provider_id": "pay", "name": "PayApp", "categories": "commerce"},
+                {"provider_id": "odd", "name": "Odd", "categories": "lending;astrology"},
+                {"provider_id": "x", "name": "X", "categories": "identity", "religion": "none"},
+            ],
+        ),
+    )[0]
     assert (r.kind, r.accepted, r.duplicates, r.quarantined) == ("providers", 1, 1, 2)
     assert store.scalar("SELECT categories FROM providers WHERE provider_id = 'uni'") == ["capacity", "identity"]
     assert any("'astrology'" in s for s in r.sample_reasons)
@@ -307,9 +455,16 @@ def test_ingest_records_restricts_a_provider_key_to_its_own_events(store):
     q = quarantined(store, r.batch_id)
     assert q["a2"]["field"] == "provider_id" and "not the provider of this API key" in q["a2"]["reason"]
     assert store.scalar("SELECT submitted_by FROM batches WHERE batch_id = ?", [r.batch_id]) == "provider:pay"
-    table = pa.table({"event_id": ["a4"], "provider_id": ["pay"], "entity_id": ["bob"],
-                      "occurred_at": pa.array([pa.scalar(1_700_000_000_000_000, pa.timestamp("us", "UTC"))]),
-                      "type": ["refund"], "amount": [3.5]})
+    table = pa.table(
+        {
+            "event_id": ["a4"],
+            "provider_id": ["pay"],
+            "entity_id": ["bob"],
+            "occurred_at": pa.array([pa.scalar(1_700_000_000_000_000, pa.timestamp("us", "UTC"))]),
+            "type": ["refund"],
+            "amount": [3.5],
+        }
+    )
     r = ingest_records(store, table)
     assert (r.accepted, r.quarantined) == (1, 0)
     assert store.scalar("SELECT occurred_at FROM events WHERE event_id = 'a4'").isoformat() == "2023-11-14T22:13:20"
@@ -352,8 +507,12 @@ def test_a_kill_mid_ingest_leaves_nothing_of_the_batch_and_a_rerun_works(store, 
                    FROM range({n}) t(i)) TO '{path}' (FORMAT parquet)""")
     db = store.path
     store.close()
-    proc = subprocess.Popen([sys.executable, "-c", KILLED, db, str(path), str(chunk)],
-                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED, db, str(path), str(chunk)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     assert proc.stdout.readline().split() == ["0", str(n)]  # keys read, nothing stored yet
     first = proc.stdout.readline()  # the first chunk is in: the batch is mid-way
     proc.send_signal(signal.SIGKILL)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import glob
+import gzip
 import json
 import uuid
 from collections.abc import Callable, Iterable
@@ -74,10 +75,10 @@ class Source:
     columns: list[v.Column]
     chunks: list[Chunk]
     tabular: bool  # columns are fixed by a header/schema (not per-record JSON keys)
+    whole: str  # a FROM item for all records at once (no record numbers needed), for the key check
     bad: str = "NULL::VARCHAR"  # SQL: why a record could not be read at all
     line: str = "NULL::VARCHAR"  # SQL: the raw text of such a record
     recheck: Callable[[duckdb.DuckDBPyConnection], Source | None] | None = None  # after the first read
-    whole: str = ""  # a FROM item for all records at once (no record numbers needed), for the key check
 
     @property
     def total(self) -> int:
@@ -124,16 +125,14 @@ def ingest_records(
 
     With ``allowed_provider`` (a provider's API key) a record for another provider_id is quarantined.
     """
-    if isinstance(records, pa.Table):
-        def opener(cur: duckdb.DuckDBPyConnection, chunk_rows: int) -> Source:
-            return _arrow_source(cur, source, records)
-    else:
-        lines = [json.dumps(r, default=str) for r in records]
+    lines = None if isinstance(records, pa.Table) else [json.dumps(r, default=str) for r in records]
 
-        def opener(cur: duckdb.DuckDBPyConnection, chunk_rows: int) -> Source:
-            cur.register("__records_in", pa.table({"line": pa.array(lines, pa.string())}))
-            cur.execute("CREATE OR REPLACE TEMP TABLE __lines AS SELECT line FROM __records_in")
-            return _json_source(cur, source, chunk_rows)
+    def opener(cur: duckdb.DuckDBPyConnection, chunk_rows: int) -> Source:
+        if lines is None:
+            return _arrow_source(cur, source, records)
+        cur.register("__records_in", pa.table({"line": pa.array(lines, pa.string())}))
+        cur.execute("CREATE OR REPLACE TEMP TABLE __lines AS SELECT line FROM __records_in")
+        return _json_source(cur, source, chunk_rows)
 
     return _run_batch(store, source, opener, kind=kind, catalogue=catalogue, submitted_by=submitted_by,
                       allowed_provider=allowed_provider)
@@ -149,40 +148,44 @@ def _run_batch(store: Store, label: str, opener: Callable, *, kind: str | None, 
     with store.transaction() as cur:
         cur.execute("SET TimeZone = 'UTC'")
         try:
-            src = opener(cur, chunk_rows)
+            report = _run_checks(cur, label, opener, kind, catalogue, now, progress, allowed_provider, chunk_rows)
         except _READ_ERRORS as e:
             raise ValidationError(f"cannot read {label}: {_first_line(e)}",
                                   fix="check that the file is complete and in the format its name says") from None
-        names = {c.name for c in src.columns}
-        kind = kind or v.detect_kind(names, label)
-        if kind not in v.PLANS:
-            raise ValidationError(f"unknown kind '{kind}'", fix=f"use one of {', '.join(v.PLANS)}")
-        if src.tabular:  # a header or schema must have every required column; JSON records are checked one by one
-            v.require_columns(names, kind, src.label)
-        # as the src layer of the check names them: __c0, __c1, ... (text trimmed, '' as NULL)
-        named = {c.name: replace(c, sql=f"__c{i}", clean=c.is_text) for i, c in enumerate(src.columns)}
-        ctx = v.Context(named, catalogue, now, allowed_provider, _table_columns(cur, "events"))
-        _create_lookups(cur, ctx, kind)
-        report = IngestReport(f"{kind}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", label, kind)
-        record_copy = v.record_copy_sql(src.columns, v.guarded_labels(ctx))
-        try:
-            src, unique_rows = _unique_keys(cur, ctx, kind, src, report.batch_id)
-            if progress is not None:
-                progress(0, max(src.total, unique_rows or 0))
-            for chunk in src.chunks:
-                ctx.stamp = _tick(ctx.stamp)
-                rows = None if unique_rows is None else (unique_rows if len(src.chunks) == 1 else chunk.rows)
-                _run_chunk(cur, ctx, kind, src, chunk, report, record_copy, rows)
-                if progress is not None:
-                    progress(report.received, max(src.total, report.received))
-        except _READ_ERRORS as e:
-            raise ValidationError(f"cannot read {label}: {_first_line(e)}",
-                                  fix="check that the file is complete and not corrupt") from None
         cur.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [report.batch_id, kind, label, submitted_by, _tick(ctx.stamp), report.received, report.accepted,
+            [report.batch_id, report.kind, label, submitted_by, _tick(None), report.received, report.accepted,
              report.duplicates, report.quarantined],
         )
+    return report
+
+
+def _run_checks(cur: duckdb.DuckDBPyConnection, label: str, opener: Callable, kind: str | None,
+                catalogue: Catalogue, now: datetime, progress: Progress | None, allowed_provider: str | None,
+                chunk_rows: int) -> IngestReport:
+    """Read the input, pick the plan, and check and store it chunk by chunk."""
+    src = opener(cur, chunk_rows)
+    names = {c.name for c in src.columns}
+    kind = kind or v.detect_kind(names, label)
+    if kind not in v.PLANS:
+        raise ValidationError(f"unknown kind '{kind}'", fix=f"use one of {', '.join(v.PLANS)}")
+    if src.tabular:  # a header or schema must have every required column; JSON records are checked one by one
+        v.require_columns(names, kind, src.label)
+    # as the src layer of the check names them: __c0, __c1, ... (text trimmed, '' as NULL)
+    named = {c.name: replace(c, sql=f"__c{i}", clean=c.is_text) for i, c in enumerate(src.columns)}
+    ctx = v.Context(named, catalogue, now, allowed_provider, _table_columns(cur, "events"))
+    _create_lookups(cur, ctx, kind)
+    report = IngestReport(f"{kind}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", label, kind)
+    record_copy = v.record_copy_sql(src.columns, v.guarded_labels(ctx))
+    src, unique_rows = _unique_keys(cur, ctx, kind, src, report.batch_id)
+    if progress is not None:
+        progress(0, max(src.total, unique_rows or 0))
+    for chunk in src.chunks:
+        ctx.stamp = _tick(ctx.stamp)
+        rows = None if unique_rows is None else (unique_rows if len(src.chunks) == 1 else chunk.rows)
+        _run_chunk(cur, ctx, kind, src, chunk, report, record_copy, rows)
+        if progress is not None:
+            progress(report.received, max(src.total, report.received))
     return report
 
 
@@ -237,15 +240,10 @@ def _run_chunk(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src: S
     head = f"INSERT INTO {plan.target} ({', '.join([*plan.output, 'batch_id'])}) SELECT " + ", ".join(
         [*plan.output.values(), v.lit(report.batch_id)])
     if plan.fused and rows == distinct:
-        accepted = _unordered(cur, f"{head} FROM ({fast} SELECT * FROM k WHERE __v IS NULL)")
+        accepted = cur.execute(f"{head} FROM ({fast} SELECT * FROM k WHERE __v IS NULL)").fetchone()[0]
         if accepted < rows:  # check again, without this chunk's own inserts, to quarantine the rest
-            this_chunk = f"(batch_id = {v.lit(report.batch_id)} AND ingested_at = {v.ts_sql(ctx.stamp)})"
-            before = (ctx.duplicates_among, ctx.superseded_among)
-            ctx.superseded_among = f"NOT {this_chunk}"
-            if ctx.duplicates_among is not None:
-                ctx.duplicates_among = " AND ".join(x for x in (ctx.duplicates_among, f"NOT {this_chunk}") if x)
-            again = v.PLANS[kind](ctx)
-            ctx.duplicates_among, ctx.superseded_among = before
+            again = v.PLANS[kind](ctx.hiding(f"batch_id = {v.lit(report.batch_id)} "
+                                             f"AND ingested_at = {v.ts_sql(ctx.stamp)}"))
             cur.execute(v.materialise_sql(again, _check(cur, again, src, chunk), record_copy, "__v IS NOT NULL"))
     else:
         cur.execute(v.materialise_sql(plan, _check(cur, plan, src, chunk), record_copy))
@@ -255,7 +253,7 @@ def _run_chunk(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src: S
                         "WHERE __status IS NULL GROUP BY ALL HAVING count(*) > 1")
             on = " AND ".join(f"c.{k} = d.{k}" for k in plan.key)
             insert += f" ANTI JOIN __dup d ON {on} AND c.__rn > d.__first"
-        accepted = _unordered(cur, insert + " WHERE c.__status IS NULL")
+        accepted = cur.execute(insert + " WHERE c.__status IS NULL").fetchone()[0]
     quarantined = 0 if accepted == rows else _quarantine(cur, plan, report, ctx.stamp)
     report.received += rows
     report.accepted += accepted
@@ -270,15 +268,6 @@ def _check(cur: duckdb.DuckDBPyConnection, plan: v.Plan, src: Source, chunk: Chu
         relation, rn = chunk.unnumbered, "NULL::BIGINT"
     present = _relation_columns(cur, relation) if src.tabular else None
     return v.check_ctes(plan, src.columns, relation, rn, src.bad, src.line, present, cast=src.tabular)
-
-
-def _unordered(cur: duckdb.DuckDBPyConnection, insert: str) -> int:
-    """Run an INSERT without preserving row order (much faster; row order means nothing in a table)."""
-    cur.execute("SET preserve_insertion_order = false")
-    try:
-        return cur.execute(insert).fetchone()[0]
-    finally:
-        cur.execute("RESET preserve_insertion_order")
 
 
 def _quarantine(cur: duckdb.DuckDBPyConnection, plan: v.Plan, report: IngestReport, stamp: datetime) -> int:
@@ -318,31 +307,25 @@ def resolve(path: str | Path) -> list[tuple[str, Callable]]:
         if not files:
             raise ValidationError(f"no file matches {text}", fix="check the pattern")
         if all(f.lower().endswith(PARQUET_SUFFIXES) for f in files):
-            return [(text, _parquet_opener(files))]
+            return [(text, lambda cur, rows: _parquet_source(cur, files, rows))]
         return [item for f in files for item in resolve(f)]
     if p.is_dir():
         files = sorted(str(f) for f in p.rglob("*") if f.name.lower().endswith(PARQUET_SUFFIXES))
         if not files:
             raise ValidationError(f"{p} is a directory with no .parquet files",
                                   fix="pass a file, or a directory of parquet parts")
-        return [(text, _parquet_opener(files))]
+        return [(text, lambda cur, rows: _parquet_source(cur, files, rows))]
     if not p.exists():
         raise ValidationError(f"{p} does not exist", fix="check the path")
     name = p.name.lower()
     if name.endswith(PARQUET_SUFFIXES):
-        return [(text, _parquet_opener([text]))]
+        return [(text, lambda cur, rows: _parquet_source(cur, [text], rows))]
     if name.endswith(CSV_SUFFIXES):
         return [(text, lambda cur, rows: _csv_source(cur, text, rows))]
     if name.endswith(JSON_SUFFIXES):
         return [(text, lambda cur, rows: _jsonl_source(cur, text, rows))]
     raise ValidationError(f"{p}: unknown format '{''.join(p.suffixes) or p.name}'",
                           fix="use .csv, .jsonl or .ndjson (JSON Lines), .parquet, or a directory of parquet parts")
-
-
-def _parquet_opener(files: list[str]) -> Callable:
-    def opener(cur: duckdb.DuckDBPyConnection, chunk_rows: int) -> Source:
-        return _parquet_source(cur, files, chunk_rows)
-    return opener
 
 
 def _parquet_source(cur: duckdb.DuckDBPyConnection, files: list[str], chunk_rows: int) -> Source:
@@ -493,8 +476,6 @@ def _rn_chunks(cur: duckdb.DuckDBPyConnection, table: str, chunk_rows: int) -> l
 
 def _csv_header(path: str) -> tuple[list[str], str]:
     """The header's column names and the delimiter (the most frequent of , ; tab | in the header)."""
-    import gzip
-
     opener = gzip.open if path.lower().endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:

@@ -13,7 +13,7 @@ provider is licensed, see :func:`provider_type_table_sql`) and ``__ents`` (entit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from credence.domain.catalogue import Catalogue
@@ -186,8 +186,18 @@ class Context:
     def col(self, name: str) -> Column:
         return self.columns.get(name, _ABSENT)
 
+    def hiding(self, condition: str) -> Context:
+        """This context with the stored events matching ``condition`` out of both lookups."""
+        dup = self.duplicates_among
+        return replace(self, duplicates_among=None if dup is None else _and(dup, f"NOT ({condition})"),
+                       superseded_among=_and(self.superseded_among, f"NOT ({condition})"))
+
     def now_sql(self) -> str:
         return ts_sql(self.now)
+
+
+def _and(*conditions: str) -> str:
+    return " AND ".join(c for c in conditions if c)
 
 
 def ts_sql(t: datetime) -> str:
