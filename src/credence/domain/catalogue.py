@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from credence.domain.files import read_shipped_yaml, read_yaml
 from credence.domain.guardrails import check_name
 from credence.errors import ConfigError
 
@@ -130,17 +128,9 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Load a catalogue file, or the shipped one."""
     if path is None:
         return default_catalogue()
-    p = Path(path)
-    if not p.exists():
-        raise ConfigError(f"catalogue file {p} does not exist")
-    try:
-        raw = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{p} is not valid YAML: {e}") from None
-    return parse_catalogue(raw, str(p))
+    return parse_catalogue(read_yaml(path, "catalogue file", fix="fix the 'catalogue' path in credence.yaml"), str(path))
 
 
 @lru_cache(maxsize=1)
 def default_catalogue() -> Catalogue:
-    text = resources.files("credence.domain").joinpath("catalogue.yaml").read_text()
-    return parse_catalogue(yaml.safe_load(text), "shipped catalogue")
+    return parse_catalogue(read_shipped_yaml("credence.domain", "catalogue.yaml"), "shipped catalogue")

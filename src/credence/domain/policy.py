@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from credence.domain.bands import MAX_SCORE, MIN_SCORE
+from credence.domain.files import read_shipped_yaml, read_yaml
 from credence.domain.guardrails import check_name, words
 from credence.errors import ConfigError, GuardrailError, NotFoundError
 
@@ -295,17 +293,9 @@ def load_policies(path: str | Path | None = None) -> PolicyPack:
     """Load a policy pack from a YAML file, or the shipped default pack."""
     if path is None:
         return default_policies()
-    p = Path(path)
-    if not p.exists():
-        raise ConfigError(f"policy pack {p} does not exist", fix="fix the 'policies' path in credence.yaml")
-    try:
-        raw = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{p} is not valid YAML: {e}") from None
-    return parse_policies(raw, str(p))
+    return parse_policies(read_yaml(path, "policy pack", fix="fix the 'policies' path in credence.yaml"), str(path))
 
 
 @lru_cache(maxsize=1)
 def default_policies() -> PolicyPack:
-    text = resources.files("credence.policies").joinpath("default.yaml").read_text()
-    return parse_policies(yaml.safe_load(text), "shipped policy pack")
+    return parse_policies(read_shipped_yaml("credence.policies", "default.yaml"), "shipped policy pack")

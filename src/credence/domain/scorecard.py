@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 import yaml
 
 from credence.domain.bands import MAX_SCORE, MIN_SCORE
 from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue
+from credence.domain.files import read_shipped_yaml, read_yaml
 from credence.domain.guardrails import check_name
 from credence.errors import ConfigError
 
@@ -392,19 +392,10 @@ def load_scorecard(ref: str | Path, *, catalogue: Catalogue | None = None) -> Sc
     """Load a scorecard from a YAML path, or a shipped card by name (``person-expert``)."""
     ref = str(ref)
     if ref in SHIPPED:
-        text = resources.files("credence.scorecards").joinpath(f"{ref}.yaml").read_text()
-        source = f"shipped scorecard {ref}"
+        raw, source = read_shipped_yaml("credence.scorecards", f"{ref}.yaml"), f"shipped scorecard {ref}"
     else:
-        p = Path(ref)
-        if not p.exists():
-            raise ConfigError(
-                f"scorecard {ref} not found", fix=f"give a YAML path or one of {', '.join(SHIPPED)}"
-            )
-        text, source = p.read_text(), str(p)
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{source} is not valid YAML: {e}") from None
+        raw = read_yaml(ref, "scorecard", fix=f"give a YAML path or one of {', '.join(SHIPPED)}")
+        source = ref
     return parse_scorecard(raw, source=source, catalogue=catalogue)
 
 
