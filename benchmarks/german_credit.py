@@ -57,9 +57,12 @@ FAIR_CUTOFFS = (600, 650)
 
 def optbinning_model(X: pd.DataFrame) -> Scorecard:
     cats = [c for c in X.columns if X[c].dtype == object]
-    return Scorecard(binning_process=BinningProcess(list(X.columns), categorical_variables=cats or None),
-                     estimator=LogisticRegression(), scaling_method="min_max",
-                     scaling_method_params={"min": 350, "max": 950})
+    return Scorecard(
+        binning_process=BinningProcess(list(X.columns), categorical_variables=cats or None),
+        estimator=LogisticRegression(),
+        scaling_method="min_max",
+        scaling_method_params={"min": 350, "max": 950},
+    )
 
 
 def logistic_model(X: pd.DataFrame):
@@ -112,12 +115,21 @@ def run(n_splits: int, n_repeats: int, seed: int) -> dict:
     fairness = {}
     for name in ("credence", "optbinning (all)"):
         scores = oof[name] if name == "credence" else _to_scale(oof[name])
-        fairness[name] = {attr: attribute_report(attr, groups[attr], scores, y, FAIR_CUTOFFS)
-                          for attr in ("sex", "age_in_years (band)", "foreign_worker")}
+        fairness[name] = {
+            attr: attribute_report(attr, groups[attr], scores, y, FAIR_CUTOFFS)
+            for attr in ("sex", "age_in_years (band)", "foreign_worker")
+        }
     paired = {other: metrics.mean_sd(fold_auc["credence"] - fold_auc[other]) for other in MODELS[1:]}
-    return {"results": results, "fairness": fairness, "seconds": seconds, "rows": len(y), "bads": int(y.sum()),
-            "paired": paired,
-            "inputs": list(X_same.columns), "excluded": [e.column for e in prepared.excluded]}
+    return {
+        "results": results,
+        "fairness": fairness,
+        "seconds": seconds,
+        "rows": len(y),
+        "bads": int(y.sum()),
+        "paired": paired,
+        "inputs": list(X_same.columns),
+        "excluded": [e.column for e in prepared.excluded],
+    }
 
 
 def _to_scale(s: np.ndarray) -> np.ndarray:
@@ -157,7 +169,8 @@ def render(out: dict, n_splits: int, n_repeats: int, seed: int) -> str:
         f"({'within' if abs(c - every) <= 0.01 else 'OUTSIDE'} 0.01).",
         "",
         "Paired AUC difference, Credence minus each model, fold by fold (mean ± sd over the same folds): "
-        + "; ".join(f"{k} {v['mean']:+.4f} ± {v['sd']:.4f}" for k, v in out["paired"].items()) + ".",
+        + "; ".join(f"{k} {v['mean']:+.4f} ± {v['sd']:.4f}" for k, v in out["paired"].items())
+        + ".",
         "",
         "## Fairness (out-of-fold scores, first repeat)",
         "",
@@ -165,21 +178,26 @@ def render(out: dict, n_splits: int, n_repeats: int, seed: int) -> str:
         "(flag below 0.8). TPR = share of good payers approved; gap = largest difference between groups.",
         "",
         "| model | attribute | group | n | mean score | bad rate | "
-        + " | ".join(f"approved at {c}" for c in FAIR_CUTOFFS) + " |",
+        + " | ".join(f"approved at {c}" for c in FAIR_CUTOFFS)
+        + " |",
         "|---|---|---|---|---|---|" + "---|" * len(FAIR_CUTOFFS),
     ]
     for model, attrs in out["fairness"].items():
         for attr, rep in attrs.items():
             for g in rep["groups"]:
                 appr = " | ".join(f"{100 * g['approval'][str(c)]:.1f}%" for c in FAIR_CUTOFFS)
-                lines.append(f"| {model} | {attr} | {g['group']} | {g['n']} | {g['score']['mean']:.1f} | "
-                             f"{100 * g['bad_rate']:.1f}% | {appr} |")
+                lines.append(
+                    f"| {model} | {attr} | {g['group']} | {g['n']} | {g['score']['mean']:.1f} | "
+                    f"{100 * g['bad_rate']:.1f}% | {appr} |"
+                )
     lines += ["", "| model | attribute | cut-off | disparate impact | flag | TPR gap |", "|---|---|---|---|---|---|"]
     for model, attrs in out["fairness"].items():
         for attr, rep in attrs.items():
             for e in rep["by_cutoff"]:
-                lines.append(f"| {model} | {attr} | {e['cutoff']} | {e['disparate_impact']:.3f} | "
-                             f"{'FLAG' if e['flag'] else 'ok'} | {e['tpr_gap']:.3f} |")
+                lines.append(
+                    f"| {model} | {attr} | {e['cutoff']} | {e['disparate_impact']:.3f} | "
+                    f"{'FLAG' if e['flag'] else 'ok'} | {e['tpr_gap']:.3f} |"
+                )
     secs = ", ".join(f"{k} {v:.0f}s" for k, v in out["seconds"].items())
     lines += ["", f"Run time: {secs}.", ""]
     return "\n".join(lines)

@@ -72,12 +72,16 @@ def step_population(store_path: str, repeat: int) -> dict:
         n = con.execute("SELECT count(*) FROM effective_events").fetchone()[0]
 
         def bare():
-            con.execute("CREATE OR REPLACE TABLE bench_bare AS SELECT entity_id, count(*) AS n, sum(amount) AS s "
-                        "FROM effective_events GROUP BY entity_id")
+            con.execute(
+                "CREATE OR REPLACE TABLE bench_bare AS SELECT entity_id, count(*) AS n, sum(amount) AS s "
+                "FROM effective_events GROUP BY entity_id"
+            )
 
         def bare_raw():
-            con.execute("CREATE OR REPLACE TABLE bench_bare AS SELECT entity_id, count(*) AS n, sum(amount) AS s "
-                        "FROM events GROUP BY entity_id")
+            con.execute(
+                "CREATE OR REPLACE TABLE bench_bare AS SELECT entity_id, count(*) AS n, sum(amount) AS s "
+                "FROM events GROUP BY entity_id"
+            )
 
         snaps = []
 
@@ -93,8 +97,15 @@ def step_population(store_path: str, repeat: int) -> dict:
         # keep the store small for the next steps: only the last snapshot stays
         con.execute("DELETE FROM scores WHERE snapshot_id <> ?", [snap.snapshot_id])
         con.execute("DELETE FROM snapshots WHERE snapshot_id <> ?", [snap.snapshot_id])
-        return {"effective_events": n, "bare_s": t_bare, "bare_raw_events_s": t_raw, "score_s": t_score,
-                "scored": snap.scored, "insufficient": snap.insufficient, "ratio": t_score / t_bare}
+        return {
+            "effective_events": n,
+            "bare_s": t_bare,
+            "bare_raw_events_s": t_raw,
+            "score_s": t_score,
+            "scored": snap.scored,
+            "insufficient": snap.insufficient,
+            "ratio": t_score / t_bare,
+        }
 
 
 def step_latency(store_path: str, queries: int) -> dict:
@@ -106,8 +117,12 @@ def step_latency(store_path: str, queries: int) -> dict:
     with Store(store_path) as store:
         ws = Workspace(Path(store_path).parent, dict(DEFAULT_CONFIG), store)
         cards = workspace_scorecards(ws)
-        ids = [r[0] for r in store.con.execute(
-            f"SELECT entity_id FROM entities USING SAMPLE {queries + 1} ROWS (reservoir, 7)").fetchall()]
+        ids = [
+            r[0]
+            for r in store.con.execute(
+                f"SELECT entity_id FROM entities USING SAMPLE {queries + 1} ROWS (reservoir, 7)"
+            ).fetchall()
+        ]
         score_entity(store, cards, ids[0], as_of=datetime.fromisoformat(AS_OF))
         times = []
         for eid in ids[1:]:
@@ -115,8 +130,11 @@ def step_latency(store_path: str, queries: int) -> dict:
             score_entity(store, cards, eid, as_of=datetime.fromisoformat(AS_OF))
             times.append(time.perf_counter() - t0)
     times.sort()
-    return {"median_ms": 1000 * statistics.median(times), "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))],
-            "queries": len(times)}
+    return {
+        "median_ms": 1000 * statistics.median(times),
+        "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))],
+        "queries": len(times),
+    }
 
 
 def step_optbinning(rows: int, workdir: str) -> dict:
@@ -131,25 +149,35 @@ def step_optbinning(rows: int, workdir: str) -> dict:
     from credence.sql.compiler import compile_scorecard
 
     rng = np.random.default_rng(3)
-    df = pd.DataFrame({
-        "income": rng.lognormal(10, 0.6, rows),
-        "debt_ratio": rng.beta(2, 5, rows),
-        "months_employed": rng.integers(0, 400, rows).astype(float),
-        "open_loans": rng.poisson(2, rows).astype(float),
-        "late_payments": rng.poisson(0.7, rows).astype(float),
-        "savings": rng.exponential(5000, rows),
-        "housing": rng.choice(["rent", "own", "mortgage", "other"], rows, p=[0.4, 0.2, 0.35, 0.05]),
-        "purpose": rng.choice(["car", "education", "household", "business", "other"], rows),
-    })
+    df = pd.DataFrame(
+        {
+            "income": rng.lognormal(10, 0.6, rows),
+            "debt_ratio": rng.beta(2, 5, rows),
+            "months_employed": rng.integers(0, 400, rows).astype(float),
+            "open_loans": rng.poisson(2, rows).astype(float),
+            "late_payments": rng.poisson(0.7, rows).astype(float),
+            "savings": rng.exponential(5000, rows),
+            "housing": rng.choice(["rent", "own", "mortgage", "other"], rows, p=[0.4, 0.2, 0.35, 0.05]),
+            "purpose": rng.choice(["car", "education", "household", "business", "other"], rows),
+        }
+    )
     df.loc[rng.random(rows) < 0.03, "savings"] = np.nan
-    logit = (-1.5 - 0.6 * (np.log(df["income"]) - 10) + 2.5 * df["debt_ratio"] - 0.003 * df["months_employed"]
-             + 0.5 * df["late_payments"] + 0.3 * (df["housing"] == "rent"))
+    logit = (
+        -1.5
+        - 0.6 * (np.log(df["income"]) - 10)
+        + 2.5 * df["debt_ratio"]
+        - 0.003 * df["months_employed"]
+        + 0.5 * df["late_payments"]
+        + 0.3 * (df["housing"] == "rent")
+    )
     y = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(int)
     variables = list(df.columns)
     fit_rows = min(rows, 100_000)
     model = Scorecard(
         binning_process=BinningProcess(variables, categorical_variables=["housing", "purpose"]),
-        estimator=LogisticRegression(), scaling_method="min_max", scaling_method_params={"min": 350, "max": 950},
+        estimator=LogisticRegression(),
+        scaling_method="min_max",
+        scaling_method_params={"min": 350, "max": 950},
     )
     model.fit(df.iloc[:fit_rows], y[:fit_rows])
     card = card_from_model(model, card_id="bench-learned", id_column="row_id")
@@ -177,9 +205,17 @@ def step_optbinning(rows: int, workdir: str) -> dict:
     out = con.execute(f"SELECT entity_id, score, total_points FROM ({checked}) ORDER BY entity_id").fetchnumpy()
     same_points = bool(np.allclose(out["total_points"], opt, rtol=0, atol=1e-9))
     same_scores = bool(np.array_equal(out["score"].astype(float), np.clip(np.floor(opt + 0.5), 350, 950)))
-    return {"rows": rows, "optbinning_s": t_opt, "sql_from_dataframe_s": t_sql_df, "sql_from_table_s": t_sql_tbl,
-            "speedup": t_opt / t_sql_df, "speedup_table": t_opt / t_sql_tbl, "same_points": same_points,
-            "same_scores": same_scores, "features": len(card.features)}
+    return {
+        "rows": rows,
+        "optbinning_s": t_opt,
+        "sql_from_dataframe_s": t_sql_df,
+        "sql_from_table_s": t_sql_tbl,
+        "speedup": t_opt / t_sql_df,
+        "speedup_table": t_opt / t_sql_tbl,
+        "same_points": same_points,
+        "same_scores": same_scores,
+        "features": len(card.features),
+    }
 
 
 def step_ingest(entities: int, workdir: str) -> dict:
@@ -216,9 +252,14 @@ def step_ingest(entities: int, workdir: str) -> dict:
         con.execute("CHECKPOINT")
         t_raw = time.perf_counter() - t0
         con.close()
-        out[fmt] = {"ingest_s": t_ingest, "duckdb_read_s": t_raw, "accepted": accepted,
-                    "ingest_rows_per_s": rows / t_ingest, "duckdb_rows_per_s": rows / t_raw,
-                    "relative_speed": t_raw / t_ingest}
+        out[fmt] = {
+            "ingest_s": t_ingest,
+            "duckdb_read_s": t_raw,
+            "accepted": accepted,
+            "ingest_rows_per_s": rows / t_ingest,
+            "duckdb_rows_per_s": rows / t_raw,
+            "relative_speed": t_raw / t_ingest,
+        }
     return out
 
 
@@ -240,8 +281,14 @@ def step_spark(export_dir: str, cores: int) -> dict:
         se.write_scores(spark, card, Path(export_dir) / "bench-out" / name, as_of=AS_OF)
     seconds = time.perf_counter() - t0
     spark.stop()
-    return {"cores": cores, "events": export.events, "entities": export.entities, "seconds": seconds,
-            "startup_s": startup, "events_per_s": export.events / seconds}
+    return {
+        "cores": cores,
+        "events": export.events,
+        "entities": export.entities,
+        "seconds": seconds,
+        "startup_s": startup,
+        "events_per_s": export.events / seconds,
+    }
 
 
 def step_export(store_path: str, out_dir: str) -> dict:
@@ -253,8 +300,15 @@ def step_export(store_path: str, out_dir: str) -> dict:
     return {"events": e.events, "entities": e.entities, "buckets": e.buckets, "seconds": e.seconds}
 
 
-STEPS = {"generate": step_generate, "population": step_population, "latency": step_latency,
-         "optbinning": step_optbinning, "ingest": step_ingest, "spark": step_spark, "export": step_export}
+STEPS = {
+    "generate": step_generate,
+    "population": step_population,
+    "latency": step_latency,
+    "optbinning": step_optbinning,
+    "ingest": step_ingest,
+    "spark": step_spark,
+    "export": step_export,
+}
 
 
 # ------------------------------------------------------------------------------------------ driver
@@ -267,7 +321,7 @@ def child(step: str, *args) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"step {step} {args} failed:\n{stderr[-4000:]}")
     line = [x for x in stdout.splitlines() if x.startswith("RESULT ")][-1]
-    result = json.loads(line[len("RESULT "):])
+    result = json.loads(line[len("RESULT ") :])
     result["wall_s"] = time.perf_counter() - t0
     return result
 
@@ -315,8 +369,15 @@ def machine() -> dict:
         spark_version = pyspark.__version__
     except ModuleNotFoundError:
         spark_version = None
-    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem, 1), "python": platform.python_version(),
-            "duckdb": duckdb.__version__, "pyspark": spark_version, "os": platform.platform()}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(mem, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pyspark": spark_version,
+        "os": platform.platform(),
+    }
 
 
 def main() -> None:
@@ -387,60 +448,106 @@ def main() -> None:
 # ------------------------------------------------------------------------------------------ report
 def render(r: dict) -> str:
     m = r["machine"]
-    lines = [f"Machine: {m['cpus']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}, "
-             f"DuckDB {m['duckdb']}, PySpark {m['pyspark']}", ""]
+    lines = [
+        f"Machine: {m['cpus']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}, "
+        f"DuckDB {m['duckdb']}, PySpark {m['pyspark']}",
+        "",
+    ]
     rows: list[tuple[str, str, str, str]] = []
     sizes = r.get("sizes", {})
     for n, e in sorted(sizes.items(), key=lambda kv: int(kv[0])):
         p = e.get("population")
         if p:
-            rows.append((f"(a) score vs bare GROUP BY, {human(int(n))} events",
-                         f"{p['score_s']:.2f}s vs {p['bare_s']:.2f}s", f"{p['ratio']:.2f}x",
-                         "<= 2x " + ("met" if p["ratio"] <= 2 else "MISSED")))
+            rows.append(
+                (
+                    f"(a) score vs bare GROUP BY, {human(int(n))} events",
+                    f"{p['score_s']:.2f}s vs {p['bare_s']:.2f}s",
+                    f"{p['ratio']:.2f}x",
+                    "<= 2x " + ("met" if p["ratio"] <= 2 else "MISSED"),
+                )
+            )
     b = r.get("optbinning")
     if b:
-        rows.append((f"(b) SQL vs optbinning score(), {human(b['rows'])} rows",
-                     f"{b['sql_from_dataframe_s']:.2f}s vs {b['optbinning_s']:.2f}s", f"{b['speedup']:.1f}x faster",
-                     ">= 20x " + ("met" if b["speedup"] >= 20 else "MISSED")
-                     + f"; identical scores: {b['same_scores']}, points: {b['same_points']}"))
+        rows.append(
+            (
+                f"(b) SQL vs optbinning score(), {human(b['rows'])} rows",
+                f"{b['sql_from_dataframe_s']:.2f}s vs {b['optbinning_s']:.2f}s",
+                f"{b['speedup']:.1f}x faster",
+                ">= 20x "
+                + ("met" if b["speedup"] >= 20 else "MISSED")
+                + f"; identical scores: {b['same_scores']}, points: {b['same_points']}",
+            )
+        )
     c = r.get("ingest")
     if c:
         for fmt in ("csv", "parquet"):
             x = c[fmt]
-            rows.append((f"(c) ingest {fmt} vs DuckDB read, {human(c['rows'])} rows",
-                         f"{x['ingest_s']:.2f}s vs {x['duckdb_read_s']:.2f}s",
-                         f"{x['relative_speed']:.2f}x its speed",
-                         ">= 0.5x " + ("met" if x["relative_speed"] >= 0.5 else "MISSED")))
+            rows.append(
+                (
+                    f"(c) ingest {fmt} vs DuckDB read, {human(c['rows'])} rows",
+                    f"{x['ingest_s']:.2f}s vs {x['duckdb_read_s']:.2f}s",
+                    f"{x['relative_speed']:.2f}x its speed",
+                    ">= 0.5x " + ("met" if x["relative_speed"] >= 0.5 else "MISSED"),
+                )
+            )
     lat = [(int(n), e["latency"]) for n, e in sizes.items() if e.get("latency")]
     if lat:
         lat.sort()
         for n, x in lat:
-            rows.append((f"(d) one-entity latency, {human(n)} events", f"median {x['median_ms']:.1f} ms",
-                         f"p95 {x['p95_ms']:.1f} ms", ""))
+            rows.append(
+                (
+                    f"(d) one-entity latency, {human(n)} events",
+                    f"median {x['median_ms']:.1f} ms",
+                    f"p95 {x['p95_ms']:.1f} ms",
+                    "",
+                )
+            )
         if len(lat) > 1:
             g = lat[-1][1]["median_ms"] / lat[0][1]["median_ms"]
-            rows.append((f"(d) latency growth {human(lat[0][0])} -> {human(lat[-1][0])}", "", f"{g:.2f}x",
-                         "< 2x " + ("met" if g < 2 else "MISSED")))
+            rows.append(
+                (
+                    f"(d) latency growth {human(lat[0][0])} -> {human(lat[-1][0])}",
+                    "",
+                    f"{g:.2f}x",
+                    "< 2x " + ("met" if g < 2 else "MISSED"),
+                )
+            )
     if sizes:
         n, e = max(sizes.items(), key=lambda kv: int(kv[0]))
         p = e.get("population")
         if p:
-            rows.append((f"(e) peak memory scoring {human(int(n))} events / {human(int(n) // 10)} entities",
-                         f"{p['peak_rss_mb'] / 1024:.1f} GB", f"{p['score_s'] / 60:.1f} min", "finished"))
+            rows.append(
+                (
+                    f"(e) peak memory scoring {human(int(n))} events / {human(int(n) // 10)} entities",
+                    f"{p['peak_rss_mb'] / 1024:.1f} GB",
+                    f"{p['score_s'] / 60:.1f} min",
+                    "finished",
+                )
+            )
     sp = r.get("spark")
     if sp:
         one, two = sp[0], sp[1]
-        rows.append((f"(f) Spark local[1] vs local[2], {human(one['events'])} events",
-                     f"{one['seconds']:.1f}s vs {two['seconds']:.1f}s",
-                     f"{two['events_per_s'] / one['events_per_s']:.2f}x",
-                     f"{one['events_per_s'] / 1e3:.0f}k events/s per core"))
+        rows.append(
+            (
+                f"(f) Spark local[1] vs local[2], {human(one['events'])} events",
+                f"{one['seconds']:.1f}s vs {two['seconds']:.1f}s",
+                f"{two['events_per_s'] / one['events_per_s']:.2f}x",
+                f"{one['events_per_s'] / 1e3:.0f}k events/s per core",
+            )
+        )
         rate = one["events_per_s"]
         per_entity = one["events"] / one["entities"]
         for epe in (per_entity, 100):
             total = 1.3e9 * epe
             core_hours = total / rate / 3600
-            rows.append((f"(f) 1.3B entities x {epe:.0f} events, monthly", f"{core_hours:,.0f} core-hours",
-                         f"{core_hours / 6:,.0f} cores for a 6 h run", "from the local[1] rate"))
+            rows.append(
+                (
+                    f"(f) 1.3B entities x {epe:.0f} events, monthly",
+                    f"{core_hours:,.0f} core-hours",
+                    f"{core_hours / 6:,.0f} cores for a 6 h run",
+                    "from the local[1] rate",
+                )
+            )
     w = [max(len(x[i]) for x in rows) for i in range(4)] if rows else [0] * 4
     head = ("benchmark", "measured", "ratio", "target")
     w = [max(w[i], len(head[i])) for i in range(4)]

@@ -54,7 +54,13 @@ def live_vouches(population: list[dict], as_of: datetime) -> dict[tuple[str, str
         theirs = side.get((b, a), {})
         given, accepted = mine.get("vouch_given"), theirs.get("vouch_accepted")
         r_mine, r_theirs = mine.get("vouch_revoked"), theirs.get("vouch_revoked")
-        if a != b and given and accepted and (r_mine is None or r_mine < given) and (r_theirs is None or r_theirs < accepted):
+        if (
+            a != b
+            and given
+            and accepted
+            and (r_mine is None or r_mine < given)
+            and (r_theirs is None or r_theirs < accepted)
+        ):
             out[(a, b)] = max(given, accepted)
     return out
 
@@ -74,11 +80,19 @@ def vouch_value(f: Feature, entity_id: str | None, population: list[dict], as_of
     given = [(other, since) for other, role, since in links if role == "voucher"]
     if not given:
         return None
-    return float(sum(
-        1 for other, since in given for e in population
-        if e["entity_id"] == other and since <= e["occurred_at"] and counts_at(e, as_of, catalogue)
-        and e["adverse"] and matches(f.where, e) and in_window(e["occurred_at"])
-    ))
+    return float(
+        sum(
+            1
+            for other, since in given
+            for e in population
+            if e["entity_id"] == other
+            and since <= e["occurred_at"]
+            and counts_at(e, as_of, catalogue)
+            and e["adverse"]
+            and matches(f.where, e)
+            and in_window(e["occurred_at"])
+        )
+    )
 
 
 def feature_value(f: Feature, events: list[dict], as_of: datetime):
@@ -105,16 +119,26 @@ def feature_value(f: Feature, events: list[dict], as_of: datetime):
     raise AssertionError(f.aggregate)
 
 
-def score(card: Scorecard, events: list[dict], as_of: datetime, catalogue: Catalogue, *,
-          population: list[dict] | None = None, entity_id: str | None = None) -> dict:
+def score(
+    card: Scorecard,
+    events: list[dict],
+    as_of: datetime,
+    catalogue: Catalogue,
+    *,
+    population: list[dict] | None = None,
+    entity_id: str | None = None,
+) -> dict:
     """Score one entity from its events; returns score, band, dimension points, values, points, reason codes.
 
     Vouch features also read ``population`` (every entity's events; default: this entity's own)."""
     live = [e for e in events if counts_at(e, as_of, catalogue)]
     entity_id = entity_id or (events[0]["entity_id"] if events else None)
-    values = [vouch_value(f, entity_id, events if population is None else population, as_of, catalogue)
-              if f.aggregate in ("vouches", "vouchee_adverse") else feature_value(f, live, as_of)
-              for f in card.features]
+    values = [
+        vouch_value(f, entity_id, events if population is None else population, as_of, catalogue)
+        if f.aggregate in ("vouches", "vouchee_adverse")
+        else feature_value(f, live, as_of)
+        for f in card.features
+    ]
     points = [f.points_for(v) for f, v in zip(card.features, values, strict=True)]
     history = max((age(e, as_of) for e in live), default=None)
     insufficient = len(live) < card.min_events or history is None or history < card.min_history_days
@@ -122,8 +146,14 @@ def score(card: Scorecard, events: list[dict], as_of: datetime, catalogue: Catal
     order = sorted(range(len(lost)), key=lambda i: (-lost[i], i))
     reasons = [card.features[i].name for i in order if lost[i] > 0][:4]
     if insufficient:
-        return {"score": None, "band": band_of(None), "values": values, "points": points, "reasons": [],
-                "dimensions": {d: None for d in DIMENSIONS}}
+        return {
+            "score": None,
+            "band": band_of(None),
+            "values": values,
+            "points": points,
+            "reasons": [],
+            "dimensions": {d: None for d in DIMENSIONS},
+        }
     total = sum(points)
     offset, factor = card.scale()
     s = int(min(950, max(350, math.floor(offset + factor * total + 0.5))))
@@ -131,5 +161,4 @@ def score(card: Scorecard, events: list[dict], as_of: datetime, catalogue: Catal
     for d in DIMENSIONS:
         members = [p for f, p in zip(card.features, points, strict=True) if f.dimension == d]
         dims[d] = float(sum(members)) if members else None
-    return {"score": s, "band": band_of(s), "values": values, "points": points, "reasons": reasons,
-            "dimensions": dims}
+    return {"score": s, "band": band_of(s), "values": values, "points": points, "reasons": reasons, "dimensions": dims}

@@ -18,9 +18,16 @@ from credence.services.simulate import SimulationSummary, simulate
 
 AS_OF = datetime(2025, 1, 1)
 EVENTS_COLUMNS = {
-    "provider_id": pa.string(), "event_id": pa.string(), "entity_id": pa.string(),
-    "occurred_at": pa.timestamp("us"), "type": pa.string(), "amount": pa.float64(), "days_late": pa.int32(),
-    "purchase_category": pa.string(), "rental_asset": pa.string(), "counterparty_id": pa.string(),
+    "provider_id": pa.string(),
+    "event_id": pa.string(),
+    "entity_id": pa.string(),
+    "occurred_at": pa.timestamp("us"),
+    "type": pa.string(),
+    "amount": pa.float64(),
+    "days_late": pa.int32(),
+    "purchase_category": pa.string(),
+    "rental_asset": pa.string(),
+    "counterparty_id": pa.string(),
 }
 
 
@@ -38,8 +45,11 @@ def population(tmp_path_factory) -> tuple[SimulationSummary, duckdb.DuckDBPyConn
 
 
 def _digests(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path):
@@ -48,8 +58,9 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path
     c = simulate(tmp_path / "c", entities=1500, seed=4, as_of=AS_OF)
     assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
     assert (a.events, a.defaulted) == (b.events, b.defaulted)
-    assert _digests(tmp_path / "a")["events/part-00000.parquet"] != _digests(tmp_path / "c")[
-        "events/part-00000.parquet"]
+    assert (
+        _digests(tmp_path / "a")["events/part-00000.parquet"] != _digests(tmp_path / "c")["events/part-00000.parquet"]
+    )
     assert c.entities == 1500
 
 
@@ -73,15 +84,19 @@ def test_counts_ids_and_kinds(population):
     summary, con = population
     n, distinct, persons, businesses, institutions = con.sql(
         "SELECT count(*), count(DISTINCT entity_id), count(*) FILTER (kind = 'person'), "
-        "count(*) FILTER (kind = 'business'), count(*) FILTER (kind = 'institution') FROM entities").fetchone()
+        "count(*) FILTER (kind = 'business'), count(*) FILTER (kind = 'institution') FROM entities"
+    ).fetchone()
     assert n == distinct == summary.entities == 20_000
     assert (persons, businesses, institutions) == (summary.persons, summary.businesses, summary.institutions)
     assert 0.87 < persons / n < 0.93 and 0.06 < businesses / n < 0.10 and 0.01 < institutions / n < 0.03
-    assert con.sql("SELECT count(*) FROM entities WHERE NOT regexp_matches(entity_id, '^[PBI][0-9]{7}$') "
-                   "OR left(entity_id, 1) != upper(left(kind, 1))").fetchone() == (0,)
+    assert con.sql(
+        "SELECT count(*) FROM entities WHERE NOT regexp_matches(entity_id, '^[PBI][0-9]{7}$') "
+        "OR left(entity_id, 1) != upper(left(kind, 1))"
+    ).fetchone() == (0,)
     events, unique_ids, orphans = con.sql(
         "SELECT count(*), count(DISTINCT (provider_id, event_id)), "
-        "count(*) FILTER (entity_id NOT IN (SELECT entity_id FROM entities)) FROM events").fetchone()
+        "count(*) FILTER (entity_id NOT IN (SELECT entity_id FROM entities)) FROM events"
+    ).fetchone()
     assert events == unique_ids == summary.events and orphans == 0
     assert 8 < events / n < 13
     assert con.sql("SELECT count(*) FROM outcomes").fetchone() == (n,)
@@ -90,21 +105,25 @@ def test_counts_ids_and_kinds(population):
 def test_types_in_catalogue_and_providers_licensed(population):
     _, con = population
     catalogue = default_catalogue()
-    licensed = {pid: set(cats.split(";")) for pid, cats in con.sql("SELECT provider_id, categories FROM providers")
-                .fetchall()}
+    licensed = {
+        pid: set(cats.split(";")) for pid, cats in con.sql("SELECT provider_id, categories FROM providers").fetchall()
+    }
     assert {c for cats in licensed.values() for c in cats} == set(catalogue.categories)
     for provider, type_ in con.sql("SELECT DISTINCT provider_id, type FROM events").fetchall():
         assert type_ in catalogue.types
         assert catalogue.types[type_].category in licensed[provider], (provider, type_)
-    assert {"lending", "rentals", "public_records"} <= {catalogue.types[t].category for (t,) in
-                                                        con.sql("SELECT DISTINCT type FROM events").fetchall()}
+    assert {"lending", "rentals", "public_records"} <= {
+        catalogue.types[t].category for (t,) in con.sql("SELECT DISTINCT type FROM events").fetchall()
+    }
 
 
 def test_attributes_only_where_meaningful(population):
     _, con = population
     catalogue = default_catalogue()
-    rows = con.sql("SELECT type, count(*), count(amount), count(days_late), count(purchase_category), "
-                   "count(rental_asset), count(counterparty_id), min(days_late) FROM events GROUP BY type").fetchall()
+    rows = con.sql(
+        "SELECT type, count(*), count(amount), count(days_late), count(purchase_category), "
+        "count(rental_asset), count(counterparty_id), min(days_late) FROM events GROUP BY type"
+    ).fetchall()
     for type_, n, amount, days, pcat, asset, cp, min_days in rows:
         t = catalogue.types[type_]
         assert amount == (0 if t.amount == "none" else n), type_
@@ -126,12 +145,18 @@ def test_timestamps_inside_the_window(population):
 
 def test_business_events_only_for_organisations(population):
     _, con = population
-    rows = dict(con.sql("SELECT kind, count(*) FROM events JOIN entities USING (entity_id) "
-                        "WHERE type IN ('tax_filed_on_time', 'licence_valid', 'supplier_invoice_paid_on_time') "
-                        "GROUP BY kind").fetchall())
+    rows = dict(
+        con.sql(
+            "SELECT kind, count(*) FROM events JOIN entities USING (entity_id) "
+            "WHERE type IN ('tax_filed_on_time', 'licence_valid', 'supplier_invoice_paid_on_time') "
+            "GROUP BY kind"
+        ).fetchall()
+    )
     assert set(rows) == {"business", "institution"}
-    assert con.sql("SELECT count(*) FROM events JOIN entities USING (entity_id) "
-                   "WHERE kind != 'person' AND type IN ('rent_paid_on_time', 'vouch_given')").fetchone() == (0,)
+    assert con.sql(
+        "SELECT count(*) FROM events JOIN entities USING (entity_id) "
+        "WHERE kind != 'person' AND type IN ('rent_paid_on_time', 'vouch_given')"
+    ).fetchone() == (0,)
 
 
 def test_default_rate_and_signal(population):
@@ -159,8 +184,10 @@ def test_default_rate_and_signal(population):
 
 def test_some_entities_have_too_little_history(population):
     _, con = population
-    thin = con.sql("SELECT avg((n <= 2)::INT) FROM (SELECT count(ev.entity_id) AS n FROM entities e "
-                   "LEFT JOIN events ev USING (entity_id) GROUP BY e.entity_id)").fetchone()[0]
+    thin = con.sql(
+        "SELECT avg((n <= 2)::INT) FROM (SELECT count(ev.entity_id) AS n FROM entities e "
+        "LEFT JOIN events ev USING (entity_id) GROUP BY e.entity_id)"
+    ).fetchone()[0]
     assert 0.02 <= thin <= 0.07
 
 
@@ -180,17 +207,27 @@ def test_vouches_are_mutual_and_point_at_registered_persons(population):
 
 def test_progress_is_reported_and_tiny_populations_work(tmp_path):
     calls: list[tuple[int, int]] = []
-    summary = simulate(tmp_path, entities=1, months=1, as_of=datetime(2025, 6, 1, tzinfo=UTC),
-                       progress=lambda done, total: calls.append((done, total)))
+    summary = simulate(
+        tmp_path,
+        entities=1,
+        months=1,
+        as_of=datetime(2025, 6, 1, tzinfo=UTC),
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert calls == [(1, 1)]
     assert summary.entities == 1 and summary.as_of == datetime(2025, 6, 1)
     assert pq.read_table(summary.entities_path).num_rows == 1
 
 
-@pytest.mark.parametrize(("kwargs", "name"), [
-    ({"entities": 0}, "entities"), ({"entities": 10, "months": 0}, "months"),
-    ({"entities": 10, "seed": -1}, "seed"), ({"entities": "10"}, "entities"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"entities": 0}, "entities"),
+        ({"entities": 10, "months": 0}, "months"),
+        ({"entities": 10, "seed": -1}, "seed"),
+        ({"entities": "10"}, "entities"),
+    ],
+)
 def test_bad_arguments_are_refused_with_the_fix(tmp_path, kwargs, name):
     with pytest.raises(ValidationError) as err:
         simulate(tmp_path, **kwargs)

@@ -60,9 +60,7 @@ def init_workspace(directory: str | Path, *, exist_ok: bool = False) -> Workspac
         raise ConfigError(f"{root} is already a Credence workspace", fix="use it, or choose another directory")
     root.mkdir(parents=True, exist_ok=True)
     if not cfg.exists():
-        cfg.write_text(
-            "# Credence workspace configuration\n" + yaml.safe_dump(DEFAULT_CONFIG, sort_keys=False)
-        )
+        cfg.write_text("# Credence workspace configuration\n" + yaml.safe_dump(DEFAULT_CONFIG, sort_keys=False))
     ws = open_workspace(root)
     _ = ws.store  # creates and migrates the database
     return ws
@@ -84,7 +82,8 @@ def open_workspace(directory: str | Path | None = None) -> Workspace:
         raise ConfigError(f"{cfg} must be a mapping of settings", fix=f"use the keys {', '.join(DEFAULT_CONFIG)}")
     unknown = sorted(set(given) - set(DEFAULT_CONFIG))
     if unknown:
-        raise ConfigError(f"{cfg}: unknown setting '{unknown[0]}'", field=unknown[0],
-                          fix=f"use the keys {', '.join(DEFAULT_CONFIG)}")
+        raise ConfigError(
+            f"{cfg}: unknown setting '{unknown[0]}'", field=unknown[0], fix=f"use the keys {', '.join(DEFAULT_CONFIG)}"
+        )
     config = {**DEFAULT_CONFIG, **given}
     return Workspace(root, config)

@@ -27,8 +27,9 @@ def ws(tmp_path_factory) -> Path:
     run("init", str(root))
     run("simulate", "--entities", "3000", "--as-of", "2026-10-01", "-w", str(root))
     sim = root / "simulated"
-    out = run("ingest", str(sim / "providers.csv"), str(sim / "entities.parquet"), str(sim / "events"),
-              "-w", str(root)).stdout
+    out = run(
+        "ingest", str(sim / "providers.csv"), str(sim / "entities.parquet"), str(sim / "events"), "-w", str(root)
+    ).stdout
     lines = [line for line in out.splitlines() if "received" in line]
     assert len(lines) == 3 and all(line.rstrip().endswith("quarantined 0") for line in lines), out
     assert "providers received 12 = accepted 12" in out
@@ -46,8 +47,9 @@ def test_show_and_explain_a_person(ws):
     import duckdb
 
     con = duckdb.connect(str(ws / "credence.duckdb"), read_only=True)
-    entity = con.execute("SELECT entity_id FROM latest_scores WHERE kind='person' AND score IS NOT NULL "
-                         "ORDER BY entity_id LIMIT 1").fetchone()[0]
+    entity = con.execute(
+        "SELECT entity_id FROM latest_scores WHERE kind='person' AND score IS NOT NULL ORDER BY entity_id LIMIT 1"
+    ).fetchone()[0]
     score = con.execute("SELECT score FROM latest_scores WHERE entity_id = ?", [entity]).fetchone()[0]
     con.close()
     shown = run("show", entity, "-w", str(ws)).stdout
@@ -64,9 +66,13 @@ def test_export_sql_parses_in_every_dialect(ws, dialect):
 
 
 def test_user_mistakes_give_one_line_errors_without_traceback(ws, tmp_path):
-    for args in (["show", "NOBODY", "-w", str(ws)], ["score", "-w", str(tmp_path)],
-                 ["export-sql", "--dialect", "klingon", "-w", str(ws)], ["score", "--as-of", "yesterday-ish", "-w", str(ws)],
-                 ["ingest", str(tmp_path / "missing.csv"), "-w", str(ws)]):
+    for args in (
+        ["show", "NOBODY", "-w", str(ws)],
+        ["score", "-w", str(tmp_path)],
+        ["export-sql", "--dialect", "klingon", "-w", str(ws)],
+        ["score", "--as-of", "yesterday-ish", "-w", str(ws)],
+        ["ingest", str(tmp_path / "missing.csv"), "-w", str(ws)],
+    ):
         p = run(*args, ok=False)
         assert p.returncode == 1, args
         assert "Traceback" not in p.stderr and "error:" in p.stderr, (args, p.stderr)

@@ -9,8 +9,18 @@ def test_653_is_excellent():
 
 @pytest.mark.parametrize(
     "score,band",
-    [(350, "poor"), (549, "poor"), (550, "fair"), (599, "fair"), (600, "good"), (649, "good"),
-     (650, "excellent"), (699, "excellent"), (700, "extraordinary"), (950, "extraordinary")],
+    [
+        (350, "poor"),
+        (549, "poor"),
+        (550, "fair"),
+        (599, "fair"),
+        (600, "good"),
+        (649, "good"),
+        (650, "excellent"),
+        (699, "excellent"),
+        (700, "extraordinary"),
+        (950, "extraordinary"),
+    ],
 )
 def test_band_edges_are_the_specs(score, band):
     assert band_of(score) == band

@@ -17,37 +17,76 @@ SHIPPED = yaml.safe_load(
 
 @pytest.mark.parametrize(
     "name,rule",
-    [("religion", RULE_SPECIAL), ("ethnic_origin", RULE_SPECIAL), ("trade_union_member", RULE_SPECIAL),
-     ("healthRecord", RULE_SPECIAL), ("biometric_hash", RULE_SPECIAL), ("sexual_orientation", RULE_SPECIAL),
-     ("political_party_membership", RULE_SPECIAL), ("social_media_posts", RULE_SPECIAL),
-     ("gender", RULE_PROTECTED), ("marital_status", RULE_PROTECTED), ("date_of_birth", RULE_PROTECTED),
-     ("age_in_years", RULE_PROTECTED), ("citizenship", RULE_PROTECTED), ("foreign_worker", RULE_PROTECTED),
-     ("personal_status_and_sex", RULE_PROTECTED)],
+    [
+        ("religion", RULE_SPECIAL),
+        ("ethnic_origin", RULE_SPECIAL),
+        ("trade_union_member", RULE_SPECIAL),
+        ("healthRecord", RULE_SPECIAL),
+        ("biometric_hash", RULE_SPECIAL),
+        ("sexual_orientation", RULE_SPECIAL),
+        ("political_party_membership", RULE_SPECIAL),
+        ("social_media_posts", RULE_SPECIAL),
+        ("gender", RULE_PROTECTED),
+        ("marital_status", RULE_PROTECTED),
+        ("date_of_birth", RULE_PROTECTED),
+        ("age_in_years", RULE_PROTECTED),
+        ("citizenship", RULE_PROTECTED),
+        ("foreign_worker", RULE_PROTECTED),
+        ("personal_status_and_sex", RULE_PROTECTED),
+    ],
 )
 def test_names_that_break_the_rule_are_caught(name, rule):
     m = default_rules().match(name)
     assert m is not None and m.rule == rule
 
 
-@pytest.mark.parametrize("name", ["duration_in_month", "page_views", "mileage", "usage", "purpose", "rent_overdue",
-                                  "credit_amount", "sexton_street", "passage"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "duration_in_month",
+        "page_views",
+        "mileage",
+        "usage",
+        "purpose",
+        "rent_overdue",
+        "credit_amount",
+        "sexton_street",
+        "passage",
+    ],
+)
 def test_ordinary_names_pass(name):
     assert default_rules().match(name) is None
 
 
 def test_shipped_catalogue_loads_and_covers_the_spec():
     cat = default_catalogue()
-    assert {"lending", "bills", "rentals", "commerce", "public_records", "identity", "capacity", "connections",
-            "business"} <= set(cat.categories)
-    assert {t.dimension for t in cat.types.values()} == {"credit_history", "behaviour", "capacity", "identity",
-                                                         "connections"}
+    assert {
+        "lending",
+        "bills",
+        "rentals",
+        "commerce",
+        "public_records",
+        "identity",
+        "capacity",
+        "connections",
+        "business",
+    } <= set(cat.categories)
+    assert {t.dimension for t in cat.types.values()} == {
+        "credit_history",
+        "behaviour",
+        "capacity",
+        "identity",
+        "connections",
+    }
 
 
 @pytest.mark.parametrize(
     "mutate,needle",
     [
-        (lambda c: c["categories"]["commerce"].update({"religious_donation": {"dimension": "behaviour"}}),
-         "religious_donation"),
+        (
+            lambda c: c["categories"]["commerce"].update({"religious_donation": {"dimension": "behaviour"}}),
+            "religious_donation",
+        ),
         (lambda c: c["categories"].update({"health": {"clinic_visit": {"dimension": "behaviour"}}}), "health"),
         (lambda c: c["attributes"].update({"ethnicity": {"type": "text"}}), "ethnicity"),
         (lambda c: c["attributes"]["purchase_category"]["values"].append("pregnancy_tests"), "pregnancy_tests"),
@@ -77,9 +116,19 @@ def test_scorecard_feature_on_protected_characteristic_is_refused():
 
 
 def test_table_scorecard_column_on_special_category_is_refused():
-    raw = {"id": "t", "source": "table", "scaling": {"method": "sum"},
-           "features": [{"name": "x", "column": "religion", "dimension": "behaviour",
-                         "bins": [{"categories": ["a"], "points": 1}, {"other": True, "points": 0}]}]}
+    raw = {
+        "id": "t",
+        "source": "table",
+        "scaling": {"method": "sum"},
+        "features": [
+            {
+                "name": "x",
+                "column": "religion",
+                "dimension": "behaviour",
+                "bins": [{"categories": ["a"], "points": 1}, {"other": True, "points": 0}],
+            }
+        ],
+    }
     with pytest.raises(GuardrailError, match="religion"):
         parse_scorecard(raw)
 
@@ -112,8 +161,13 @@ def test_round_trip_of_a_scorecard():
 
 def test_shipped_cards_use_all_five_dimensions():
     for name in ("person-expert", "business-expert"):
-        assert load_scorecard(name).dimensions_used() == {"credit_history", "behaviour", "capacity", "identity",
-                                                          "connections"}
+        assert load_scorecard(name).dimensions_used() == {
+            "credit_history",
+            "behaviour",
+            "capacity",
+            "identity",
+            "connections",
+        }
 
 
 def test_parse_catalogue_requires_categories():

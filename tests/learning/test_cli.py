@@ -24,8 +24,21 @@ def invoke(*args: str) -> str:
 
 
 def test_train_on_german_credit_excludes_protected_columns_and_says_so(tmp_path):
-    out = invoke("train", "--data", str(german_credit_path()), "--target", "creditability", "--repeats", "0", "--c", "0.1",
-                 "--out", str(tmp_path / "german.yaml"), "--report", str(tmp_path / "report"))
+    out = invoke(
+        "train",
+        "--data",
+        str(german_credit_path()),
+        "--target",
+        "creditability",
+        "--repeats",
+        "0",
+        "--c",
+        "0.1",
+        "--out",
+        str(tmp_path / "german.yaml"),
+        "--report",
+        str(tmp_path / "report"),
+    )
     for col in PROTECTED:
         assert f"excluded {col}: protected" in out
     assert "3 column(s) held apart" in out and "fairness audit" in out
@@ -43,8 +56,10 @@ def test_a_bad_target_is_one_clear_line(tmp_path, capsys, monkeypatch):
 
     data = tmp_path / "one_class.csv"
     pd.DataFrame({"x": range(100), "outcome": ["good"] * 100}).to_csv(data, index=False)
-    for target, message in (("outcome", "target 'outcome' has a single class"),
-                            ("nope", "target column 'nope' is not in the data")):
+    for target, message in (
+        ("outcome", "target 'outcome' has a single class"),
+        ("nope", "target column 'nope' is not in the data"),
+    ):
         monkeypatch.setattr(sys, "argv", ["credence", "train", "--data", str(data), "--target", target])
         with pytest.raises(SystemExit) as exit_info:
             main()

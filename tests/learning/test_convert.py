@@ -78,10 +78,12 @@ def test_missing_values_seen_in_training_get_their_own_learned_points():
     x = rng.normal(size=n)
     unknown = rng.random(n) < 0.15  # a missing balance carries risk of its own
     risk = -x + 1.5 * unknown - 1
-    frame = pd.DataFrame({
-        "balance": np.where(unknown, np.nan, x * 100),
-        "channel": np.where(rng.random(n) < 0.1, None, rng.choice(["web", "branch", "phone"], n)).astype(object),
-    })
+    frame = pd.DataFrame(
+        {
+            "balance": np.where(unknown, np.nan, x * 100),
+            "channel": np.where(rng.random(n) < 0.1, None, rng.choice(["web", "branch", "phone"], n)).astype(object),
+        }
+    )
     y = (rng.random(n) < 1 / (1 + np.exp(-risk))).astype(int)
     model, card = fit_card(frame, y, card_id="synthetic", c=1.0)
     table = model.table()

@@ -36,13 +36,15 @@ def test_learned_card_never_uses_a_protected_column(german):
 def _frame(n=200, seed=0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x = rng.normal(size=n)
-    return pd.DataFrame({
-        "income": x * 1000 + 3000,
-        "region": rng.choice(["north", "south"], n),
-        "status": rng.choice(["single", "married"], n),  # name is fine, values are marital status
-        "group_code": rng.choice(["a", "b"], n),
-        "target": np.where(rng.random(n) < 1 / (1 + np.exp(2 * x)), "bad", "good"),
-    })
+    return pd.DataFrame(
+        {
+            "income": x * 1000 + 3000,
+            "region": rng.choice(["north", "south"], n),
+            "status": rng.choice(["single", "married"], n),  # name is fine, values are marital status
+            "group_code": rng.choice(["a", "b"], n),
+            "target": np.where(rng.random(n) < 1 / (1 + np.exp(2 * x)), "bad", "good"),
+        }
+    )
 
 
 def test_named_and_value_matched_columns_are_held_apart():
@@ -68,8 +70,12 @@ def test_extra_rules_are_configurable():
         (lambda d: d.assign(target="good"), "single class"),
         (lambda d: d.head(30), "too few to fit"),
         (lambda d: d.assign(target=d["target"].where(d.index != 4)), "missing in 1 rows (first: data row 5)"),
-        (lambda d: d.assign(target=np.resize(["yes", "no"], len(d)).astype(object)).assign(
-            target=lambda e: e["target"].map({"yes": "alpha", "no": "beta"})), "cannot tell which value"),
+        (
+            lambda d: d.assign(target=np.resize(["yes", "no"], len(d)).astype(object)).assign(
+                target=lambda e: e["target"].map({"yes": "alpha", "no": "beta"})
+            ),
+            "cannot tell which value",
+        ),
     ],
 )
 def test_target_errors_are_clear(change, message):

@@ -11,21 +11,28 @@ from credence.learning.drift import drift_report, migration_matrix
 from credence.learning.reports import write_drift
 from credence.store import Store
 
-S1 = {"E1": (500, "poor"), "E2": (560, "fair"), "E3": (620, "good"), "E4": (660, "excellent"),
-      "E5": (None, "insufficient data")}
-S2 = {"E1": (570, "fair"), "E2": (580, "fair"), "E3": (400, "poor"), "E4": (720, "extraordinary"),
-      "E6": (610, "good")}
+S1 = {
+    "E1": (500, "poor"),
+    "E2": (560, "fair"),
+    "E3": (620, "good"),
+    "E4": (660, "excellent"),
+    "E5": (None, "insufficient data"),
+}
+S2 = {"E1": (570, "fair"), "E2": (580, "fair"), "E3": (400, "poor"), "E4": (720, "extraordinary"), "E6": (610, "good")}
 
 
 def _snapshot(store: Store, sid: str, at: datetime, rows: dict) -> None:
     with store.transaction() as con:
-        con.execute("INSERT INTO snapshots VALUES (?, ?, ?, 'duckdb', '{\"person\": \"x@1\"}', ?, ?)",
-                    [sid, at, at, sum(s is not None for s, _ in rows.values()),
-                     sum(s is None for s, _ in rows.values())])
+        con.execute(
+            "INSERT INTO snapshots VALUES (?, ?, ?, 'duckdb', '{\"person\": \"x@1\"}', ?, ?)",
+            [sid, at, at, sum(s is not None for s, _ in rows.values()), sum(s is None for s, _ in rows.values())],
+        )
         for entity, (score, band) in rows.items():
-            con.execute("INSERT INTO scores (snapshot_id, entity_id, kind, as_of, scorecard, score, band, "
-                        "points_credit_history) VALUES (?, ?, 'person', ?, 'x@1', ?, ?, ?)",
-                        [sid, entity, at, score, band, None if score is None else score / 10])
+            con.execute(
+                "INSERT INTO scores (snapshot_id, entity_id, kind, as_of, scorecard, score, band, "
+                "points_credit_history) VALUES (?, ?, 'person', ?, 'x@1', ?, ?, ?)",
+                [sid, entity, at, score, band, None if score is None else score / 10],
+            )
 
 
 @pytest.fixture()
@@ -43,8 +50,14 @@ def test_band_migration_matrix(store):
     m = rep["migration"]
     assert m["bands"] == ["poor", "fair", "good", "excellent", "extraordinary", "insufficient data", "absent"]
     cell = {(m["bands"][i], m["bands"][j]): n for i, row in enumerate(m["matrix"]) for j, n in enumerate(row) if n}
-    assert cell == {("poor", "fair"): 1, ("fair", "fair"): 1, ("good", "poor"): 1,
-                    ("excellent", "extraordinary"): 1, ("insufficient data", "absent"): 1, ("absent", "good"): 1}
+    assert cell == {
+        ("poor", "fair"): 1,
+        ("fair", "fair"): 1,
+        ("good", "poor"): 1,
+        ("excellent", "extraordinary"): 1,
+        ("insufficient data", "absent"): 1,
+        ("absent", "good"): 1,
+    }
     assert (m["moved_up"], m["moved_down"], m["same_band"]) == (2, 1, 1)
 
 

@@ -39,16 +39,26 @@ def test_no_flag_at_four_fifths_and_unscored_rows_are_counted():
 
 
 def test_groups_from_german_credit_style_columns():
-    prot = pd.DataFrame({
-        "personal_status_and_sex": ["male : single", "female : divorced/separated/married", "male : married/widowed"],
-        "age_in_years": [22, 40, 67],
-        "foreign_worker": ["yes", "no", "yes"],
-    })
+    prot = pd.DataFrame(
+        {
+            "personal_status_and_sex": [
+                "male : single",
+                "female : divorced/separated/married",
+                "male : married/widowed",
+            ],
+            "age_in_years": [22, 40, 67],
+            "foreign_worker": ["yes", "no", "yes"],
+        }
+    )
     g = group_columns(prot)
     assert g["sex"].tolist() == ["male", "female", "male"]
     assert g["age_in_years (band)"].tolist() == ["under 25", "35-49", "50 and over"]
     assert g["foreign_worker"].tolist() == ["yes", "no", "yes"]
     rep = fairness_report([600, 610, 620], g, None, cutoffs=(600,))
-    assert {a["attribute"] for a in rep["attributes"]} == {"sex", "personal_status_and_sex", "age_in_years (band)",
-                                                           "foreign_worker"}
+    assert {a["attribute"] for a in rep["attributes"]} == {
+        "sex",
+        "personal_status_and_sex",
+        "age_in_years (band)",
+        "foreign_worker",
+    }
     assert rep["flags"] == []

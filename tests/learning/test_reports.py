@@ -11,8 +11,7 @@ from credence.learning.train import validate
 
 def test_validation_json_fields(german, tmp_path):
     r = german
-    j, _ = write_validation(r.report, tmp_path, y=r.prepared.y[r.test_idx], scores=r.test_scores,
-                            prob=r.test_prob)
+    j, _ = write_validation(r.report, tmp_path, y=r.prepared.y[r.test_idx], scores=r.test_scores, prob=r.test_prob)
     rep = json.loads(j.read_text())
     assert rep["report"] == "validation" and rep["scorecard"]["ref"] == "german-test@1"
     assert rep["data"]["rows"] == 1000 and rep["data"]["bads"] == 300 and len(rep["data"]["excluded"]) == 3
@@ -39,8 +38,7 @@ def test_validation_json_fields(german, tmp_path):
 
 def test_html_report_exists_and_embeds_its_plots(german, tmp_path):
     r = german
-    _, h = write_validation(r.report, tmp_path, y=r.prepared.y[r.test_idx], scores=r.test_scores,
-                            prob=r.test_prob)
+    _, h = write_validation(r.report, tmp_path, y=r.prepared.y[r.test_idx], scores=r.test_scores, prob=r.test_prob)
     html = h.read_text()
     assert h.exists() and h.stat().st_size > 20_000
     # ROC, score distribution by outcome, calibration; per fairness attribute, scores and approval by group

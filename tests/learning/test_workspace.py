@@ -24,8 +24,10 @@ def ws(tmp_path_factory):
     ws = init_workspace(root / "ws")
     sim = simulate(root / "sim", entities=3000, seed=11, as_of=AS_OF)
     with ws.store.transaction() as con:
-        con.execute("INSERT INTO outcomes SELECT entity_id, ?::TIMESTAMP, 12, defaulted, 'simulator' "
-                    "FROM read_parquet(?)", [AS_OF, str(sim.outcomes_path)])
+        con.execute(
+            "INSERT INTO outcomes SELECT entity_id, ?::TIMESTAMP, 12, defaulted, 'simulator' FROM read_parquet(?)",
+            [AS_OF, str(sim.outcomes_path)],
+        )
     ingest_files(ws.store, [sim.providers_path, sim.entities_path, sim.events_dir])
     yield ws
     ws.close()
@@ -37,8 +39,17 @@ def trained(ws):
     table = workspace_table(ws.store, base)
     assert table.as_of == AS_OF and table.months == 12  # the latest outcomes on record
     prepared = prepare_workspace(table)
-    result = train(prepared, card_id="person-learned", kinds=("person",), template=base, baseline=base,
-                   c=0.1, n_splits=3, n_repeats=1, seed=3)
+    result = train(
+        prepared,
+        card_id="person-learned",
+        kinds=("person",),
+        template=base,
+        baseline=base,
+        c=0.1,
+        n_splits=3,
+        n_repeats=1,
+        seed=3,
+    )
     return base, table, prepared, result
 
 
@@ -52,7 +63,13 @@ def test_features_are_the_events_cards_own(trained):
     for f in card.features:  # aggregate, filters and window kept; bins learned
         b = base.feature(f.name)
         assert (f.aggregate, f.where, f.numerator, f.denominator, f.window_days, f.decay_half_life_days) == (
-            b.aggregate, b.where, b.numerator, b.denominator, b.window_days, b.decay_half_life_days)
+            b.aggregate,
+            b.where,
+            b.numerator,
+            b.denominator,
+            b.window_days,
+            b.decay_half_life_days,
+        )
     assert (card.min_events, card.min_history_days) == (base.min_events, base.min_history_days)
 
 
@@ -73,11 +90,14 @@ def test_workspace_scores_equal_the_trained_models_own(ws, trained):
     cards = scoring.workspace_scorecards(ws)
     assert cards["person"].ref == "person-learned@1"
     snap = scoring.score_population(ws.store, cards, as_of=AS_OF)
-    got = {r["entity_id"]: r["score"] for r in ws.store.query(
-        "SELECT entity_id, score FROM scores WHERE snapshot_id = ? AND kind = 'person'", [snap.snapshot_id])}
+    got = {
+        r["entity_id"]: r["score"]
+        for r in ws.store.query(
+            "SELECT entity_id, score FROM scores WHERE snapshot_id = ? AND kind = 'person'", [snap.snapshot_id]
+        )
+    }
     own = round_score(result.model.score(prepared.X))
     assert len(own) == prepared.rows
     assert [got[e] for e in prepared.ids] == own.astype(int).tolist()
     # entities with too little data still get no score rather than a low one (and were not trained on)
     assert table.insufficient > 0 and sum(s is None for s in got.values()) >= table.insufficient
-

@@ -46,7 +46,9 @@ def test_a_good_certificate_verifies_with_plain_pyjwt_given_only_the_jwks(ws):
     assert {"as_of", "iat", "exp", "iss"} <= set(claims)
     assert jwt.get_unverified_header(token)["alg"] == "EdDSA"
     # and with a single PyJWK too, and with Credence's own verify
-    assert jwt.decode(token, key=jwt.PyJWK(doc["keys"][0]), algorithms=["EdDSA"], audience="landlord-xyz")["sub"] == "P1"
+    assert (
+        jwt.decode(token, key=jwt.PyJWK(doc["keys"][0]), algorithms=["EdDSA"], audience="landlord-xyz")["sub"] == "P1"
+    )
     assert verify(token, doc, audience="landlord-xyz", revoked_ids=revoked_ids(ws))["sub"] == "P1"
     entry = access_log(ws, "P1")[-1]
     assert (entry["action"], entry["purpose"]) == ("certificate", "landlord-xyz")

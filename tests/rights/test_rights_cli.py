@@ -50,8 +50,20 @@ def test_dispute_report_purge_erase(ws, tmp_path):
     out = cli(ws, "dispute", "open", "P1", "bank", "P1-inst-0", "--note", "paid on time").output
     dispute_id = out.split()[0]
     assert "pending" in out
-    out = cli(ws, "dispute", "answer", dispute_id, "--provider", "bank", "--action", "correct",
-              "--type", "instalment_paid_on_time", "--new-event-id", "P1-inst-0b").output
+    out = cli(
+        ws,
+        "dispute",
+        "answer",
+        dispute_id,
+        "--provider",
+        "bank",
+        "--action",
+        "correct",
+        "--type",
+        "instalment_paid_on_time",
+        "--new-event-id",
+        "P1-inst-0b",
+    ).output
     assert "corrected" in out and "P1-inst-0b" in out
     assert dispute_id in cli(ws, "dispute", "list", "--entity", "P1").output
     report = json.loads(cli(ws, "report", "P1", "--format", "json").output)
@@ -66,8 +78,9 @@ def test_dispute_report_purge_erase(ws, tmp_path):
 
 
 def test_user_mistakes_are_one_line_without_a_traceback(ws, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["credence", "decide", "P1", "no-such-policy", "--partner", "x",
-                                      "-w", str(ws.root)])
+    monkeypatch.setattr(
+        sys, "argv", ["credence", "decide", "P1", "no-such-policy", "--partner", "x", "-w", str(ws.root)]
+    )
     with pytest.raises(SystemExit) as e:
         main()
     assert e.value.code == 1

@@ -25,8 +25,12 @@ VOUCH = {f.name: i for i, f in enumerate(CARD.features) if f.aggregate in ("vouc
 def fingerprint(ws, entity_id: str) -> tuple:
     """Everything a score says: score, band, every feature's value and points, the reasons."""
     s = score(ws, entity_id)
-    return (s["score"], s["band"], tuple((f["feature"], f["value"], f["points"]) for f in s["features"]),
-            tuple(r["code"] for r in s["reasons"]))
+    return (
+        s["score"],
+        s["band"],
+        tuple((f["feature"], f["value"], f["points"]) for f in s["features"]),
+        tuple(r["code"] for r in s["reasons"]),
+    )
 
 
 @pytest.fixture
@@ -82,8 +86,10 @@ def test_population_and_online_scoring_agree_on_vouches(ws4):
     add_event(ws4, "circle", "a1", "P4", "vouch_accepted", NOW - timedelta(days=299), counterparty="P1")
     add_event(ws4, "circle", "g2", "P2", "vouch_given", NOW - timedelta(days=100), counterparty="P4")
     snap = score_population(ws4.store, workspace_scorecards(ws4), as_of=NOW)
-    stored = {r["entity_id"]: r["score"] for r in
-              ws4.store.query("SELECT entity_id, score FROM scores WHERE snapshot_id = ?", [snap.snapshot_id])}
+    stored = {
+        r["entity_id"]: r["score"]
+        for r in ws4.store.query("SELECT entity_id, score FROM scores WHERE snapshot_id = ?", [snap.snapshot_id])
+    }
     for e in ("P1", "P2", "P4"):
         assert stored[e] == score(ws4, e)["score"], e
 
@@ -92,20 +98,43 @@ def test_population_and_online_scoring_agree_on_vouches(ws4):
 AS_OF = datetime(2026, 11, 1, 12, 0, 0)
 IDS = ["P0", "P1", "P2", "P3"]
 CAT = default_catalogue()
-COLUMNS = ["entity_id", "provider_id", "event_id", "occurred_at", "type", "category", "dimension", "adverse",
-           "amount", "days_late", "purchase_category", "rental_asset", "counterparty_id"]
+COLUMNS = [
+    "entity_id",
+    "provider_id",
+    "event_id",
+    "occurred_at",
+    "type",
+    "category",
+    "dimension",
+    "adverse",
+    "amount",
+    "days_late",
+    "purchase_category",
+    "rental_asset",
+    "counterparty_id",
+]
 
 
 @st.composite
 def graph_event(draw):
-    kind = draw(st.sampled_from(["vouch_given", "vouch_accepted", "vouch_revoked", "loan_default",
-                                 "rent_overdue", "rent_paid_on_time"]))
+    kind = draw(
+        st.sampled_from(
+            ["vouch_given", "vouch_accepted", "vouch_revoked", "loan_default", "rent_overdue", "rent_paid_on_time"]
+        )
+    )
     t = CAT.types[kind]
     days = draw(st.integers(min_value=-5, max_value=900))
     return {
-        "entity_id": draw(st.sampled_from(IDS)), "type": kind, "category": t.category, "dimension": t.dimension,
-        "adverse": t.adverse, "occurred_at": AS_OF - timedelta(days=days, hours=draw(st.integers(0, 23))),
-        "amount": None, "days_late": None, "purchase_category": None, "rental_asset": None,
+        "entity_id": draw(st.sampled_from(IDS)),
+        "type": kind,
+        "category": t.category,
+        "dimension": t.dimension,
+        "adverse": t.adverse,
+        "occurred_at": AS_OF - timedelta(days=days, hours=draw(st.integers(0, 23))),
+        "amount": None,
+        "days_late": None,
+        "purchase_category": None,
+        "rental_asset": None,
         "counterparty_id": draw(st.sampled_from(IDS)) if t.category == "connections" else None,
     }
 
@@ -119,10 +148,12 @@ def run(events: list[dict], entity_id: str | None) -> dict:
     con = duckdb.connect()
     con.execute("CREATE TABLE entities (entity_id VARCHAR, kind VARCHAR)")
     con.executemany("INSERT INTO entities VALUES (?, 'person')", [[i] for i in IDS])
-    con.execute("CREATE TABLE effective_events (entity_id VARCHAR, provider_id VARCHAR, event_id VARCHAR, "
-                "occurred_at TIMESTAMP, type VARCHAR, category VARCHAR, dimension VARCHAR, adverse BOOLEAN, "
-                "amount DOUBLE, days_late INTEGER, purchase_category VARCHAR, rental_asset VARCHAR, "
-                "counterparty_id VARCHAR)")
+    con.execute(
+        "CREATE TABLE effective_events (entity_id VARCHAR, provider_id VARCHAR, event_id VARCHAR, "
+        "occurred_at TIMESTAMP, type VARCHAR, category VARCHAR, dimension VARCHAR, adverse BOOLEAN, "
+        "amount DOUBLE, days_late INTEGER, purchase_category VARCHAR, rental_asset VARCHAR, "
+        "counterparty_id VARCHAR)"
+    )
     rows = [[{**e, "provider_id": "p", "event_id": f"e{i}"}[c] for c in COLUMNS] for i, e in enumerate(events)]
     if rows:
         con.executemany(f"INSERT INTO effective_events VALUES ({', '.join('?' * len(COLUMNS))})", rows)
@@ -138,8 +169,9 @@ def test_vouch_features_equal_an_independent_reference_on_random_graphs(events, 
     online = run(events, who)
     assert set(online) == {who}
     for entity in IDS:
-        ref = reference.score(CARD, [e for e in events if e["entity_id"] == entity], AS_OF, CAT,
-                              population=events, entity_id=entity)
+        ref = reference.score(
+            CARD, [e for e in events if e["entity_id"] == entity], AS_OF, CAT, population=events, entity_id=entity
+        )
         for name, i in VOUCH.items():
             assert population[entity][f"value_{i}"] == ref["values"][i], (entity, name)
         assert population[entity]["score"] == ref["score"], entity

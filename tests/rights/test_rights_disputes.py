@@ -40,12 +40,22 @@ def test_a_pending_dispute_stops_the_event_counting_and_confirmation_restores_it
 def test_a_correction_supersedes_the_event_with_a_new_one(disputed):
     ws, clean, with_default = disputed
     d = open_dispute(ws, "P2", "bank", "P2-default")
-    out = answer_dispute(ws, d["dispute_id"], "bank", "correct",
-                         correction={"type": "instalment_paid_late", "days_late": 12, "event_id": "P2-late-fix"})
+    out = answer_dispute(
+        ws,
+        d["dispute_id"],
+        "bank",
+        "correct",
+        correction={"type": "instalment_paid_late", "days_late": 12, "event_id": "P2-late-fix"},
+    )
     assert out["status"] == "corrected"
     new = ws.store.query("SELECT * FROM events WHERE event_id = 'P2-late-fix'")[0]
     assert (new["provider_id"], new["entity_id"], new["supersedes"], new["type"], new["adverse"]) == (
-        "bank", "P2", "P2-default", "instalment_paid_late", True)
+        "bank",
+        "P2",
+        "P2-default",
+        "instalment_paid_late",
+        True,
+    )
     assert ws.store.count("events WHERE event_id = 'P2-default'") == 1  # the old fact is kept
     effective = {r["event_id"] for r in ws.store.query("SELECT event_id FROM effective_events WHERE entity_id='P2'")}
     assert "P2-late-fix" in effective and "P2-default" not in effective
@@ -102,8 +112,13 @@ def test_only_the_subject_disputes_its_own_events_and_only_the_provider_answers(
 def test_the_disclosure_report_shows_the_whole_story(disputed):
     ws, _, with_default = disputed
     d1 = open_dispute(ws, "P2", "bank", "P2-default", note="not mine")
-    answer_dispute(ws, d1["dispute_id"], "bank", "correct", correction={"type": "instalment_paid_late", "days_late": 5,
-                                                                        "event_id": "P2-fix"})
+    answer_dispute(
+        ws,
+        d1["dispute_id"],
+        "bank",
+        "correct",
+        correction={"type": "instalment_paid_late", "days_late": 5, "event_id": "P2-fix"},
+    )
     add_event(ws, "bikes", "P2-late-bike", "P2", "rental_returned_late", NOW - timedelta(days=3))
     d2 = open_dispute(ws, "P2", "bikes", "P2-late-bike")
     g = grant(ws, "P2", "bikeshare", "score", "bike rental", "30d")
@@ -117,15 +132,25 @@ def test_the_disclosure_report_shows_the_whole_story(disputed):
     assert events["P2-fix"]["status"] == "counts" and events["P2-fix"]["supersedes"] == "P2-default"
     assert events["P2-late-bike"]["status"].startswith("disputed: pending")
     assert events["P2-late-bike"]["provider_name"] == "Bikes"
-    assert {x["dispute_id"]: x["status"] for x in report["disputes"]} == {d1["dispute_id"]: "corrected",
-                                                                          d2["dispute_id"]: "pending"}
+    assert {x["dispute_id"]: x["status"] for x in report["disputes"]} == {
+        d1["dispute_id"]: "corrected",
+        d2["dispute_id"]: "pending",
+    }
     assert report["grants_given"][0]["grant_id"] == g["grant_id"]
     assert [(a["viewer_id"], a["allowed"]) for a in report["access_log"]] == [("bikeshare", True), ("snoop", False)]
     assert report["score"]["reasons"] and report["score"]["score"] is not None
 
     text = render(report, "text")
-    for needle in ("P2-default", "corrected by P2-fix", "not mine", "bikeshare", "REFUSED", "snoop",
-                   d2["dispute_id"], "WHO SAW YOUR DATA"):
+    for needle in (
+        "P2-default",
+        "corrected by P2-fix",
+        "not mine",
+        "bikeshare",
+        "REFUSED",
+        "snoop",
+        d2["dispute_id"],
+        "WHO SAW YOUR DATA",
+    ):
         assert needle in text, needle
     html = render(report, "html")
     assert html.startswith("<!doctype html>") and "corrected by P2-fix" in html and "snoop" in html

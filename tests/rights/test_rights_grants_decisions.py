@@ -23,7 +23,9 @@ def test_partner_without_a_grant_gets_no_score_and_no_decision_and_the_attempt_i
     assert list_decisions(ws, "P1") == []
     log = access_log(ws, "P1")
     assert [(a["viewer_id"], a["action"], a["allowed"]) for a in log] == [
-        ("bikeshare", "read_score", False), ("bikeshare", "decision", False)]
+        ("bikeshare", "read_score", False),
+        ("bikeshare", "decision", False),
+    ]
 
 
 def test_the_subject_always_sees_its_own_score_with_reasons(ws):
@@ -54,7 +56,11 @@ def test_a_live_decisions_grant_gives_a_logged_decision_with_score_and_band(ws):
     assert [(s["decision_id"], s["outcome"], s["score"]) for s in stored] == [(d["decision_id"], "granted", d["score"])]
     entry = access_log(ws, "P1")[-1]
     assert (entry["viewer_id"], entry["action"], entry["allowed"], entry["grant_id"]) == (
-        "bikeshare", "decision", True, g["grant_id"])
+        "bikeshare",
+        "decision",
+        True,
+        g["grant_id"],
+    )
 
 
 def test_revoking_a_grant_takes_effect_at_once(ws):
@@ -77,8 +83,10 @@ def test_an_expired_grant_is_not_live(ws):
     assert list_grants(ws, "P1")[0]["status"] == "expired"
     with pytest.raises(PermissionDenied):
         decide(ws, "P1", "bike-deposit-free", "bikeshare")
-    assert live_grant(ws, "P1", "bikeshare", "decisions", "bike rental", NOW - timedelta(days=2, hours=12))["grant_id"] \
+    assert (
+        live_grant(ws, "P1", "bikeshare", "decisions", "bike rental", NOW - timedelta(days=2, hours=12))["grant_id"]
         == g["grant_id"]
+    )
 
 
 def test_only_the_subject_or_viewer_may_revoke(ws):
@@ -88,13 +96,16 @@ def test_only_the_subject_or_viewer_may_revoke(ws):
     assert revoke(ws, g["grant_id"], revoked_by="bikeshare")["status"] == "revoked"
 
 
-@pytest.mark.parametrize("kw,field", [
-    ({"scope": "everything"}, "scope"),
-    ({"purpose": "  "}, "purpose"),
-    ({"until": "2000-01-01"}, "until"),
-    ({"viewer_id": "P1"}, "viewer_id"),
-    ({"until": "next week"}, "until"),
-])
+@pytest.mark.parametrize(
+    "kw,field",
+    [
+        ({"scope": "everything"}, "scope"),
+        ({"purpose": "  "}, "purpose"),
+        ({"until": "2000-01-01"}, "until"),
+        ({"viewer_id": "P1"}, "viewer_id"),
+        ({"until": "next week"}, "until"),
+    ],
+)
 def test_bad_grants_say_which_field(ws, kw, field):
     args = {"subject_id": "P1", "viewer_id": "bikeshare", "scope": "score", "purpose": "bike rental", "until": "30d"}
     with pytest.raises(ValidationError) as e:
@@ -128,9 +139,20 @@ def test_too_little_data_is_no_decision_never_a_refusal(ws):
 
 
 def test_a_partner_cannot_apply_another_partners_policy(ws, tmp_path):
-    pack = {"version": 1, "policies": [{
-        "id": "acme-bikes", "partner": "acme", "kind": "benefit", "purpose": "bike rental",
-        "context": "bike rental", "condition": {"score_at_least": 600}, "effect": "free first hour"}]}
+    pack = {
+        "version": 1,
+        "policies": [
+            {
+                "id": "acme-bikes",
+                "partner": "acme",
+                "kind": "benefit",
+                "purpose": "bike rental",
+                "context": "bike rental",
+                "condition": {"score_at_least": 600},
+                "effect": "free first hour",
+            }
+        ],
+    }
     (tmp_path / "pack.yaml").write_text(yaml.safe_dump(pack))
     ws.config["policies"] = str(tmp_path / "pack.yaml")
     grant(ws, "P1", "rival", "decisions", "bike rental", "30d")
@@ -139,9 +161,20 @@ def test_a_partner_cannot_apply_another_partners_policy(ws, tmp_path):
 
 
 def test_a_workspace_pack_breaking_a_guardrail_stops_every_decision(ws, tmp_path):
-    pack = {"version": 1, "policies": [{
-        "id": "metro", "partner": "*", "kind": "restriction", "purpose": "commuting", "context": "metro",
-        "condition": {"score_below": 500}, "effect": "deposit required"}]}
+    pack = {
+        "version": 1,
+        "policies": [
+            {
+                "id": "metro",
+                "partner": "*",
+                "kind": "restriction",
+                "purpose": "commuting",
+                "context": "metro",
+                "condition": {"score_below": 500},
+                "effect": "deposit required",
+            }
+        ],
+    }
     (tmp_path / "pack.yaml").write_text(yaml.safe_dump(pack))
     ws.config["policies"] = str(tmp_path / "pack.yaml")
     grant(ws, "P1", "metro-co", "decisions", "commuting", "30d")

@@ -46,9 +46,11 @@ def test_adverse_events_past_retention_stop_counting_and_purge_removes_only_them
 
 
 def _tables_and_columns(ws) -> dict[str, list[str]]:
-    rows = ws.store.query("SELECT table_name, column_name FROM information_schema.columns "
-                          "WHERE table_schema = 'main' AND table_name IN (SELECT table_name FROM "
-                          "information_schema.tables WHERE table_type = 'BASE TABLE')")
+    rows = ws.store.query(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_name IN (SELECT table_name FROM "
+        "information_schema.tables WHERE table_type = 'BASE TABLE')"
+    )
     out: dict[str, list[str]] = {}
     for r in rows:
         out.setdefault(r["table_name"], []).append(r["column_name"])

@@ -20,8 +20,21 @@ CAT = default_catalogue()
 AS_OF = datetime(2026, 11, 1, 12, 0, 0)
 TYPES = sorted(CAT.types)
 CARDS = {name: load_scorecard(name) for name in ("person-expert", "business-expert")}
-EVENT_COLUMNS = ["entity_id", "provider_id", "event_id", "occurred_at", "type", "category", "dimension",
-                 "adverse", "amount", "days_late", "purchase_category", "rental_asset", "counterparty_id"]
+EVENT_COLUMNS = [
+    "entity_id",
+    "provider_id",
+    "event_id",
+    "occurred_at",
+    "type",
+    "category",
+    "dimension",
+    "adverse",
+    "amount",
+    "days_late",
+    "purchase_category",
+    "rental_asset",
+    "counterparty_id",
+]
 
 
 @st.composite
@@ -29,7 +42,9 @@ def event(draw, entity_ids):
     t = CAT.types[draw(st.sampled_from(TYPES))]
     # mostly recent, some past retention (7 and 10 years) and some in the future (must not count)
     seconds = draw(st.integers(min_value=-30 * 86400, max_value=11 * 365 * 86400))
-    amount = draw(st.one_of(st.none(), st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda x: round(x, 2))))
+    amount = draw(
+        st.one_of(st.none(), st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda x: round(x, 2)))
+    )
     if t.amount == "required" and amount is None:
         amount = 100.0
     return {
@@ -58,10 +73,12 @@ def run_sql(card, entities, events):
     con = duckdb.connect()
     con.execute("CREATE TABLE entities (entity_id VARCHAR, kind VARCHAR)")
     con.executemany("INSERT INTO entities VALUES (?, ?)", entities)
-    con.execute("CREATE TABLE effective_events (entity_id VARCHAR, provider_id VARCHAR, event_id VARCHAR, "
-                "occurred_at TIMESTAMP, type VARCHAR, category VARCHAR, dimension VARCHAR, adverse BOOLEAN, "
-                "amount DOUBLE, days_late INTEGER, purchase_category VARCHAR, rental_asset VARCHAR, "
-                "counterparty_id VARCHAR)")
+    con.execute(
+        "CREATE TABLE effective_events (entity_id VARCHAR, provider_id VARCHAR, event_id VARCHAR, "
+        "occurred_at TIMESTAMP, type VARCHAR, category VARCHAR, dimension VARCHAR, adverse BOOLEAN, "
+        "amount DOUBLE, days_late INTEGER, purchase_category VARCHAR, rental_asset VARCHAR, "
+        "counterparty_id VARCHAR)"
+    )
     if events:
         rows = [{**e, "provider_id": "p", "event_id": f"e{i}"} for i, e in enumerate(events)]
         batch = pa.Table.from_pylist([{c: r.get(c) for c in EVENT_COLUMNS} for r in rows])  # noqa: F841
@@ -101,9 +118,19 @@ def test_reasons_are_consistent_with_points():
     """Each reason names a feature that lost points; reasons are ordered by points lost; their text says so."""
     card = CARDS["person-expert"]
     events = [
-        {"entity_id": "P1", "type": "rent_overdue", "category": "bills", "dimension": "credit_history",
-         "adverse": True, "occurred_at": AS_OF - timedelta(days=d), "amount": 500.0, "days_late": 10,
-         "purchase_category": None, "rental_asset": None, "counterparty_id": None}
+        {
+            "entity_id": "P1",
+            "type": "rent_overdue",
+            "category": "bills",
+            "dimension": "credit_history",
+            "adverse": True,
+            "occurred_at": AS_OF - timedelta(days=d),
+            "amount": 500.0,
+            "days_late": 10,
+            "purchase_category": None,
+            "rental_asset": None,
+            "counterparty_id": None,
+        }
         for d in (10, 40, 70, 100)
     ]
     row = run_sql(card, [("P1", "person")], events)["P1"]

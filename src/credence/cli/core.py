@@ -16,8 +16,15 @@ from credence.workspace import init_workspace
 
 
 def progress_bar(label: str) -> Progress:
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                    transient=True, disable=not console.is_terminal)
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
 
 
 @app.command()
@@ -46,9 +53,14 @@ def simulate(
     out = out or ws.root / "simulated"
     with progress_bar("simulating") as bar:
         task = bar.add_task("simulate", total=entities)
-        summary = run(out, entities=entities, months=months, seed=seed,
-                      as_of=scoring.parse_time(as_of) if as_of else None,
-                      progress=lambda done, total: bar.update(task, completed=done))
+        summary = run(
+            out,
+            entities=entities,
+            months=months,
+            seed=seed,
+            as_of=scoring.parse_time(as_of) if as_of else None,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
     store_outcomes(ws, summary)
     console.print(
         f"Simulated {summary.entities:,} entities ({summary.persons:,} persons, {summary.businesses:,} businesses, "
@@ -90,8 +102,13 @@ def ingest_with_progress(ws, path: Path, kind: str | None = None) -> list:
 
     with progress_bar(f"ingesting {path.name}") as bar:
         task = bar.add_task("ingest", total=None)
-        return ingest_files(ws.store, [path], catalogue=scoring.workspace_catalogue(ws), kind=kind,
-                            progress=lambda done, total: bar.update(task, completed=done, total=total))
+        return ingest_files(
+            ws.store,
+            [path],
+            catalogue=scoring.workspace_catalogue(ws),
+            kind=kind,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
 
 
 @app.command()
@@ -106,8 +123,9 @@ def score(
     cards = scoring.workspace_scorecards(ws)
     started = time.perf_counter()
     if engine == "duckdb":
-        snap = scoring.score_population(ws.store, cards, as_of=scoring.parse_time(as_of),
-                                        catalogue=scoring.workspace_catalogue(ws))
+        snap = scoring.score_population(
+            ws.store, cards, as_of=scoring.parse_time(as_of), catalogue=scoring.workspace_catalogue(ws)
+        )
     elif engine == "spark":
         from credence.engines.spark import score_with_spark
 
@@ -148,9 +166,13 @@ def explain(
 
 
 def explain_entity(ws, entity: str, as_of=None) -> None:
-    row = scoring.score_entity(ws.store, scoring.workspace_scorecards(ws), entity,
-                               as_of=scoring.parse_time(as_of) if as_of else None,
-                               catalogue=scoring.workspace_catalogue(ws))
+    row = scoring.score_entity(
+        ws.store,
+        scoring.workspace_scorecards(ws),
+        entity,
+        as_of=scoring.parse_time(as_of) if as_of else None,
+        catalogue=scoring.workspace_catalogue(ws),
+    )
     log_operator_read(ws, entity, "explain")
     print_score(console, row)
     console.print(f"{row['n_events']} events count towards this score; history {row['history_days'] or 0} days.")
@@ -178,8 +200,15 @@ def export_sql(
     cards = scoring.workspace_scorecards(ws)
     if kind not in cards:
         raise ConfigError(f"no scorecard configured for kind '{kind}'", field="kind", fix=f"use {', '.join(cards)}")
-    print(compile_scorecard(cards[kind], dialect=dialect, pretty=True, as_of=scoring.parse_time(as_of),
-                            catalogue=scoring.workspace_catalogue(ws)))
+    print(
+        compile_scorecard(
+            cards[kind],
+            dialect=dialect,
+            pretty=True,
+            as_of=scoring.parse_time(as_of),
+            catalogue=scoring.workspace_catalogue(ws),
+        )
+    )
 
 
 @app.command()
@@ -203,22 +232,32 @@ def demo(
     as_of = scoring.utcnow().replace(hour=0, minute=0, second=0)
     with progress_bar("2. simulating") as bar:
         task = bar.add_task("simulate", total=size)
-        summary = run(ws.root / "simulated", entities=size, seed=seed, as_of=as_of,
-                      progress=lambda done, total: bar.update(task, completed=done))
+        summary = run(
+            ws.root / "simulated",
+            entities=size,
+            seed=seed,
+            as_of=as_of,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
     store_outcomes(ws, summary)
-    console.print(f"2. simulated {summary.entities:,} entities and {summary.events:,} events "
-                  f"from {summary.providers} providers")
+    console.print(
+        f"2. simulated {summary.entities:,} entities and {summary.events:,} events from {summary.providers} providers"
+    )
     catalogue = scoring.workspace_catalogue(ws)
     counts = {"accepted": 0, "duplicates": 0, "quarantined": 0, "received": 0}
     for path in (summary.providers_path, summary.entities_path, summary.events_dir):
         for r in ingest_with_progress(ws, path):
             for k in counts:
                 counts[k] += getattr(r, k)
-    console.print(f"3. ingested {counts['received']:,} records: {counts['accepted']:,} accepted, "
-                  f"{counts['duplicates']:,} duplicate, {counts['quarantined']:,} quarantined")
+    console.print(
+        f"3. ingested {counts['received']:,} records: {counts['accepted']:,} accepted, "
+        f"{counts['duplicates']:,} duplicate, {counts['quarantined']:,} quarantined"
+    )
     snap = scoring.score_population(ws.store, scoring.workspace_scorecards(ws), as_of=as_of, catalogue=catalogue)
-    console.print(f"4. scored {snap.scored:,} entities ({snap.insufficient:,} with insufficient data) "
-                  f"in one SQL query per scorecard")
+    console.print(
+        f"4. scored {snap.scored:,} entities ({snap.insufficient:,} with insufficient data) "
+        f"in one SQL query per scorecard"
+    )
     console.print(band_table(snap.bands))
     for kind in ("person", "business"):
         entity = ws.store.scalar(

@@ -11,8 +11,9 @@ def after_scoring(ws, console: Console) -> None:
     except ModuleNotFoundError:
         return
     _, operator = create_key(ws.store, "operator", "demo-operator")
-    subject = ws.store.scalar("SELECT entity_id FROM latest_scores WHERE kind = 'person' AND score IS NOT NULL "
-                              "ORDER BY entity_id LIMIT 1")
+    subject = ws.store.scalar(
+        "SELECT entity_id FROM latest_scores WHERE kind = 'person' AND score IS NOT NULL ORDER BY entity_id LIMIT 1"
+    )
     _, subject_key = create_key(ws.store, "subject", subject)
     console.rule("Open the portal")
     console.print(f"  credence serve --workspace {ws.root}   then open http://127.0.0.1:8000/")

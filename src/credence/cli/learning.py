@@ -13,8 +13,14 @@ from credence.errors import ConfigError, DataError
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def _f(v, digits: int = 3) -> str:
@@ -24,8 +30,10 @@ def _f(v, digits: int = 3) -> str:
 def _print_excluded(prepared) -> None:
     held = [e for e in prepared.excluded if e.held_for_fairness]
     if held:
-        console.print(f"[bold]{len(held)} column(s) held apart[/], never scoring inputs, kept only for the fairness "
-                      "audit:", highlight=False)
+        console.print(
+            f"[bold]{len(held)} column(s) held apart[/], never scoring inputs, kept only for the fairness audit:",
+            highlight=False,
+        )
     for e in held:
         rule = f" [dim]guardrail {e.rule.replace(' (', ': ', 1).rstrip(')')}[/]" if e.rule else ""
         console.print(f"  [yellow]excluded[/] {e.column}: {e.reason}, {e.detail}.{rule}", highlight=False)
@@ -44,23 +52,44 @@ def _print_metrics(report: dict) -> None:
         ev = report.get(key)
         if ev:
             p = ev.get("psi_train_test", ev.get("psi_vs_reference"))
-            t.add_row(label, f"{ev['rows']:,}", _f(ev["auc"]), _f(ev["ks"]), _f(ev["gini"]), _f(ev["brier"]),
-                      f"{_f(p)} {ev.get('psi_status', '')}" if p is not None else "-")
+            t.add_row(
+                label,
+                f"{ev['rows']:,}",
+                _f(ev["auc"]),
+                _f(ev["ks"]),
+                _f(ev["gini"]),
+                _f(ev["brier"]),
+                f"{_f(p)} {ev.get('psi_status', '')}" if p is not None else "-",
+            )
             if ev.get("baseline"):
                 b = ev["baseline"]
-                t.add_row(f"  {b['scorecard']} (same rows)", f"{ev['rows']:,}", _f(b["auc"]), _f(b["ks"]),
-                          _f(b["gini"]), "-", "-")
+                t.add_row(
+                    f"  {b['scorecard']} (same rows)",
+                    f"{ev['rows']:,}",
+                    _f(b["auc"]),
+                    _f(b["ks"]),
+                    _f(b["gini"]),
+                    "-",
+                    "-",
+                )
     cv = report.get("cv")
     if cv:
-        t.add_row(f"CV {cv['n_splits']}x{cv['n_repeats']} (mean ± sd)", "",
-                  *[f"{_f(cv[m]['mean'])} ± {_f(cv[m]['sd'])}" for m in ("auc", "ks", "gini", "brier")], "")
+        t.add_row(
+            f"CV {cv['n_splits']}x{cv['n_repeats']} (mean ± sd)",
+            "",
+            *[f"{_f(cv[m]['mean'])} ± {_f(cv[m]['sd'])}" for m in ("auc", "ks", "gini", "brier")],
+            "",
+        )
     console.print(t)
     fair = report.get("fairness")
     if fair:
         for flag in fair["flags"]:
-            console.print(f"[red]fairness flag[/] {flag['attribute']}: at cut-off {flag['cutoff']} the approval "
-                          f"rate of '{flag['lowest_group']}' is {flag['disparate_impact']:.3f} of "
-                          f"'{flag['reference_group']}' (below 0.8)", highlight=False)
+            console.print(
+                f"[red]fairness flag[/] {flag['attribute']}: at cut-off {flag['cutoff']} the approval "
+                f"rate of '{flag['lowest_group']}' is {flag['disparate_impact']:.3f} of "
+                f"'{flag['reference_group']}' (below 0.8)",
+                highlight=False,
+            )
         if not fair["flags"]:
             console.print("fairness: no disparate-impact ratio below 0.8 at any cut-off")
 
@@ -98,18 +127,31 @@ def _use_card(ws, kind: str, out: Path) -> None:
 
 @app.command()
 def train(
-    data: Path = typer.Option(None, "--data", help="Feature table (CSV or Parquet) with a target column. "
-                                                   "Without it, train from the workspace's events and outcomes."),
+    data: Path = typer.Option(
+        None,
+        "--data",
+        help="Feature table (CSV or Parquet) with a target column. "
+        "Without it, train from the workspace's events and outcomes.",
+    ),
     target: str = typer.Option(None, "--target", help="Target column of --data (two values: good/bad, 0/1)."),
     bad: str = typer.Option(None, "--bad", help="The target value meaning a bad outcome (default: guessed)."),
-    protected: list[str] = typer.Option([], "--protected", help="A protected column to hold apart (repeatable); "
-                                                                "the guardrail name rules find the usual ones."),
+    protected: list[str] = typer.Option(
+        [],
+        "--protected",
+        help="A protected column to hold apart (repeatable); the guardrail name rules find the usual ones.",
+    ),
     id_column: str = typer.Option(None, "--id-column", help="Row identifier column of --data."),
     kind: str = typer.Option("person", "--kind", help="Workspace: the entity kind to train for."),
-    base: str = typer.Option(None, "--base", help="Workspace: the events scorecard whose features to learn "
-                                                  "(default: the one configured for --kind)."),
-    as_of: str = typer.Option(None, "--as-of", help="Workspace: features as of this date; outcomes observed "
-                                                    "from it (default: the latest outcomes on record)."),
+    base: str = typer.Option(
+        None,
+        "--base",
+        help="Workspace: the events scorecard whose features to learn (default: the one configured for --kind).",
+    ),
+    as_of: str = typer.Option(
+        None,
+        "--as-of",
+        help="Workspace: features as of this date; outcomes observed from it (default: the latest outcomes on record).",
+    ),
     months: int = typer.Option(None, "--months", help="Workspace: the outcome window in months."),
     out: Path = typer.Option(None, "--out", help="Where to write the scorecard YAML."),
     report: Path = typer.Option(None, "--report", help="Directory for the validation report (JSON + HTML)."),
@@ -118,8 +160,12 @@ def train(
     folds: int = typer.Option(5, help="Cross-validation folds."),
     repeats: int = typer.Option(5, help="Cross-validation repeats (0 to skip)."),
     seed: int = typer.Option(42, help="Seed of the hold-out split and the folds."),
-    c: float = typer.Option(None, "--c", help="Fixed inverse regularisation strength C of the logistic regression "
-                                             "(default: chosen by 5-fold cross-validation on log loss)."),
+    c: float = typer.Option(
+        None,
+        "--c",
+        help="Fixed inverse regularisation strength C of the logistic regression "
+        "(default: chosen by 5-fold cross-validation on log loss).",
+    ),
     use: bool = typer.Option(False, "--use", help="Workspace: configure the new card for --kind in credence.yaml."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
@@ -138,8 +184,10 @@ def train(
         source, kinds = str(data), ("person",)
     else:
         if target or protected or bad or id_column:
-            raise ConfigError("--target, --bad, --protected and --id-column go with --data",
-                              fix="add --data FILE, or leave them out to train from the workspace")
+            raise ConfigError(
+                "--target, --bad, --protected and --id-column go with --data",
+                fix="add --data FILE, or leave them out to train from the workspace",
+            )
         from credence.learning.features import prepare_workspace, workspace_table
         from credence.services import scoring
 
@@ -158,16 +206,20 @@ def train(
         if kind not in template.kinds:
             raise ConfigError(f"scorecard {template.ref} does not score kind '{kind}'", field="kind")
         template = scoring.restrict(template, (kind,))
-        table = workspace_table(ws.store, template, as_of=scoring.parse_time(as_of) if as_of else None,
-                                months=months, catalogue=catalogue)
+        table = workspace_table(
+            ws.store, template, as_of=scoring.parse_time(as_of) if as_of else None, months=months, catalogue=catalogue
+        )
         prepared = prepare_workspace(table)
         baseline = template
         card_id = card_id or f"{kind}-learned"
         out = out or ws.root / "scorecards" / f"{card_id}.yaml"
         source = f"workspace {ws.root}: features as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
         kinds = (kind,)
-    console.print(f"Training on {prepared.rows:,} rows ({prepared.bad_rate:.1%} bad) with "
-                  f"{len(prepared.X.columns)} inputs from {source}", highlight=False)
+    console.print(
+        f"Training on {prepared.rows:,} rows ({prepared.bad_rate:.1%} bad) with "
+        f"{len(prepared.X.columns)} inputs from {source}",
+        highlight=False,
+    )
     _print_excluded(prepared)
     from credence.domain.scorecard import dump_scorecard
     from credence.learning.reports import write_validation
@@ -180,9 +232,21 @@ def train(
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=total)
 
-        result = run_train(prepared, card_id=card_id, version=version, kinds=kinds, template=template,
-                           holdout=holdout, n_splits=folds, n_repeats=repeats, seed=seed, c=c, source=source,
-                           baseline=baseline, progress=progress)
+        result = run_train(
+            prepared,
+            card_id=card_id,
+            version=version,
+            kinds=kinds,
+            template=template,
+            holdout=holdout,
+            n_splits=folds,
+            n_repeats=repeats,
+            seed=seed,
+            c=c,
+            source=source,
+            baseline=baseline,
+            progress=progress,
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     dump_scorecard(result.card, out)
     report_dir = report or out.with_name(out.stem + "-report")
@@ -195,8 +259,10 @@ def train(
         if use:
             _use_card(ws, kind, out)
         else:
-            console.print(f"To score with it: set scorecards: {{{kind}: {out}}} in credence.yaml (or train --use)",
-                          highlight=False)
+            console.print(
+                f"To score with it: set scorecards: {{{kind}: {out}}} in credence.yaml (or train --use)",
+                highlight=False,
+            )
 
 
 @app.command()
@@ -230,8 +296,9 @@ def validate(
         catalogue = scoring.workspace_catalogue(ws)
         ref = card if "/" not in card and not card.endswith((".yaml", ".yml")) else str(ws.path(card))
         the_card = load_scorecard(ref, catalogue=catalogue)
-        table = workspace_table(ws.store, the_card, as_of=scoring.parse_time(as_of) if as_of else None,
-                                months=months, catalogue=catalogue)
+        table = workspace_table(
+            ws.store, the_card, as_of=scoring.parse_time(as_of) if as_of else None, months=months, catalogue=catalogue
+        )
         prepared = prepare_workspace(table)
         source = f"workspace {ws.root}: as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
         default_dir = ws.root / "reports" / f"validation-{the_card.id}-v{the_card.version}"
@@ -266,12 +333,23 @@ def audit(
         for col in ("snapshot", "as of", "created", "scored", "insufficient"):
             t.add_column(col)
         for s in snapshots(ws.store):
-            t.add_row(s["snapshot_id"], f"{s['as_of']:%Y-%m-%d %H:%M}", f"{s['created_at']:%Y-%m-%d %H:%M}",
-                      f"{s['scored']:,}", f"{s['insufficient']:,}")
+            t.add_row(
+                s["snapshot_id"],
+                f"{s['as_of']:%Y-%m-%d %H:%M}",
+                f"{s['created_at']:%Y-%m-%d %H:%M}",
+                f"{s['scored']:,}",
+                f"{s['insufficient']:,}",
+            )
         console.print(t)
         return
-    result = drift_report(ws.store, base=base, current=current, cards=scoring.workspace_scorecards(ws),
-                          catalogue=scoring.workspace_catalogue(ws), features=features)
+    result = drift_report(
+        ws.store,
+        base=base,
+        current=current,
+        cards=scoring.workspace_scorecards(ws),
+        catalogue=scoring.workspace_catalogue(ws),
+        features=features,
+    )
     result["fairness"] = snapshot_fairness(ws.store, result["current"]["snapshot_id"])
     report_dir = report or ws.root / "reports" / f"audit-{result['current']['snapshot_id']}"
     j, h = write_drift(result, report_dir)
@@ -308,11 +386,17 @@ def snapshot_fairness(store, snapshot_id: str) -> dict | None:
         scores = cur.execute(
             "SELECT s.entity_id, s.score, o.defaulted FROM scores s LEFT JOIN ("
             "SELECT entity_id, bool_or(defaulted) AS defaulted FROM outcomes GROUP BY entity_id) o "
-            "USING (entity_id) WHERE s.snapshot_id = ? ORDER BY s.entity_id", [snapshot_id]).df()
+            "USING (entity_id) WHERE s.snapshot_id = ? ORDER BY s.entity_id",
+            [snapshot_id],
+        ).df()
     finally:
         cur.close()
     frame = scores.merge(prot, on="entity_id", how="left")
     y = pd.to_numeric(frame["defaulted"].astype("float"), errors="coerce")
     has_y = bool(y.notna().any())
-    return fairness_report(frame["score"].to_numpy(dtype=float), group_columns(frame[prot.columns[1:]]),
-                           y.to_numpy() if has_y else None, basis=f"snapshot {snapshot_id}")
+    return fairness_report(
+        frame["score"].to_numpy(dtype=float),
+        group_columns(frame[prot.columns[1:]]),
+        y.to_numpy() if has_y else None,
+        basis=f"snapshot {snapshot_id}",
+    )

@@ -60,12 +60,34 @@ def print_score(console: Console, row: dict, *, title: str | None = None) -> Non
 
 def feature_table(features: list[dict]) -> Table:
     t = Table(title="Feature by feature")
-    for c, j in (("dimension", "left"), ("feature", "left"), ("value", "right"), ("points", "right"),
-                 ("max", "right"), ("score points lost", "right")):
+    for c, j in (
+        ("dimension", "left"),
+        ("feature", "left"),
+        ("value", "right"),
+        ("points", "right"),
+        ("max", "right"),
+        ("score points lost", "right"),
+    ):
         t.add_column(c, justify=j)
     for f in features:
         v = f["value"]
-        shown = "missing" if v is None else (f"{v:.3g}" if isinstance(v, float) and not float(v).is_integer() else f"{v:g}" if isinstance(v, float) else str(v))
-        t.add_row(DIMENSION_LABELS[f["dimension"]], f["feature"], shown, f"{f['points']:g}", f"{f['max_points']:g}",
-                  f"{f['score_points_lost']:g}")
+        shown = (
+            "missing"
+            if v is None
+            else (
+                f"{v:.3g}"
+                if isinstance(v, float) and not float(v).is_integer()
+                else f"{v:g}"
+                if isinstance(v, float)
+                else str(v)
+            )
+        )
+        t.add_row(
+            DIMENSION_LABELS[f["dimension"]],
+            f["feature"],
+            shown,
+            f"{f['points']:g}",
+            f"{f['max_points']:g}",
+            f"{f['score_points_lost']:g}",
+        )
     return t

@@ -17,8 +17,7 @@ from rich.table import Table
 from credence.cli.app import WorkspaceOption, app, console, err_console, workspace
 from credence.errors import CredenceError, ValidationError
 
-BAND_STYLE = {"poor": "red", "fair": "yellow", "good": "green", "excellent": "bold green",
-              "extraordinary": "bold cyan"}
+BAND_STYLE = {"poor": "red", "fair": "yellow", "good": "green", "excellent": "bold green", "extraordinary": "bold cyan"}
 
 
 def _when(value) -> str:
@@ -42,8 +41,11 @@ def policies(ws_path: Path = WorkspaceOption) -> None:
     for p in pack.policies:
         t.add_row(p.id, p.kind, p.partner, p.purpose, p.condition_text, p.effect)
     console.print(t)
-    console.print("A decision needs the subject's grant: credence grant SUBJECT --to PARTNER --scope decisions "
-                  "--purpose PURPOSE --until 30d", highlight=False)
+    console.print(
+        "A decision needs the subject's grant: credence grant SUBJECT --to PARTNER --scope decisions "
+        "--purpose PURPOSE --until 30d",
+        highlight=False,
+    )
 
 
 # ------------------------------------------------------------------------------------------ decisions
@@ -72,8 +74,9 @@ def decide(
     body.append(f"decision {d['decision_id']} for {partner}, recorded and visible to {entity}")
     console.print(Panel("\n".join(body), title=f"{entity} · {policy}", expand=False), highlight=False)
     if d["notice"]:
-        console.print(Panel(d["notice"], title="adverse-action notice", border_style="red", expand=False),
-                      highlight=False)
+        console.print(
+            Panel(d["notice"], title="adverse-action notice", border_style="red", expand=False), highlight=False
+        )
 
 
 # ------------------------------------------------------------------------------------------ grants
@@ -90,8 +93,11 @@ def grant_cmd(
     from credence.services.grants import grant
 
     g = grant(workspace(ws_path), subject, to, scope, purpose, until)
-    console.print(f"Granted [bold]{g['grant_id']}[/]: {to} may {_scope_words(scope)} of {subject} for "
-                  f"'{g['purpose']}' until {_when(g['expires_at'])} UTC", highlight=False)
+    console.print(
+        f"Granted [bold]{g['grant_id']}[/]: {to} may {_scope_words(scope)} of {subject} for "
+        f"'{g['purpose']}' until {_when(g['expires_at'])} UTC",
+        highlight=False,
+    )
     console.print(f"Revoke it at any time: credence revoke {g['grant_id']}", highlight=False)
 
 
@@ -114,8 +120,15 @@ def grants_cmd(
         t.add_column(c)
     for g in rows:
         style = "green" if g["status"] == "live" else "dim"
-        t.add_row(g["grant_id"], g["viewer_id"], g["scope"], g["purpose"], _when(g["granted_at"]),
-                  _when(g["expires_at"]), f"[{style}]{g['status']}[/]")
+        t.add_row(
+            g["grant_id"],
+            g["viewer_id"],
+            g["scope"],
+            g["purpose"],
+            _when(g["granted_at"]),
+            _when(g["expires_at"]),
+            f"[{style}]{g['status']}[/]",
+        )
     console.print(t)
 
 
@@ -129,8 +142,11 @@ def revoke(
     from credence.services.grants import revoke as run
 
     g = run(workspace(ws_path), grant_id, revoked_by=by)
-    console.print(f"Revoked {grant_id}: {g['viewer_id']} may no longer {_scope_words(g['scope'])} of "
-                  f"{g['subject_id']} (from {_when(g['revoked_at'])} UTC)", highlight=False)
+    console.print(
+        f"Revoked {grant_id}: {g['viewer_id']} may no longer {_scope_words(g['scope'])} of "
+        f"{g['subject_id']} (from {_when(g['revoked_at'])} UTC)",
+        highlight=False,
+    )
 
 
 @app.command("read")
@@ -167,9 +183,13 @@ def certify(
         out.write_text(c["token"] + "\n")
     err_console.print(
         f"Certificate {c['certificate_id']}: {entity} scores {c['claims']['score']} ({_band(c['claims']['band'])}) "
-        f"for {audience}, valid until {_when(c['expires_at'])} UTC, key {c['key_id']}", highlight=False)
-    err_console.print(f"Verify offline: credence verify TOKEN --jwks {keys_dir(ws) / 'jwks.json'} --audience "
-                      f"{audience}", highlight=False)
+        f"for {audience}, valid until {_when(c['expires_at'])} UTC, key {c['key_id']}",
+        highlight=False,
+    )
+    err_console.print(
+        f"Verify offline: credence verify TOKEN --jwks {keys_dir(ws) / 'jwks.json'} --audience {audience}",
+        highlight=False,
+    )
     if not out:
         typer.echo(c["token"])
 
@@ -203,10 +223,14 @@ def verify(
             revoked = d / "revoked.json"
     revoked_ids = load_revocations(revoked) if revoked else None
     claims = run(token, load_jwks(jwks_file), audience=audience, revoked_ids=revoked_ids)
-    checked = "signature, expiry" + (", audience" if audience else "") + (", revocation" if revoked_ids is not None else "")
-    console.print(f"[bold green]valid[/]: {claims['sub']} scores {claims['score']} ({_band(claims['band'])}) as of "
-                  f"{claims['as_of'][:10]}, for {claims['aud']}, certificate {claims['jti']} (checked {checked})",
-                  highlight=False)
+    checked = (
+        "signature, expiry" + (", audience" if audience else "") + (", revocation" if revoked_ids is not None else "")
+    )
+    console.print(
+        f"[bold green]valid[/]: {claims['sub']} scores {claims['score']} ({_band(claims['band'])}) as of "
+        f"{claims['as_of'][:10]}, for {claims['aud']}, certificate {claims['jti']} (checked {checked})",
+        highlight=False,
+    )
     if not audience:
         console.print("[yellow]audience not checked[/]: pass --audience to make sure it was issued for you")
 
@@ -249,8 +273,11 @@ app.add_typer(dispute_app, name="dispute")
 
 
 def _print_dispute(d: dict) -> None:
-    console.print(f"[bold]{d['dispute_id']}[/] event {d['provider_id']}/{d['event_id']} of {d['entity_id']}: "
-                  f"[bold]{d['status']}[/]", highlight=False)
+    console.print(
+        f"[bold]{d['dispute_id']}[/] event {d['provider_id']}/{d['event_id']} of {d['entity_id']}: "
+        f"[bold]{d['status']}[/]",
+        highlight=False,
+    )
     for h in d["history"]:
         note = f": {h['note']}" if h["note"] else ""
         console.print(f"  {_when(h['acted_at'])}  {h['action']} by {h['actor']}{note}", highlight=False)
@@ -269,8 +296,10 @@ def dispute_open(
 
     d = open_dispute(workspace(ws_path), entity, provider, event_id, note=note)
     _print_dispute(d)
-    console.print(f"The event no longer counts while pending; {provider} must answer by {_when(d['answer_due'])} UTC.",
-                  highlight=False)
+    console.print(
+        f"The event no longer counts while pending; {provider} must answer by {_when(d['answer_due'])} UTC.",
+        highlight=False,
+    )
 
 
 @dispute_app.command("answer")
@@ -289,14 +318,21 @@ def dispute_answer(
     """Answer a dispute as the provider: confirm it, correct it (a new event supersedes it) or retract it."""
     from credence.services.disputes import answer_dispute
 
-    fields = {"type": type_, "occurred_at": occurred_at, "amount": amount, "days_late": days_late,
-              "event_id": new_event_id}
+    fields = {
+        "type": type_,
+        "occurred_at": occurred_at,
+        "amount": amount,
+        "days_late": days_late,
+        "event_id": new_event_id,
+    }
     correction = {k: v for k, v in fields.items() if v is not None} or None
     d = answer_dispute(workspace(ws_path), dispute_id, provider, action, correction=correction, note=note)
     _print_dispute(d)
     if d.get("correction"):
-        console.print(f"Correcting event {d['correction']['event_id']} ({d['correction']['type']}) supersedes "
-                      f"{d['event_id']}", highlight=False)
+        console.print(
+            f"Correcting event {d['correction']['event_id']} ({d['correction']['type']}) supersedes {d['event_id']}",
+            highlight=False,
+        )
 
 
 @dispute_app.command("expire")
@@ -308,8 +344,11 @@ def dispute_expire(
     from credence.services.disputes import expire_disputes
 
     done = expire_disputes(workspace(ws_path), now)
-    console.print(f"Expired {len(done)} unanswered dispute(s)" + (": " + ", ".join(d["dispute_id"] for d in done)
-                                                                 if done else ""), highlight=False)
+    console.print(
+        f"Expired {len(done)} unanswered dispute(s)"
+        + (": " + ", ".join(d["dispute_id"] for d in done) if done else ""),
+        highlight=False,
+    )
 
 
 @dispute_app.command("list")
@@ -327,8 +366,14 @@ def dispute_list(
     for c in ("dispute", "subject", "event", "status", "opened", "answer due"):
         t.add_column(c)
     for d in rows:
-        t.add_row(d["dispute_id"], d["entity_id"], f"{d['provider_id']}/{d['event_id']}", d["status"],
-                  _when(d["opened_at"]), _when(d["answer_due"]))
+        t.add_row(
+            d["dispute_id"],
+            d["entity_id"],
+            f"{d['provider_id']}/{d['event_id']}",
+            d["status"],
+            _when(d["opened_at"]),
+            _when(d["answer_due"]),
+        )
     console.print(t)
 
 
@@ -366,8 +411,11 @@ def purge(
     r = run(workspace(ws_path), now=now, dry_run=dry_run)
     verb = "Would remove" if dry_run else "Removed"
     detail = ", ".join(f"{t} {n}" for t, n in r["by_type"].items())
-    console.print(f"{verb} {r['events']} adverse event(s) past retention{f' ({detail})' if detail else ''} and "
-                  f"{r['disputes']} dispute record(s) about them", highlight=False)
+    console.print(
+        f"{verb} {r['events']} adverse event(s) past retention{f' ({detail})' if detail else ''} and "
+        f"{r['disputes']} dispute record(s) about them",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -388,5 +436,4 @@ def erase(
     for table, n in r["rows_removed"].items():
         t.add_row(table, str(n))
     console.print(t)
-    console.print(f"Erased. The record keeps only sha256 {r['subject_hash'][:16]}… and these counts.",
-                  highlight=False)
+    console.print(f"Erased. The record keeps only sha256 {r['subject_hash'][:16]}… and these counts.", highlight=False)

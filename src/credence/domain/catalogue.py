@@ -128,7 +128,9 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Load a catalogue file, or the shipped one."""
     if path is None:
         return default_catalogue()
-    return parse_catalogue(read_yaml(path, "catalogue file", fix="fix the 'catalogue' path in credence.yaml"), str(path))
+    return parse_catalogue(
+        read_yaml(path, "catalogue file", fix="fix the 'catalogue' path in credence.yaml"), str(path)
+    )
 
 
 @lru_cache(maxsize=1)

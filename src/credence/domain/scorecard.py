@@ -207,8 +207,11 @@ def parse_scorecard(raw: dict, *, source: str = "scorecard", catalogue: Catalogu
         raise ConfigError(f"{source}: scaling method must be one of {', '.join(SCALING)}", field="scaling.method")
     unknown = set(scaling_raw) - set(Scaling.__dataclass_fields__)
     if unknown:
-        raise ConfigError(f"{source}: unknown scaling setting '{sorted(unknown)[0]}'", field="scaling",
-                          fix=f"use {', '.join(Scaling.__dataclass_fields__)}")
+        raise ConfigError(
+            f"{source}: unknown scaling setting '{sorted(unknown)[0]}'",
+            field="scaling",
+            fix=f"use {', '.join(Scaling.__dataclass_fields__)}",
+        )
     scaling = Scaling(**scaling_raw)
     features = []
     names = set()

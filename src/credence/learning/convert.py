@@ -124,17 +124,19 @@ def card_from_model(
         for v in variables:
             bins, categorical = learned_bins(model, v)
             label = _label(v)
-            features.append({
-                "name": v,
-                "dimension": guess_dimension(v),
-                "aggregate": "column",
-                "column": v,
-                "format": "category" if categorical else "number",
-                "reason": f"{label}: {{value}}",
-                "missing_reason": f"no {label} given",
-                "improve": _improve(v, bins, categorical),
-                "bins": bins,
-            })
+            features.append(
+                {
+                    "name": v,
+                    "dimension": guess_dimension(v),
+                    "aggregate": "column",
+                    "column": v,
+                    "format": "category" if categorical else "number",
+                    "reason": f"{label}: {{value}}",
+                    "missing_reason": f"no {label} given",
+                    "improve": _improve(v, bins, categorical),
+                    "bins": bins,
+                }
+            )
     raw = {
         "id": card_id,
         "version": version,
@@ -178,8 +180,11 @@ def table_twin(card: Scorecard) -> Scorecard:
     raw = scorecard_to_dict(card)
     feats = []
     for f in raw["features"]:
-        g = {k: v for k, v in f.items() if k not in ("aggregate", "where", "numerator", "denominator", "window_days",
-                                                     "decay_half_life_days")}
+        g = {
+            k: v
+            for k, v in f.items()
+            if k not in ("aggregate", "where", "numerator", "denominator", "window_days", "decay_half_life_days")
+        }
         feats.append({**g, "aggregate": "column", "column": f["name"]})
     raw.pop("insufficient_data", None)
     raw.update(source="table", id_column="entity_id", features=feats)
@@ -272,8 +277,8 @@ def points_table(card: Scorecard) -> list[dict]:
         for b in f.bins:
             rows.append({"feature": f.name, "dimension": f.dimension, "bin": b.label, "points": b.points})
         if f.other_points is not None and f.categorical:
-            rows.append({"feature": f.name, "dimension": f.dimension, "bin": "other (unseen)",
-                         "points": f.other_points})
+            rows.append(
+                {"feature": f.name, "dimension": f.dimension, "bin": "other (unseen)", "points": f.other_points}
+            )
         rows.append({"feature": f.name, "dimension": f.dimension, "bin": "missing", "points": f.missing_points})
     return rows
-

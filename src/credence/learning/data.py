@@ -244,17 +244,59 @@ def prepare(
             X[col] = X[col].astype(object)
     X.columns = [str(c) for c in X.columns]
     ids = df[id_column].astype(str) if id_column is not None else None
-    return Prepared(X.reset_index(drop=True), y, df[held].reset_index(drop=True), excluded, target, bad_value,
-                    ids=None if ids is None else ids.reset_index(drop=True), id_column=id_column)
+    return Prepared(
+        X.reset_index(drop=True),
+        y,
+        df[held].reset_index(drop=True),
+        excluded,
+        target,
+        bad_value,
+        ids=None if ids is None else ids.reset_index(drop=True),
+        id_column=id_column,
+    )
 
 
 # ------------------------------------------------------------------------------------------ dimensions
 _DIMENSION_WORDS = (
     ("connections", ("guarantor", "guarantors", "debtors", "vouch", "vouches", "cosigner", "co", "reference")),
-    ("identity", ("employment", "employed", "job", "occupation", "residence", "telephone", "phone", "address",
-                  "identity", "verified", "verification", "education")),
-    ("capacity", ("amount", "income", "savings", "saving", "asset", "assets", "property", "housing", "account",
-                  "balance", "maintenance", "liable", "dependents", "salary", "wealth", "spending")),
+    (
+        "identity",
+        (
+            "employment",
+            "employed",
+            "job",
+            "occupation",
+            "residence",
+            "telephone",
+            "phone",
+            "address",
+            "identity",
+            "verified",
+            "verification",
+            "education",
+        ),
+    ),
+    (
+        "capacity",
+        (
+            "amount",
+            "income",
+            "savings",
+            "saving",
+            "asset",
+            "assets",
+            "property",
+            "housing",
+            "account",
+            "balance",
+            "maintenance",
+            "liable",
+            "dependents",
+            "salary",
+            "wealth",
+            "spending",
+        ),
+    ),
     ("behaviour", ("purpose", "rental", "rentals", "purchase", "purchases", "chargeback", "behaviour", "behavior")),
 )
 

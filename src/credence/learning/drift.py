@@ -82,8 +82,13 @@ def _psi_entry(base, current, edges=None) -> dict:
     edges = metrics.quantile_edges(base, 10) if edges is None else edges
     bs, cs = metrics.bin_shares(base, edges), metrics.bin_shares(current, edges)
     value = metrics.psi_from_shares(bs, cs)
-    return {"psi": value, "status": metrics.psi_status(value), "edges": edges,
-            "base_shares": bs.tolist(), "current_shares": cs.tolist()}
+    return {
+        "psi": value,
+        "status": metrics.psi_status(value),
+        "edges": edges,
+        "base_shares": bs.tolist(),
+        "current_shares": cs.tolist(),
+    }
 
 
 def migration_matrix(base_bands: pd.Series, current_bands: pd.Series) -> dict:
@@ -105,8 +110,13 @@ def migration_matrix(base_bands: pd.Series, current_bands: pd.Series) -> dict:
                     down += int(n)
                 else:
                     same += int(n)
-    return {"bands": bands, "matrix": matrix.to_numpy().astype(int).tolist(), "moved_up": up, "moved_down": down,
-            "same_band": same}
+    return {
+        "bands": bands,
+        "matrix": matrix.to_numpy().astype(int).tolist(),
+        "moved_up": up,
+        "moved_down": down,
+        "same_band": same,
+    }
 
 
 def bin_labels(f: Feature) -> list[str]:
@@ -143,9 +153,18 @@ def feature_drift(store: Store, card: Scorecard, base_as_of, current_as_of, cata
         s0 = np.bincount(bin_index(f, v0[f"value_{i}"]), minlength=k) / max(len(v0), 1)
         s1 = np.bincount(bin_index(f, v1[f"value_{i}"]), minlength=k) / max(len(v1), 1)
         value = metrics.psi_from_shares(s0, s1)
-        out.append({"scorecard": card.ref, "feature": f.name, "dimension": f.dimension, "psi": value,
-                    "status": metrics.psi_status(value), "bins": bin_labels(f),
-                    "base_shares": s0.tolist(), "current_shares": s1.tolist()})
+        out.append(
+            {
+                "scorecard": card.ref,
+                "feature": f.name,
+                "dimension": f.dimension,
+                "psi": value,
+                "status": metrics.psi_status(value),
+                "bins": bin_labels(f),
+                "base_shares": s0.tolist(),
+                "current_shares": s1.tolist(),
+            }
+        )
     return out
 
 
@@ -173,9 +192,17 @@ def drift_report(
     for kind in sorted(set(s0["kind"]) | set(s1["kind"])):
         k0, k1 = s0[s0["kind"] == kind], s1[s1["kind"] == kind]
         entry = _psi_entry(k0["score"], k1["score"])
-        by_kind.append({"kind": kind, "base_n": len(k0), "current_n": len(k1), "psi": entry["psi"],
-                        "status": entry["status"], "base_mean": _mean(k0["score"]),
-                        "current_mean": _mean(k1["score"])})
+        by_kind.append(
+            {
+                "kind": kind,
+                "base_n": len(k0),
+                "current_n": len(k1),
+                "psi": entry["psi"],
+                "status": entry["status"],
+                "base_mean": _mean(k0["score"]),
+                "current_mean": _mean(k1["score"]),
+            }
+        )
     dims = []
     for d in DIMENSIONS:
         col = f"points_{d}"
@@ -190,15 +217,20 @@ def drift_report(
             if card.ref in seen or kind not in refs0:
                 continue
             if refs0.get(kind) != card.ref or refs1.get(kind) != card.ref:
-                notes.append(f"{kind}: scorecard changed between the snapshots ({refs0.get(kind)} -> "
-                             f"{refs1.get(kind)}); feature drift uses the current card {card.ref}")
+                notes.append(
+                    f"{kind}: scorecard changed between the snapshots ({refs0.get(kind)} -> "
+                    f"{refs1.get(kind)}); feature drift uses the current card {card.ref}"
+                )
             seen.add(card.ref)
             kinds = tuple(k for k, cd in cards.items() if cd.ref == card.ref)
-            feats += [{**e, "kinds": list(kinds)} for e in
-                      feature_drift(store, restrict(card, kinds), b["as_of"], c["as_of"], catalogue)]
+            feats += [
+                {**e, "kinds": list(kinds)}
+                for e in feature_drift(store, restrict(card, kinds), b["as_of"], c["as_of"], catalogue)
+            ]
     migration = migration_matrix(s0.set_index("entity_id")["band"], s1.set_index("entity_id")["band"])
-    statuses = [score["status"]] + [k["status"] for k in by_kind] + [d["status"] for d in dims] + \
-        [f["status"] for f in feats]
+    statuses = (
+        [score["status"]] + [k["status"] for k in by_kind] + [d["status"] for d in dims] + [f["status"] for f in feats]
+    )
     return {
         "report": "drift",
         "base": _describe(b),

@@ -62,8 +62,15 @@ def _dist(scores: np.ndarray) -> dict:
     if len(scores) == 0:
         return {"mean": None, "sd": None, "p10": None, "p25": None, "median": None, "p75": None, "p90": None}
     q = np.percentile(scores, [10, 25, 50, 75, 90])
-    return {"mean": float(scores.mean()), "sd": float(scores.std(ddof=1)) if len(scores) > 1 else 0.0,
-            "p10": float(q[0]), "p25": float(q[1]), "median": float(q[2]), "p75": float(q[3]), "p90": float(q[4])}
+    return {
+        "mean": float(scores.mean()),
+        "sd": float(scores.std(ddof=1)) if len(scores) > 1 else 0.0,
+        "p10": float(q[0]),
+        "p25": float(q[1]),
+        "median": float(q[2]),
+        "p75": float(q[3]),
+        "p90": float(q[4]),
+    }
 
 
 def attribute_report(attribute: str, labels: pd.Series, scores, y=None, cutoffs=CUTOFFS) -> dict:
@@ -78,8 +85,13 @@ def attribute_report(attribute: str, labels: pd.Series, scores, y=None, cutoffs=
     for g in sorted(labels[known].astype(str).unique(), key=lambda v: (order.get(v, len(order)), v)):
         mask = (labels.astype(str) == g).to_numpy() & known
         gs = s[mask & scored]
-        row = {"group": g, "n": int(mask.sum()), "scored": int(len(gs)), "small": bool(len(gs) < SMALL_GROUP),
-               "score": _dist(gs)}
+        row = {
+            "group": g,
+            "n": int(mask.sum()),
+            "scored": int(len(gs)),
+            "small": bool(len(gs) < SMALL_GROUP),
+            "score": _dist(gs),
+        }
         row["approval"] = {str(c): (float(np.mean(gs >= c)) if len(gs) else None) for c in cutoffs}
         if yv is not None:
             gy = yv[mask & scored]
@@ -94,8 +106,14 @@ def attribute_report(attribute: str, labels: pd.Series, scores, y=None, cutoffs=
     by_cutoff = []
     for c in cutoffs:
         rates = {r["group"]: r["approval"][str(c)] for r in groups if r["approval"][str(c)] is not None}
-        entry: dict = {"cutoff": c, "disparate_impact": None, "reference_group": None, "lowest_group": None,
-                       "flag": False, "ratios": {}}
+        entry: dict = {
+            "cutoff": c,
+            "disparate_impact": None,
+            "reference_group": None,
+            "lowest_group": None,
+            "flag": False,
+            "ratios": {},
+        }
         if rates:
             ref = max(rates, key=lambda k: rates[k])
             low = min(rates, key=lambda k: rates[k])
@@ -130,8 +148,15 @@ def fairness_report(scores, groups: dict[str, pd.Series], y=None, *, cutoffs=CUT
         "outcomes_known": y is not None,
         "attributes": attrs,
         "flags": [
-            {"attribute": a["attribute"], "cutoff": e["cutoff"], "disparate_impact": e["disparate_impact"],
-             "lowest_group": e["lowest_group"], "reference_group": e["reference_group"]}
-            for a in attrs for e in a["by_cutoff"] if e["flag"]
+            {
+                "attribute": a["attribute"],
+                "cutoff": e["cutoff"],
+                "disparate_impact": e["disparate_impact"],
+                "lowest_group": e["lowest_group"],
+                "reference_group": e["reference_group"],
+            }
+            for a in attrs
+            for e in a["by_cutoff"]
+            if e["flag"]
         ],
     }

@@ -62,21 +62,28 @@ def choose_window(store: Store, as_of: datetime | None, months: int | None) -> t
             "the workspace has no outcomes to learn from",
             fix="'credence simulate' stores the simulated population's outcomes; or train on a file with --data",
         )
-    listing = "; ".join(f"{r.observed_from:%Y-%m-%d} over {r.months} months ({r.entities:,} entities)"
-                        for r in windows.itertuples())
+    listing = "; ".join(
+        f"{r.observed_from:%Y-%m-%d} over {r.months} months ({r.entities:,} entities)" for r in windows.itertuples()
+    )
     w = windows
     if as_of is not None:
         w = w[pd.to_datetime(w["observed_from"]).dt.date == as_of.date()]
     if months is not None:
         w = w[w["months"] == months]
     if w.empty:
-        raise DataError("no outcomes were observed from that date over that window", field="as_of",
-                        fix=f"outcomes on record: {listing}")
+        raise DataError(
+            "no outcomes were observed from that date over that window",
+            field="as_of",
+            fix=f"outcomes on record: {listing}",
+        )
     if as_of is None:
         w = w[w["observed_from"] == w["observed_from"].max()]
     if len(w) > 1:
-        raise DataError("outcomes over several windows start on that date", field="months",
-                        fix=f"choose one with --months; on record: {listing}")
+        raise DataError(
+            "outcomes over several windows start on that date",
+            field="months",
+            fix=f"choose one with --months; on record: {listing}",
+        )
     row = w.iloc[0]
     return pd.Timestamp(row["observed_from"]).to_pydatetime(), int(row["months"])
 
@@ -88,10 +95,12 @@ def training_query(card: Scorecard, as_of: datetime, months: int, catalogue: Cat
     outcomes = (
         exp.select(exp.column("entity_id"), exp.alias_(exp.func("bool_or", exp.column("defaulted")), TARGET))
         .from_("outcomes")
-        .where(exp.and_(
-            exp.EQ(this=exp.cast(exp.column("observed_from"), exp.DataType.build("DATE")), expression=day),
-            exp.EQ(this=exp.column("months"), expression=num(months)),
-        ))
+        .where(
+            exp.and_(
+                exp.EQ(this=exp.cast(exp.column("observed_from"), exp.DataType.build("DATE")), expression=day),
+                exp.EQ(this=exp.column("months"), expression=num(months)),
+            )
+        )
         .group_by(exp.column("entity_id"))
         .subquery("o")
     )
@@ -108,21 +117,30 @@ def training_query(card: Scorecard, as_of: datetime, months: int, catalogue: Cat
 
 def protected_frame(store: Store) -> pd.DataFrame:
     """entity_id and one column per protected attribute (held apart: fairness only)."""
-    rows = _df(store, "SELECT entity_id, attribute, arg_max(value, source) AS value FROM protected_attributes "
-                      "GROUP BY entity_id, attribute")
+    rows = _df(
+        store,
+        "SELECT entity_id, attribute, arg_max(value, source) AS value FROM protected_attributes "
+        "GROUP BY entity_id, attribute",
+    )
     if rows.empty:
         return pd.DataFrame({"entity_id": pd.Series(dtype=str)})
     return rows.pivot(index="entity_id", columns="attribute", values="value").reset_index()
 
 
 def workspace_table(
-    store: Store, card: Scorecard, *, as_of: datetime | None = None, months: int | None = None,
+    store: Store,
+    card: Scorecard,
+    *,
+    as_of: datetime | None = None,
+    months: int | None = None,
     catalogue: Catalogue | None = None,
 ) -> WorkspaceTable:
     """The labelled feature table of an events card's entities (see the module docstring)."""
     if card.source != "events":
-        raise DataError(f"scorecard {card.ref} reads a feature table, not the workspace's events",
-                        fix="train from the workspace with an events scorecard, or use --data")
+        raise DataError(
+            f"scorecard {card.ref} reads a feature table, not the workspace's events",
+            fix="train from the workspace with an events scorecard, or use --data",
+        )
     as_of, months = choose_window(store, as_of, months)
     frame = _df(store, training_query(card, as_of, months, catalogue).sql(dialect="duckdb"))
     insufficient = int((frame["band"] == INSUFFICIENT).sum())

@@ -75,8 +75,11 @@ def figure_png(fig) -> str:
 
 
 def table(columns, rows, caption: str = "") -> dict:
-    return {"columns": list(columns), "rows": [[fmt(v) if not isinstance(v, str) else v for v in r] for r in rows],
-            "caption": caption}
+    return {
+        "columns": list(columns),
+        "rows": [[fmt(v) if not isinstance(v, str) else v for v in r] for r in rows],
+        "caption": caption,
+    }
 
 
 def render(title: str, subtitle: str, sections: list[dict]) -> str:
@@ -136,8 +139,12 @@ def plot_approval(attr: dict) -> str:
     fig, ax = plt.subplots(figsize=(5.2, 3.6))
     for g in attr["groups"]:
         cut = [int(c) for c in g["approval"]]
-        ax.plot(cut, [g["approval"][c] if g["approval"][c] is not None else np.nan for c in g["approval"]], "o-",
-                label=f"{g['group']} (n={g['n']})")
+        ax.plot(
+            cut,
+            [g["approval"][c] if g["approval"][c] is not None else np.nan for c in g["approval"]],
+            "o-",
+            label=f"{g['group']} (n={g['n']})",
+        )
     ax.set_xlabel("cut-off score")
     ax.set_ylabel("approval rate")
     ax.set_ylim(0, 1.02)
@@ -148,9 +155,19 @@ def plot_approval(attr: dict) -> str:
 
 def plot_group_scores(attr: dict) -> str:
     """Box plot of each group's scores from the stored percentiles (whiskers at the 10th and 90th)."""
-    stats = [{"label": f"{g['group']}\n(n={g['n']})", "med": g["score"]["median"], "q1": g["score"]["p25"],
-              "q3": g["score"]["p75"], "whislo": g["score"]["p10"], "whishi": g["score"]["p90"], "fliers": []}
-             for g in attr["groups"] if g["score"]["median"] is not None]
+    stats = [
+        {
+            "label": f"{g['group']}\n(n={g['n']})",
+            "med": g["score"]["median"],
+            "q1": g["score"]["p25"],
+            "q3": g["score"]["p75"],
+            "whislo": g["score"]["p10"],
+            "whishi": g["score"]["p90"],
+            "fliers": [],
+        }
+        for g in attr["groups"]
+        if g["score"]["median"] is not None
+    ]
     fig, ax = plt.subplots(figsize=(5.2, 3.6))
     if stats:
         ax.bxp(stats, showfliers=False)
@@ -190,29 +207,58 @@ def plot_migration(m: dict) -> str:
 
 # ------------------------------------------------------------------------------------------ sections
 def _evaluation_section(heading: str, ev: dict, y, scores, prob) -> dict:
-    rows = [["rows", ev["rows"]], ["bad rate", pct(ev["bad_rate"])], ["AUC", ev["auc"]], ["KS", ev["ks"]],
-            ["Gini", ev["gini"]], ["Brier", ev["brier"]]]
+    rows = [
+        ["rows", ev["rows"]],
+        ["bad rate", pct(ev["bad_rate"])],
+        ["AUC", ev["auc"]],
+        ["KS", ev["ks"]],
+        ["Gini", ev["gini"]],
+        ["Brier", ev["brier"]],
+    ]
     for key in ("psi_train_test", "psi_vs_reference"):
         if ev.get(key) is not None:
-            rows.append([f"PSI ({'train vs test' if key == 'psi_train_test' else 'vs training scores'})",
-                         f"{ev[key]:.4f} {ev.get('psi_status') or ''}".strip()])
+            rows.append(
+                [
+                    f"PSI ({'train vs test' if key == 'psi_train_test' else 'vs training scores'})",
+                    f"{ev[key]:.4f} {ev.get('psi_status') or ''}".strip(),
+                ]
+            )
     figures = []
     if y is not None and len(y) and 0 < np.sum(y) < len(y):
-        figures += [{"caption": "ROC curve", "png": plot_roc(y, scores)},
-                    {"caption": "Score distribution by outcome", "png": plot_distribution(y, scores)}]
+        figures += [
+            {"caption": "ROC curve", "png": plot_roc(y, scores)},
+            {"caption": "Score distribution by outcome", "png": plot_distribution(y, scores)},
+        ]
     if ev.get("calibration"):
         figures.append({"caption": "Calibration", "png": plot_calibration(ev["calibration"])})
     lead = [table(["figure", "value"], rows)]
     if ev.get("baseline"):
         b = ev["baseline"]
-        lead.append(table(["scorecard", "AUC", "KS", "Gini"], [[b["scorecard"], b["auc"], b["ks"], b["gini"]]],
-                          "The card it would replace, on the same rows"))
+        lead.append(
+            table(
+                ["scorecard", "AUC", "KS", "Gini"],
+                [[b["scorecard"], b["auc"], b["ks"], b["gini"]]],
+                "The card it would replace, on the same rows",
+            )
+        )
     tables = []
     if ev.get("calibration"):
-        tables.append(table(["group", "n", "scores", "predicted bad rate", "observed bad rate"],
-                            [[r["group"], r["n"], f"{r.get('score_min', 0):.0f}-{r.get('score_max', 0):.0f}",
-                              pct(r["predicted_bad_rate"]), pct(r["observed_bad_rate"])] for r in ev["calibration"]],
-                            "Calibration table"))
+        tables.append(
+            table(
+                ["group", "n", "scores", "predicted bad rate", "observed bad rate"],
+                [
+                    [
+                        r["group"],
+                        r["n"],
+                        f"{r.get('score_min', 0):.0f}-{r.get('score_max', 0):.0f}",
+                        pct(r["predicted_bad_rate"]),
+                        pct(r["observed_bad_rate"]),
+                    ]
+                    for r in ev["calibration"]
+                ],
+                "Calibration table",
+            )
+        )
     return {"heading": heading, "lead": lead, "tables": tables, "figures": figures}
 
 
@@ -221,56 +267,107 @@ def fairness_sections(fair: dict) -> list[dict]:
     for a in fair["attributes"]:
         cut = [str(c) for c in fair["cutoffs"]]
         groups = table(
-            ["group", "n", "mean score", "median", "bad rate"] + [f"approved at {c}" for c in cut]
+            ["group", "n", "mean score", "median", "bad rate"]
+            + [f"approved at {c}" for c in cut]
             + ([f"TPR at {c}" for c in cut] if fair["outcomes_known"] else []),
-            [[g["group"] + (" (small)" if g["small"] else ""), g["n"], g["score"]["mean"], g["score"]["median"],
-              pct(g.get("bad_rate"))] + [pct(g["approval"][c]) for c in cut]
-             + ([pct(g["tpr"][c]) for c in cut] if fair["outcomes_known"] else []) for g in a["groups"]],
+            [
+                [
+                    g["group"] + (" (small)" if g["small"] else ""),
+                    g["n"],
+                    g["score"]["mean"],
+                    g["score"]["median"],
+                    pct(g.get("bad_rate")),
+                ]
+                + [pct(g["approval"][c]) for c in cut]
+                + ([pct(g["tpr"][c]) for c in cut] if fair["outcomes_known"] else [])
+                for g in a["groups"]
+            ],
             "Groups",
         )
         cuts = table(
             ["cut-off", "disparate impact", "most approved", "least approved", "flag (< 0.8)", "TPR gap"],
-            [[e["cutoff"], e["disparate_impact"], e["reference_group"] or "-", e["lowest_group"] or "-",
-              "FLAG" if e["flag"] else "ok", e.get("tpr_gap")] for e in a["by_cutoff"]],
+            [
+                [
+                    e["cutoff"],
+                    e["disparate_impact"],
+                    e["reference_group"] or "-",
+                    e["lowest_group"] or "-",
+                    "FLAG" if e["flag"] else "ok",
+                    e.get("tpr_gap"),
+                ]
+                for e in a["by_cutoff"]
+            ],
             "By cut-off",
         )
-        sections.append({"heading": f"Fairness: {a['attribute']}", "tables": [groups, cuts],
-                         "text": [f"Basis: {fair.get('basis') or 'scores'}. {a['unscored']} rows unscored, "
-                                  f"{a['unknown_group']} with the group unknown."],
-                         "figures": [{"caption": f"Score distribution by {a['attribute']}",
-                                      "png": plot_group_scores(a)},
-                                     {"caption": f"Approval rate by {a['attribute']}", "png": plot_approval(a)}]})
+        sections.append(
+            {
+                "heading": f"Fairness: {a['attribute']}",
+                "tables": [groups, cuts],
+                "text": [
+                    f"Basis: {fair.get('basis') or 'scores'}. {a['unscored']} rows unscored, "
+                    f"{a['unknown_group']} with the group unknown."
+                ],
+                "figures": [
+                    {"caption": f"Score distribution by {a['attribute']}", "png": plot_group_scores(a)},
+                    {"caption": f"Approval rate by {a['attribute']}", "png": plot_approval(a)},
+                ],
+            }
+        )
     return sections
 
 
 def validation_html(report: dict, y=None, scores=None, prob=None) -> str:
     data, card = report["data"], report["scorecard"]
-    sections = [{
-        "heading": "Model and data",
-        "text": [f"Learner: {report.get('learner', '-')}",
-                 f"{data['rows']:,} labelled rows, {data['bads']:,} bad ({pct(data['bad_rate'])}); target "
-                 f"'{data['target']}', bad = {data['bad_value']!r}. Inputs: {', '.join(data['inputs'])}."],
-        "tables": [table(["column", "excluded because", "detail"],
-                         [[e["column"], e["reason"], e["detail"]] for e in data["excluded"]],
-                         "Columns that are not inputs (held apart for the fairness audit when protected)")],
-    }]
+    sections = [
+        {
+            "heading": "Model and data",
+            "text": [
+                f"Learner: {report.get('learner', '-')}",
+                f"{data['rows']:,} labelled rows, {data['bads']:,} bad ({pct(data['bad_rate'])}); target "
+                f"'{data['target']}', bad = {data['bad_value']!r}. Inputs: {', '.join(data['inputs'])}.",
+            ],
+            "tables": [
+                table(
+                    ["column", "excluded because", "detail"],
+                    [[e["column"], e["reason"], e["detail"]] for e in data["excluded"]],
+                    "Columns that are not inputs (held apart for the fairness audit when protected)",
+                )
+            ],
+        }
+    ]
     if report.get("holdout"):
         sections.append(_evaluation_section("Hold-out", report["holdout"], y, scores, prob))
     if report.get("evaluation"):
         sections.append(_evaluation_section("Evaluation", report["evaluation"], y, scores, prob))
     cv = report.get("cv")
     if cv:
-        sections.append({
-            "heading": f"Cross-validation ({cv['n_splits']}-fold x {cv['n_repeats']})",
-            "tables": [table(["figure", "mean", "sd"],
-                             [[{"auc": "AUC", "ks": "KS"}.get(m, m.capitalize()), cv[m]["mean"], cv[m]["sd"]]
-                              for m in ("auc", "ks", "gini", "brier")])],
-        })
+        sections.append(
+            {
+                "heading": f"Cross-validation ({cv['n_splits']}-fold x {cv['n_repeats']})",
+                "tables": [
+                    table(
+                        ["figure", "mean", "sd"],
+                        [
+                            [{"auc": "AUC", "ks": "KS"}.get(m, m.capitalize()), cv[m]["mean"], cv[m]["sd"]]
+                            for m in ("auc", "ks", "gini", "brier")
+                        ],
+                    )
+                ],
+            }
+        )
     if report.get("fairness"):
         sections += fairness_sections(report["fairness"])
-    sections.append({"heading": "Points", "tables": [table(["feature", "dimension", "bin", "points"],
-                                                           [[r["feature"], r["dimension"], r["bin"], r["points"]]
-                                                            for r in report["points"]])]})
+    sections.append(
+        {
+            "heading": "Points",
+            "tables": [
+                table(
+                    ["feature", "dimension", "bin", "points"],
+                    [[r["feature"], r["dimension"], r["bin"], r["points"]] for r in report["points"]],
+                )
+            ],
+        }
+    )
     return render(f"Validation report: {card['ref']}", f"created {report.get('created_at', '')}", sections)
 
 
@@ -291,31 +388,79 @@ def drift_html(report: dict) -> str:
     labels += [f">= {edges[-1]:.0f}"] if edges else []
     labels += ["no score"]
     sections = [
-        {"heading": "Summary",
-         "text": [f"Base {report['base']['snapshot_id']} (as of {report['base']['as_of']}), current "
-                  f"{report['current']['snapshot_id']} (as of {report['current']['as_of']}). Overall status: "
-                  f"{report['status']}. PSI below {report['thresholds']['watch']} is stable, up to "
-                  f"{report['thresholds']['act']} watch, above act."] + report.get("notes", []),
-         "tables": [table(["population", "base n", "current n", "base mean", "current mean", "PSI", "status"],
-                          [["all", report["base"]["scored"] + report["base"]["insufficient"],
-                            report["current"]["scored"] + report["current"]["insufficient"], sc["base_mean"],
-                            sc["current_mean"], sc["psi"], sc["status"]]]
-                          + [[k["kind"], k["base_n"], k["current_n"], k["base_mean"], k["current_mean"], k["psi"],
-                              k["status"]] for k in report["by_kind"]], "Score PSI")],
-         "figures": [{"caption": "Score distribution (deciles of the base)",
-                      "png": plot_shares(labels, sc["base_shares"], sc["current_shares"], "Score")}]},
-        {"heading": "Dimensions and features",
-         "tables": [table(["dimension", "PSI", "status"], [[d["dimension"], d["psi"], d["status"]]
-                                                             for d in report["dimensions"]], "Dimension points"),
-                    table(["scorecard", "feature", "dimension", "PSI", "status"],
-                          [[f["scorecard"], f["feature"], f["dimension"], f["psi"], f["status"]]
-                           for f in report["features"]], "Features (binned with the card's bins)")]},
-        {"heading": "Band migration",
-         "text": [f"{mig['moved_up']:,} moved up a band or more, {mig['moved_down']:,} down, "
-                  f"{mig['same_band']:,} stayed."],
-         "tables": [table(["base \\ current"] + mig["bands"],
-                          [[b] + row for b, row in zip(mig["bands"], mig["matrix"], strict=True)])],
-         "figures": [{"caption": "Band migration", "png": plot_migration(mig)}]},
+        {
+            "heading": "Summary",
+            "text": [
+                f"Base {report['base']['snapshot_id']} (as of {report['base']['as_of']}), current "
+                f"{report['current']['snapshot_id']} (as of {report['current']['as_of']}). Overall status: "
+                f"{report['status']}. PSI below {report['thresholds']['watch']} is stable, up to "
+                f"{report['thresholds']['act']} watch, above act."
+            ]
+            + report.get("notes", []),
+            "tables": [
+                table(
+                    ["population", "base n", "current n", "base mean", "current mean", "PSI", "status"],
+                    [
+                        [
+                            "all",
+                            report["base"]["scored"] + report["base"]["insufficient"],
+                            report["current"]["scored"] + report["current"]["insufficient"],
+                            sc["base_mean"],
+                            sc["current_mean"],
+                            sc["psi"],
+                            sc["status"],
+                        ]
+                    ]
+                    + [
+                        [
+                            k["kind"],
+                            k["base_n"],
+                            k["current_n"],
+                            k["base_mean"],
+                            k["current_mean"],
+                            k["psi"],
+                            k["status"],
+                        ]
+                        for k in report["by_kind"]
+                    ],
+                    "Score PSI",
+                )
+            ],
+            "figures": [
+                {
+                    "caption": "Score distribution (deciles of the base)",
+                    "png": plot_shares(labels, sc["base_shares"], sc["current_shares"], "Score"),
+                }
+            ],
+        },
+        {
+            "heading": "Dimensions and features",
+            "tables": [
+                table(
+                    ["dimension", "PSI", "status"],
+                    [[d["dimension"], d["psi"], d["status"]] for d in report["dimensions"]],
+                    "Dimension points",
+                ),
+                table(
+                    ["scorecard", "feature", "dimension", "PSI", "status"],
+                    [[f["scorecard"], f["feature"], f["dimension"], f["psi"], f["status"]] for f in report["features"]],
+                    "Features (binned with the card's bins)",
+                ),
+            ],
+        },
+        {
+            "heading": "Band migration",
+            "text": [
+                f"{mig['moved_up']:,} moved up a band or more, {mig['moved_down']:,} down, {mig['same_band']:,} stayed."
+            ],
+            "tables": [
+                table(
+                    ["base \\ current"] + mig["bands"],
+                    [[b] + row for b, row in zip(mig["bands"], mig["matrix"], strict=True)],
+                )
+            ],
+            "figures": [{"caption": "Band migration", "png": plot_migration(mig)}],
+        },
     ]
     if report.get("fairness"):
         sections += fairness_sections(report["fairness"])

@@ -209,8 +209,15 @@ def train(
             if progress:
                 progress("cross-validating", finished, total)
 
-        cv = metrics.cross_validate(fit_predict, y, n_splits=n_splits, n_repeats=n_repeats, seed=seed,
-                                    fold_list=fold_list, progress=fold_progress)
+        cv = metrics.cross_validate(
+            fit_predict,
+            y,
+            n_splits=n_splits,
+            n_repeats=n_repeats,
+            seed=seed,
+            fold_list=fold_list,
+            progress=fold_progress,
+        )
 
     learned = {
         **card.metadata.get("learned", {}),
@@ -232,8 +239,13 @@ def train(
     report = {
         "report": "validation",
         "created_at": learned["trained_at"],
-        "scorecard": {"id": card.id, "version": card.version, "ref": card.ref, "source": card.source,
-                      "features": [f.name for f in card.features]},
+        "scorecard": {
+            "id": card.id,
+            "version": card.version,
+            "ref": card.ref,
+            "source": card.source,
+            "features": [f.name for f in card.features],
+        },
         "learner": LEARNER,
         "data": {**prepared.data_summary(), "source": source},
         "holdout": held,
@@ -254,16 +266,24 @@ def validate(card: Scorecard, prepared: Prepared, *, source: str = "") -> tuple[
     """Measure a saved card on labelled rows: the report, the card's scores and probabilities."""
     missing = [f.column or f.name for f in table_twin(card).features if (f.column or f.name) not in prepared.X]
     if missing:
-        raise DataError(f"the data lacks the scorecard's input columns: {', '.join(missing)}", field=missing[0],
-                        fix=f"give a table with the columns of {card.ref}")
+        raise DataError(
+            f"the data lacks the scorecard's input columns: {', '.join(missing)}",
+            field=missing[0],
+            fix=f"give a table with the columns of {card.ref}",
+        )
     scores = card_scores(card, prepared.X)
     prob = probability(card, scores)
     learned = card.metadata.get("learned") or {}
     report = {
         "report": "validation",
         "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "scorecard": {"id": card.id, "version": card.version, "ref": card.ref, "source": card.source,
-                      "features": [f.name for f in card.features]},
+        "scorecard": {
+            "id": card.id,
+            "version": card.version,
+            "ref": card.ref,
+            "source": card.source,
+            "features": [f.name for f in card.features],
+        },
         "learner": learned.get("method", "expert (written by hand)"),
         "data": {**prepared.data_summary(), "source": source},
         "evaluation": evaluate(prepared.y, scores, prob, reference=learned.get("train_scores")),
@@ -272,6 +292,10 @@ def validate(card: Scorecard, prepared: Prepared, *, source: str = "") -> tuple[
         "fairness": None,
     }
     if len(prepared.protected.columns):
-        report["fairness"] = fairness_report(scores, group_columns(prepared.protected), prepared.y,
-                                             basis=f"{card.ref}'s scores of all {len(scores)} rows")
+        report["fairness"] = fairness_report(
+            scores,
+            group_columns(prepared.protected),
+            prepared.y,
+            basis=f"{card.ref}'s scores of all {len(scores)} rows",
+        )
     return plain(report), scores, prob

@@ -65,8 +65,16 @@ def authorize(
     g = live_grant(ws, subject_id, viewer_id, scope, purpose, t) if normalise_purpose(purpose) else None
     if g is None:
         why = "no purpose stated" if not normalise_purpose(purpose) else f"no live '{scope}' grant for this purpose"
-        log_access(ws, subject_id, viewer_id, action, allowed=False, purpose=normalise_purpose(purpose) or None,
-                   detail=why, at=t)
+        log_access(
+            ws,
+            subject_id,
+            viewer_id,
+            action,
+            allowed=False,
+            purpose=normalise_purpose(purpose) or None,
+            detail=why,
+            at=t,
+        )
         raise PermissionDenied(
             f"'{viewer_id}' has no live grant from '{subject_id}' to {_scope_words(scope)} for purpose "
             f"'{normalise_purpose(purpose) or '(none)'}' ({why})",
@@ -89,10 +97,20 @@ def read_score(
     """Score ``subject_id`` now for ``viewer_id``: the subject gets everything, a grantee the shared fields."""
     t = moment(at)
     g = authorize(ws, subject_id, viewer_id, "score", purpose, "read_score", at=t)
-    row = score_entity(ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws),
-                       detail=g is None)
-    log_access(ws, subject_id, viewer_id, "read_score", allowed=True, purpose=normalise_purpose(purpose) or None,
-               grant_id=g["grant_id"] if g else None, detail=f"score {row['score']} ({row['band']})", at=t)
+    row = score_entity(
+        ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws), detail=g is None
+    )
+    log_access(
+        ws,
+        subject_id,
+        viewer_id,
+        "read_score",
+        allowed=True,
+        purpose=normalise_purpose(purpose) or None,
+        grant_id=g["grant_id"] if g else None,
+        detail=f"score {row['score']} ({row['band']})",
+        at=t,
+    )
     if g is None:
         return row
     return {k: row[k] for k in SHARED_FIELDS if k in row} | {"grant_id": g["grant_id"], "purpose": g["purpose"]}

@@ -49,8 +49,11 @@ def _b64(data: bytes) -> str:
 def public_jwk(public: Ed25519PublicKey) -> dict:
     """The JWK of an Ed25519 public key; its ``kid`` is the RFC 7638 thumbprint."""
     x = _b64(public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
-    thumb = _b64(hashlib.sha256(json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x}, separators=(",", ":"),
-                                           sort_keys=True).encode()).digest())
+    thumb = _b64(
+        hashlib.sha256(
+            json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x}, separators=(",", ":"), sort_keys=True).encode()
+        ).digest()
+    )
     return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": thumb, "alg": ALGORITHM, "use": "sig"}
 
 
@@ -61,8 +64,11 @@ def _new_key(directory: Path) -> str:
     priv_path = directory / f"{kid}.private.pem"
     fd = os.open(priv_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
-        f.write(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))
+        f.write(
+            private.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
     (directory / f"{kid}.public.pem").write_bytes(
         private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
@@ -139,8 +145,16 @@ def certify(
     if not audience:
         raise ValidationError("a certificate needs an audience", field="audience", fix="say who will read it")
     if requested_by is not None and requested_by != subject_id:
-        log_access(ws, subject_id, requested_by, "certificate", allowed=False, purpose=audience,
-                   detail="only the subject can certify its score", at=t)
+        log_access(
+            ws,
+            subject_id,
+            requested_by,
+            "certificate",
+            allowed=False,
+            purpose=audience,
+            detail="only the subject can certify its score",
+            at=t,
+        )
         raise PermissionDenied(
             f"'{requested_by}' may not certify the score of '{subject_id}'",
             field="requested_by",
@@ -154,8 +168,9 @@ def certify(
             field="ttl",
             fix="use e.g. --ttl 7d",
         )
-    row = score_entity(ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws),
-                       detail=False)
+    row = score_entity(
+        ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws), detail=False
+    )
     if row["score"] is None:
         raise DataError(
             f"'{subject_id}' has no score to certify: {row['band']}",
@@ -180,8 +195,17 @@ def certify(
             "INSERT INTO certificates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [cert_id, subject_id, audience, claims["score"], claims["band"], row["as_of"], t, expires, kid],
         )
-        log_access(ws, subject_id, requested_by or subject_id, "certificate", allowed=True, purpose=audience,
-                   detail=f"{cert_id} for {audience}, score {claims['score']} ({claims['band']})", at=t, con=con)
+        log_access(
+            ws,
+            subject_id,
+            requested_by or subject_id,
+            "certificate",
+            allowed=True,
+            purpose=audience,
+            detail=f"{cert_id} for {audience}, score {claims['score']} ({claims['band']})",
+            at=t,
+            con=con,
+        )
     return {"certificate_id": cert_id, "token": token, "claims": claims, "key_id": kid, "expires_at": expires}
 
 
@@ -193,8 +217,9 @@ def _epoch(t: datetime) -> int:
     return int((t - datetime(1970, 1, 1)).total_seconds())
 
 
-def revoke_certificate(ws: Workspace, certificate_id: str, *, reason: str | None = None,
-                       at: datetime | None = None) -> dict:
+def revoke_certificate(
+    ws: Workspace, certificate_id: str, *, reason: str | None = None, at: datetime | None = None
+) -> dict:
     """Append a revocation and republish the revocation list."""
     t = moment(at)
     rows = ws.store.query("SELECT * FROM certificates WHERE certificate_id = ?", [certificate_id])
@@ -209,8 +234,10 @@ def revoke_certificate(ws: Workspace, certificate_id: str, *, reason: str | None
 
 
 def revoked_ids(ws: Workspace) -> list[str]:
-    return [r["certificate_id"] for r in
-            ws.store.query("SELECT DISTINCT certificate_id FROM certificate_revocations ORDER BY certificate_id")]
+    return [
+        r["certificate_id"]
+        for r in ws.store.query("SELECT DISTINCT certificate_id FROM certificate_revocations ORDER BY certificate_id")
+    ]
 
 
 def revocation_list(ws: Workspace) -> dict:
@@ -235,8 +262,10 @@ def publish_revocations(ws: Workspace) -> Path:
 
 
 def list_certificates(ws: Workspace, subject_id: str | None = None) -> list[dict]:
-    sql = ("SELECT c.*, r.revoked_at FROM certificates c LEFT JOIN (SELECT certificate_id, min(revoked_at) AS "
-           "revoked_at FROM certificate_revocations GROUP BY certificate_id) r USING (certificate_id)")
+    sql = (
+        "SELECT c.*, r.revoked_at FROM certificates c LEFT JOIN (SELECT certificate_id, min(revoked_at) AS "
+        "revoked_at FROM certificate_revocations GROUP BY certificate_id) r USING (certificate_id)"
+    )
     params: list = []
     if subject_id is not None:
         sql += " WHERE c.subject_id = ?"
@@ -286,8 +315,10 @@ def verify(
     try:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError as e:
-        raise TokenError(f"malformed token (damaged, truncated or not a certificate): {e}",
-                         fix="pass the whole certificate (three dot-separated parts)") from None
+        raise TokenError(
+            f"malformed token (damaged, truncated or not a certificate): {e}",
+            fix="pass the whole certificate (three dot-separated parts)",
+        ) from None
     if header.get("alg") != ALGORITHM:
         raise TokenError(f"wrong algorithm '{header.get('alg')}': Credence certificates are signed with EdDSA")
     kid = header.get("kid")
@@ -301,15 +332,17 @@ def verify(
         ) from None
     options = {"require": list(REQUIRED_CLAIMS), "verify_aud": audience is not None}
     try:
-        claims = jwt.decode(token, key=key, algorithms=[ALGORITHM], audience=audience, issuer=issuer,
-                            options=options, leeway=leeway)
+        claims = jwt.decode(
+            token, key=key, algorithms=[ALGORITHM], audience=audience, issuer=issuer, options=options, leeway=leeway
+        )
     except jwt.InvalidSignatureError:
         raise TokenError("bad signature: the certificate was tampered with or not signed by this bureau") from None
     except jwt.ExpiredSignatureError:
         exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
         when = datetime(1970, 1, 1) + timedelta(seconds=int(exp)) if exp else None
-        raise TokenError(f"expired{f' at {when:%Y-%m-%d %H:%M:%S} UTC' if when else ''}",
-                         fix="ask the subject for a new certificate") from None
+        raise TokenError(
+            f"expired{f' at {when:%Y-%m-%d %H:%M:%S} UTC' if when else ''}", fix="ask the subject for a new certificate"
+        ) from None
     except jwt.InvalidAudienceError:
         aud = jwt.decode(token, options={"verify_signature": False}).get("aud")
         raise TokenError(f"wrong audience: issued for '{aud}', not '{audience}'") from None

@@ -27,15 +27,21 @@ def workspace_policies(ws: Workspace) -> PolicyPack:
     return load_policies(ws.path(str(path)) if path else None)
 
 
-def decide(
-    ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, at: datetime | None = None
-) -> dict:
+def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, at: datetime | None = None) -> dict:
     """Apply ``policy_id`` to ``subject_id`` for ``partner_id``; append and return the decision."""
     t = moment(at)
     policy = workspace_policies(ws).get(policy_id)
     if not policy.applies_to_partner(partner_id):
-        log_access(ws, subject_id, partner_id, "decision", allowed=False, purpose=policy.purpose,
-                   detail=f"policy {policy.id} belongs to partner {policy.partner}", at=t)
+        log_access(
+            ws,
+            subject_id,
+            partner_id,
+            "decision",
+            allowed=False,
+            purpose=policy.purpose,
+            detail=f"policy {policy.id} belongs to partner {policy.partner}",
+            at=t,
+        )
         raise PermissionDenied(
             f"policy '{policy.id}' belongs to partner '{policy.partner}', not '{partner_id}'",
             field="partner_id",
@@ -43,8 +49,9 @@ def decide(
         )
     g = authorize(ws, subject_id, partner_id, "decisions", policy.purpose, "decision", at=t)
     require_entity(ws, subject_id)
-    row = score_entity(ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws),
-                       detail=False)
+    row = score_entity(
+        ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws), detail=False
+    )
     score = row["score"]
     outcome = policy.outcome(score)
     adverse = outcome in ADVERSE_OUTCOMES
@@ -67,9 +74,18 @@ def decide(
             "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [decision[k] if k != "reasons" else json.dumps(reasons) for k in decision],
         )
-        log_access(ws, subject_id, partner_id, "decision", allowed=True, purpose=policy.purpose,
-                   grant_id=g["grant_id"] if g else None,
-                   detail=f"{decision['decision_id']}: {policy.id} -> {outcome}", at=t, con=con)
+        log_access(
+            ws,
+            subject_id,
+            partner_id,
+            "decision",
+            allowed=True,
+            purpose=policy.purpose,
+            grant_id=g["grant_id"] if g else None,
+            detail=f"{decision['decision_id']}: {policy.id} -> {outcome}",
+            at=t,
+            con=con,
+        )
     return decision | {
         "adverse": adverse,
         "effect": policy.effect,
@@ -81,8 +97,10 @@ def decide(
 def summary(policy, outcome: str, score: int | None, band: str) -> str:
     """One line saying what was decided and why."""
     if outcome == NO_DECISION:
-        return (f"{policy.effect}: no decision, because there is too little data for a score; "
-                "the partner's usual terms apply and nothing is refused for lack of data")
+        return (
+            f"{policy.effect}: no decision, because there is too little data for a score; "
+            "the partner's usual terms apply and nothing is refused for lack of data"
+        )
     used = f"score {score} ({band}); the policy needs {policy.condition_text}"
     if outcome == GRANTED:
         return f"{policy.effect}: granted, {used}"
@@ -105,7 +123,9 @@ def adverse_action_notice(policy, row: dict, partner_id: str, at: datetime) -> s
         "The main reasons your score is not higher:",
     ]
     reasons = row.get("reasons") or []
-    lines += [f"  {i}. {r['text']}" for i, r in enumerate(reasons, 1)] or ["  (no reasons: every feature is at its best)"]
+    lines += [f"  {i}. {r['text']}" for i, r in enumerate(reasons, 1)] or [
+        "  (no reasons: every feature is at its best)"
+    ]
     lines += [
         "Your rights:",
         f"  - See every event and who reported it: credence report {subject}",

@@ -27,8 +27,7 @@ from credence.workspace import Workspace
 FORMATS = ("json", "text", "html")
 
 
-def disclosure(ws: Workspace, subject_id: str, *, requested_by: str | None = None,
-               at: datetime | None = None) -> dict:
+def disclosure(ws: Workspace, subject_id: str, *, requested_by: str | None = None, at: datetime | None = None) -> dict:
     """Everything held about ``subject_id`` as a JSON-ready dict (datetimes as ISO text)."""
     t = moment(at)
     entity = ws.store.query("SELECT * FROM entities WHERE entity_id = ? ORDER BY registered_at", [subject_id])
@@ -63,8 +62,9 @@ def disclosure(ws: Workspace, subject_id: str, *, requested_by: str | None = Non
 def _current(row: dict) -> dict:
     keep = ("score", "band", "as_of", "scorecard", "reasons", "features", "error", "n_events", "history_days")
     out = {k: row[k] for k in keep if k in row}
-    out["dimensions"] = {k[len("points_"):]: v for k, v in row.items()
-                         if k.startswith("points_") and not k[len("points_"):].isdigit()}
+    out["dimensions"] = {
+        k[len("points_") :]: v for k, v in row.items() if k.startswith("points_") and not k[len("points_") :].isdigit()
+    }
     return out
 
 
@@ -95,8 +95,12 @@ def _event_status(r: dict, d: dict | None, catalogue, t: datetime) -> str:
     if r["superseded_by"]:
         return f"corrected by {r['superseded_by']}"
     if d is not None and d["status"] != "confirmed":
-        return {"pending": "disputed: pending, does not count", "retracted": "retracted by the provider",
-                "expired": "dispute unanswered in 30 days: removed", "corrected": "corrected"}.get(d["status"], d["status"])
+        return {
+            "pending": "disputed: pending, does not count",
+            "retracted": "retracted by the provider",
+            "expired": "dispute unanswered in 30 days: removed",
+            "corrected": "corrected",
+        }.get(d["status"], d["status"])
     if not r["effective"]:
         return "does not count"
     if r["adverse"] and r["type"] in catalogue.types:
@@ -109,14 +113,23 @@ def _event_status(r: dict, d: dict | None, catalogue, t: datetime) -> str:
 def _history(ws: Workspace, subject_id: str) -> list[dict]:
     rows = ws.store.query(
         "SELECT s.*, n.created_at FROM scores s JOIN snapshots n USING (snapshot_id) WHERE s.entity_id = ? "
-        "ORDER BY n.created_at, s.as_of", [subject_id])
+        "ORDER BY n.created_at, s.as_of",
+        [subject_id],
+    )
     out = []
     for r in rows:
-        out.append({
-            "as_of": r["as_of"], "score": r["score"], "band": r["band"], "scorecard": r["scorecard"],
-            "snapshot_id": r["snapshot_id"], "created_at": r["created_at"], "reasons": reasons_of(r),
-            "dimensions": {k[len("points_"):]: v for k, v in r.items() if k.startswith("points_")},
-        })
+        out.append(
+            {
+                "as_of": r["as_of"],
+                "score": r["score"],
+                "band": r["band"],
+                "scorecard": r["scorecard"],
+                "snapshot_id": r["snapshot_id"],
+                "created_at": r["created_at"],
+                "reasons": reasons_of(r),
+                "dimensions": {k[len("points_") :]: v for k, v in r.items() if k.startswith("points_")},
+            }
+        )
     return out
 
 
@@ -148,8 +161,12 @@ def to_json(report: dict) -> str:
 
 
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["day"] = lambda v: (v or "")[:10]
     env.filters["when"] = lambda v: (v or "").replace("T", " ")[:19]
     return env

@@ -23,13 +23,33 @@ from credence.workspace import Workspace
 ANSWER_DAYS = 30
 ACTIONS = {"confirm": "confirmed", "correct": "corrected", "retract": "retracted"}
 CORRECTABLE = ("type", "occurred_at", "amount", "days_late", "purchase_category", "rental_asset")
-EVENT_COLUMNS = ("provider_id", "event_id", "entity_id", "occurred_at", "type", "category", "dimension", "adverse",
-                 "amount", "days_late", "purchase_category", "rental_asset", "counterparty_id", "supersedes",
-                 "ingested_at", "batch_id")
+EVENT_COLUMNS = (
+    "provider_id",
+    "event_id",
+    "entity_id",
+    "occurred_at",
+    "type",
+    "category",
+    "dimension",
+    "adverse",
+    "amount",
+    "days_late",
+    "purchase_category",
+    "rental_asset",
+    "counterparty_id",
+    "supersedes",
+    "ingested_at",
+    "batch_id",
+)
 
 
 def open_dispute(
-    ws: Workspace, subject_id: str, provider_id: str, event_id: str, *, note: str | None = None,
+    ws: Workspace,
+    subject_id: str,
+    provider_id: str,
+    event_id: str,
+    *,
+    note: str | None = None,
     at: datetime | None = None,
 ) -> dict:
     """The subject contests its own event; from now until an answer the event does not count."""
@@ -66,8 +86,10 @@ def open_dispute(
         )
     dispute_id = f"D-{uuid.uuid4().hex[:12]}"
     with ws.store.transaction() as con:
-        con.execute("INSERT INTO disputes VALUES (?, ?, ?, ?, 'opened', ?, ?, ?)",
-                    [dispute_id, provider_id, event_id, subject_id, subject_id, note, t])
+        con.execute(
+            "INSERT INTO disputes VALUES (?, ?, ?, ?, 'opened', ?, ?, ?)",
+            [dispute_id, provider_id, event_id, subject_id, subject_id, note, t],
+        )
     return get_dispute(ws, dispute_id)
 
 
@@ -110,11 +132,23 @@ def answer_dispute(
     with ws.store.transaction() as con:
         if action == "correct":
             new_event = _corrected_event(ws, d, dict(correction or {}), t, workspace_catalogue(ws))
-            con.execute(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
-                        [new_event[c] for c in EVENT_COLUMNS])
-        con.execute("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [dispute_id, d["provider_id"], d["event_id"], d["entity_id"], ACTIONS[action], provider_id,
-                     note if action != "correct" else _correction_note(note, new_event), t])
+            con.execute(
+                f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
+                [new_event[c] for c in EVENT_COLUMNS],
+            )
+        con.execute(
+            "INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                dispute_id,
+                d["provider_id"],
+                d["event_id"],
+                d["entity_id"],
+                ACTIONS[action],
+                provider_id,
+                note if action != "correct" else _correction_note(note, new_event),
+                t,
+            ],
+        )
     return get_dispute(ws, dispute_id) | ({"correction": new_event} if new_event else {})
 
 
@@ -124,16 +158,20 @@ def _correction_note(note: str | None, new_event: dict | None) -> str:
 
 
 def _corrected_event(ws: Workspace, d: dict, correction: dict, t: datetime, catalogue: Catalogue) -> dict:
-    old = ws.store.query("SELECT * FROM events WHERE provider_id = ? AND event_id = ?",
-                         [d["provider_id"], d["event_id"]])[0]
+    old = ws.store.query(
+        "SELECT * FROM events WHERE provider_id = ? AND event_id = ?", [d["provider_id"], d["event_id"]]
+    )[0]
     new_id = str(correction.pop("event_id", None) or f"{d['event_id']}-corrected-{uuid.uuid4().hex[:6]}")
     unknown = set(correction) - set(CORRECTABLE)
     if unknown:
         raise ValidationError(
-            f"cannot correct {', '.join(sorted(unknown))}", field=sorted(unknown)[0],
+            f"cannot correct {', '.join(sorted(unknown))}",
+            field=sorted(unknown)[0],
             fix=f"a correction may change {', '.join(CORRECTABLE)}",
         )
-    if ws.store.scalar("SELECT count(*) FROM events WHERE provider_id = ? AND event_id = ?", [d["provider_id"], new_id]):
+    if ws.store.scalar(
+        "SELECT count(*) FROM events WHERE provider_id = ? AND event_id = ?", [d["provider_id"], new_id]
+    ):
         raise ConflictError(f"provider {d['provider_id']} already has an event '{new_id}'", field="event_id")
     ev = {**old, **correction}
     etype = catalogue.type(str(ev["type"]))
@@ -166,8 +204,14 @@ def _corrected_event(ws: Workspace, d: dict, correction: dict, t: datetime, cata
     elif etype.amount == "required" and ev.get("amount") is None:
         raise ValidationError(f"a '{etype.name}' event needs an amount", field="amount")
     ev.update(
-        event_id=new_id, type=etype.name, category=etype.category, dimension=etype.dimension, adverse=etype.adverse,
-        supersedes=d["event_id"], ingested_at=t.replace(microsecond=0), batch_id=f"dispute:{d['dispute_id']}",
+        event_id=new_id,
+        type=etype.name,
+        category=etype.category,
+        dimension=etype.dimension,
+        adverse=etype.adverse,
+        supersedes=d["event_id"],
+        ingested_at=t.replace(microsecond=0),
+        batch_id=f"dispute:{d['dispute_id']}",
     )
     return {c: ev.get(c) for c in EVENT_COLUMNS}
 
@@ -183,15 +227,25 @@ def expire_disputes(ws: Workspace, now: datetime | None = None) -> list[dict]:
         for d in due:
             con.execute(
                 "INSERT INTO disputes VALUES (?, ?, ?, ?, 'expired', 'credence', ?, ?)",
-                [d["dispute_id"], d["provider_id"], d["event_id"], d["entity_id"],
-                 f"no answer from {d['provider_id']} within {ANSWER_DAYS} days; the event no longer counts",
-                 max(t, d["last_acted_at"] + timedelta(microseconds=1))],
+                [
+                    d["dispute_id"],
+                    d["provider_id"],
+                    d["event_id"],
+                    d["entity_id"],
+                    f"no answer from {d['provider_id']} within {ANSWER_DAYS} days; the event no longer counts",
+                    max(t, d["last_acted_at"] + timedelta(microseconds=1)),
+                ],
             )
     return [get_dispute(ws, d["dispute_id"]) for d in due]
 
 
-STATUS = {"opened": "pending", "confirmed": "confirmed", "corrected": "corrected", "retracted": "retracted",
-          "expired": "expired"}
+STATUS = {
+    "opened": "pending",
+    "confirmed": "confirmed",
+    "corrected": "corrected",
+    "retracted": "retracted",
+    "expired": "expired",
+}
 
 
 def list_disputes(
@@ -208,10 +262,17 @@ def list_disputes(
     rows = ws.store.query(f"SELECT * FROM disputes WHERE {' AND '.join(conds)} ORDER BY acted_at", params)
     by_id: dict[str, dict] = {}
     for r in rows:
-        d = by_id.setdefault(r["dispute_id"], {
-            "dispute_id": r["dispute_id"], "provider_id": r["provider_id"], "event_id": r["event_id"],
-            "entity_id": r["entity_id"], "opened_at": r["acted_at"], "history": [],
-        })
+        d = by_id.setdefault(
+            r["dispute_id"],
+            {
+                "dispute_id": r["dispute_id"],
+                "provider_id": r["provider_id"],
+                "event_id": r["event_id"],
+                "entity_id": r["entity_id"],
+                "opened_at": r["acted_at"],
+                "history": [],
+            },
+        )
         d["history"].append({k: r[k] for k in ("action", "actor", "note", "acted_at")})
     out = []
     for d in by_id.values():

@@ -18,8 +18,13 @@ from credence.workspace import Workspace
 SCOPES = ("score", "decisions")
 OPERATOR = "operator"
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhwmy])\s*$")
-_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1), "m": timedelta(days=30),
-          "y": timedelta(days=365)}
+_UNITS = {
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+    "m": timedelta(days=30),
+    "y": timedelta(days=365),
+}
 
 
 def moment(at: str | datetime | None = None) -> datetime:
@@ -103,7 +108,9 @@ def grant(
 def get_grant(ws: Workspace, grant_id: str, *, at: datetime | None = None) -> dict:
     rows = _grants(ws, "g.grant_id = ?", [grant_id], moment(at))
     if not rows:
-        raise NotFoundError(f"no grant '{grant_id}'", field="grant_id", fix="list grants with 'credence grants SUBJECT'")
+        raise NotFoundError(
+            f"no grant '{grant_id}'", field="grant_id", fix="list grants with 'credence grants SUBJECT'"
+        )
     return rows[0]
 
 

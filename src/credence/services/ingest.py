@@ -105,8 +105,16 @@ def ingest_files(
         paths = [paths]
     inputs = [item for p in paths for item in resolve(p)]
     return [
-        _run_batch(store, label, opener, kind=kind, catalogue=catalogue, progress=progress,
-                   submitted_by=submitted_by, chunk_rows=chunk_rows)
+        _run_batch(
+            store,
+            label,
+            opener,
+            kind=kind,
+            catalogue=catalogue,
+            progress=progress,
+            submitted_by=submitted_by,
+            chunk_rows=chunk_rows,
+        )
         for label, opener in inputs
     ]
 
@@ -134,14 +142,30 @@ def ingest_records(
         cur.execute("CREATE OR REPLACE TEMP TABLE __lines AS SELECT line FROM __records_in")
         return _json_source(cur, source, chunk_rows)
 
-    return _run_batch(store, source, opener, kind=kind, catalogue=catalogue, submitted_by=submitted_by,
-                      allowed_provider=allowed_provider)
+    return _run_batch(
+        store,
+        source,
+        opener,
+        kind=kind,
+        catalogue=catalogue,
+        submitted_by=submitted_by,
+        allowed_provider=allowed_provider,
+    )
 
 
 # ------------------------------------------------------------------------------------------ the batch
-def _run_batch(store: Store, label: str, opener: Callable, *, kind: str | None, catalogue: Catalogue | None,
-               progress: Progress | None = None, submitted_by: str | None = None,
-               allowed_provider: str | None = None, chunk_rows: int = CHUNK_ROWS) -> IngestReport:
+def _run_batch(
+    store: Store,
+    label: str,
+    opener: Callable,
+    *,
+    kind: str | None,
+    catalogue: Catalogue | None,
+    progress: Progress | None = None,
+    submitted_by: str | None = None,
+    allowed_provider: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> IngestReport:
     """Stage, validate and store one batch in one transaction."""
     catalogue = catalogue or default_catalogue()
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -150,19 +174,38 @@ def _run_batch(store: Store, label: str, opener: Callable, *, kind: str | None, 
         try:
             report = _run_checks(cur, label, opener, kind, catalogue, now, progress, allowed_provider, chunk_rows)
         except _READ_ERRORS as e:
-            raise ValidationError(f"cannot read {label}: {_first_line(e)}",
-                                  fix="check that the file is complete and in the format its name says") from None
+            raise ValidationError(
+                f"cannot read {label}: {_first_line(e)}",
+                fix="check that the file is complete and in the format its name says",
+            ) from None
         cur.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [report.batch_id, report.kind, label, submitted_by, _tick(None), report.received, report.accepted,
-             report.duplicates, report.quarantined],
+            [
+                report.batch_id,
+                report.kind,
+                label,
+                submitted_by,
+                _tick(None),
+                report.received,
+                report.accepted,
+                report.duplicates,
+                report.quarantined,
+            ],
         )
     return report
 
 
-def _run_checks(cur: duckdb.DuckDBPyConnection, label: str, opener: Callable, kind: str | None,
-                catalogue: Catalogue, now: datetime, progress: Progress | None, allowed_provider: str | None,
-                chunk_rows: int) -> IngestReport:
+def _run_checks(
+    cur: duckdb.DuckDBPyConnection,
+    label: str,
+    opener: Callable,
+    kind: str | None,
+    catalogue: Catalogue,
+    now: datetime,
+    progress: Progress | None,
+    allowed_provider: str | None,
+    chunk_rows: int,
+) -> IngestReport:
     """Read the input, pick the plan, and check and store it chunk by chunk."""
     src = opener(cur, chunk_rows)
     names = {c.name for c in src.columns}
@@ -195,8 +238,9 @@ def _tick(previous: datetime | None) -> datetime:
     return now if previous is None or now > previous else previous + timedelta(microseconds=1)
 
 
-def _unique_keys(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src: Source,
-                 batch_id: str) -> tuple[Source, int | None]:
+def _unique_keys(
+    cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src: Source, batch_id: str
+) -> tuple[Source, int | None]:
     """Read every key of an events batch once: when none repeats (the usual case), the batch's record count.
 
     Then no record can duplicate another of the same batch, so the duplicate check looks only at events
@@ -222,8 +266,16 @@ def _unique_keys(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src:
     return src, rows
 
 
-def _run_chunk(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src: Source, chunk: Chunk,
-               report: IngestReport, record_copy: str, rows: int | None = None) -> None:
+def _run_chunk(
+    cur: duckdb.DuckDBPyConnection,
+    ctx: v.Context,
+    kind: str,
+    src: Source,
+    chunk: Chunk,
+    report: IngestReport,
+    record_copy: str,
+    rows: int | None = None,
+) -> None:
     """Check one chunk, store its good records and quarantine its bad ones, and count them.
 
     Fast path (events whose keys are known not to repeat: ``rows`` given, or checked here): good records go
@@ -238,19 +290,23 @@ def _run_chunk(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str, src: S
     if rows is None:
         rows, distinct = cur.execute(f"{fast} SELECT count(*), count(DISTINCT hash({keys})) FROM p").fetchone()
     head = f"INSERT INTO {plan.target} ({', '.join([*plan.output, 'batch_id'])}) SELECT " + ", ".join(
-        [*plan.output.values(), v.lit(report.batch_id)])
+        [*plan.output.values(), v.lit(report.batch_id)]
+    )
     if plan.fused and rows == distinct:
         accepted = cur.execute(f"{head} FROM ({fast} SELECT * FROM k WHERE __v IS NULL)").fetchone()[0]
         if accepted < rows:  # check again, without this chunk's own inserts, to quarantine the rest
-            again = v.PLANS[kind](ctx.hiding(f"batch_id = {v.lit(report.batch_id)} "
-                                             f"AND ingested_at = {v.ts_sql(ctx.stamp)}"))
+            again = v.PLANS[kind](
+                ctx.hiding(f"batch_id = {v.lit(report.batch_id)} AND ingested_at = {v.ts_sql(ctx.stamp)}")
+            )
             cur.execute(v.materialise_sql(again, _check(cur, again, src, chunk), record_copy, "__v IS NOT NULL"))
     else:
         cur.execute(v.materialise_sql(plan, _check(cur, plan, src, chunk), record_copy))
         insert = f"{head} FROM __chk c"
         if rows != distinct:  # some key repeats in this chunk: the first good occurrence wins
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE __dup AS SELECT {keys}, min(__rn) AS __first FROM __chk "
-                        "WHERE __status IS NULL GROUP BY ALL HAVING count(*) > 1")
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE __dup AS SELECT {keys}, min(__rn) AS __first FROM __chk "
+                "WHERE __status IS NULL GROUP BY ALL HAVING count(*) > 1"
+            )
             on = " AND ".join(f"c.{k} = d.{k}" for k in plan.key)
             insert += f" ANTI JOIN __dup d ON {on} AND c.__rn > d.__first"
         accepted = cur.execute(insert + " WHERE c.__status IS NULL").fetchone()[0]
@@ -280,9 +336,11 @@ def _quarantine(cur: duckdb.DuckDBPyConnection, plan: v.Plan, report: IngestRepo
     if quarantined and len(report.sample_reasons) < SAMPLES:
         sample = cur.execute(
             f"SELECT __rn, {plan.record_key}, __reason FROM __chk WHERE __status = '{v.QUARANTINED}' "
-            f"ORDER BY __rn LIMIT {SAMPLES - len(report.sample_reasons)}").fetchall()
-        report.sample_reasons += [f"record {rn}" + (f" ({key})" if key else "") + f": {reason}"
-                                  for rn, key, reason in sample]
+            f"ORDER BY __rn LIMIT {SAMPLES - len(report.sample_reasons)}"
+        ).fetchall()
+        report.sample_reasons += [
+            f"record {rn}" + (f" ({key})" if key else "") + f": {reason}" for rn, key, reason in sample
+        ]
     return quarantined
 
 
@@ -290,8 +348,10 @@ def _create_lookups(cur: duckdb.DuckDBPyConnection, ctx: v.Context, kind: str) -
     """Temp tables the checks join: the catalogue, providers' licences and known entities."""
     if kind != "events":
         return
-    cur.execute("CREATE OR REPLACE TEMP TABLE __prov AS SELECT provider_id, arg_max(categories, registered_at) "
-                "AS categories FROM providers GROUP BY provider_id")
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE __prov AS SELECT provider_id, arg_max(categories, registered_at) "
+        "AS categories FROM providers GROUP BY provider_id"
+    )
     cur.execute(v.provider_type_table_sql(ctx.catalogue, v.event_attributes(ctx)))
     ctx.licences = dict(cur.execute("SELECT provider_id, array_to_string(categories, ', ') FROM __prov").fetchall())
     cur.execute("CREATE OR REPLACE TEMP TABLE __ents AS SELECT DISTINCT entity_id, true AS hit FROM entities")
@@ -312,8 +372,9 @@ def resolve(path: str | Path) -> list[tuple[str, Callable]]:
     if p.is_dir():
         files = sorted(str(f) for f in p.rglob("*") if f.name.lower().endswith(PARQUET_SUFFIXES))
         if not files:
-            raise ValidationError(f"{p} is a directory with no .parquet files",
-                                  fix="pass a file, or a directory of parquet parts")
+            raise ValidationError(
+                f"{p} is a directory with no .parquet files", fix="pass a file, or a directory of parquet parts"
+            )
         return [(text, lambda cur, rows: _parquet_source(cur, files, rows))]
     if not p.exists():
         raise ValidationError(f"{p} does not exist", fix="check the path")
@@ -324,8 +385,10 @@ def resolve(path: str | Path) -> list[tuple[str, Callable]]:
         return [(text, lambda cur, rows: _csv_source(cur, text, rows))]
     if name.endswith(JSON_SUFFIXES):
         return [(text, lambda cur, rows: _jsonl_source(cur, text, rows))]
-    raise ValidationError(f"{p}: unknown format '{''.join(p.suffixes) or p.name}'",
-                          fix="use .csv, .jsonl or .ndjson (JSON Lines), .parquet, or a directory of parquet parts")
+    raise ValidationError(
+        f"{p}: unknown format '{''.join(p.suffixes) or p.name}'",
+        fix="use .csv, .jsonl or .ndjson (JSON Lines), .parquet, or a directory of parquet parts",
+    )
 
 
 def _parquet_source(cur: duckdb.DuckDBPyConnection, files: list[str], chunk_rows: int) -> Source:
@@ -348,8 +411,10 @@ def _parquet_source(cur: duckdb.DuckDBPyConnection, files: list[str], chunk_rows
             group = []
             for lo in range(0, n, chunk_rows):
                 hi = min(n, lo + chunk_rows)
-                rel = (f"(SELECT * FROM read_parquet({v.lit(f)}, file_row_number = true) "
-                       f"WHERE file_row_number >= {lo} AND file_row_number < {hi})")
+                rel = (
+                    f"(SELECT * FROM read_parquet({v.lit(f)}, file_row_number = true) "
+                    f"WHERE file_row_number >= {lo} AND file_row_number < {hi})"
+                )
                 chunks.append(Chunk(rel, f"file_row_number + {offset + 1}", hi - lo))
         else:
             if sum(counts[g] for g in group) + n > chunk_rows or len(group) >= 64:
@@ -360,8 +425,13 @@ def _parquet_source(cur: duckdb.DuckDBPyConnection, files: list[str], chunk_rows
             group.append(f)
         offset += n
     flush()
-    return Source(files[0] if len(files) == 1 else f"{len(files)} parquet files", columns, chunks, tabular=True,
-                  whole=f"read_parquet({listed}, union_by_name = true)")
+    return Source(
+        files[0] if len(files) == 1 else f"{len(files)} parquet files",
+        columns,
+        chunks,
+        tabular=True,
+        whole=f"read_parquet({listed}, union_by_name = true)",
+    )
 
 
 def _parquet_group(group: list[str], counts: dict[str, int], start: int) -> Chunk:
@@ -373,8 +443,7 @@ def _parquet_group(group: list[str], counts: dict[str, int], start: int) -> Chun
     for f in group:
         arms.append(f"WHEN {v.lit(f)} THEN {off}")
         off += counts[f]
-    return Chunk(rel + ", filename = '__file')", f"CASE __file {' '.join(arms)} END + file_row_number + 1",
-                 off - start)
+    return Chunk(rel + ", filename = '__file')", f"CASE __file {' '.join(arms)} END + file_row_number + 1", off - start)
 
 
 def _arrow_source(cur: duckdb.DuckDBPyConnection, label: str, table: pa.Table) -> Source:
@@ -394,14 +463,17 @@ def _csv_source(cur: duckdb.DuckDBPyConnection, path: str, chunk_rows: int, stag
     if not labels:
         raise ValidationError(f"{path} is empty", fix="give it a header line and records")
     spec = "{" + ", ".join(f"{v.lit(c)}: 'VARCHAR'" for c in labels) + "}"
-    reader = (f"read_csv({v.lit(path)}, columns = {spec}, header = true, auto_detect = false, "
-              f"delim = {v.lit(delim)}, quote = '\"', escape = '\"', "
-              "store_rejects = true, rejects_table = '__rej', rejects_scan = '__rej_scan')")
+    reader = (
+        f"read_csv({v.lit(path)}, columns = {spec}, header = true, auto_detect = false, "
+        f"delim = {v.lit(delim)}, quote = '\"', escape = '\"', "
+        "store_rejects = true, rejects_table = '__rej', rejects_scan = '__rej_scan')"
+    )
     columns = [v.Column(c.lower().strip(), c, v.ident(c), "VARCHAR") for c in labels]
     _no_clashes(columns, path)
     if staged is None:
         staged = Path(path).stat().st_size > CSV_DIRECT_BYTES
     if not staged:
+
         def recheck(c: duckdb.DuckDBPyConnection) -> Source | None:
             return _csv_source(c, path, chunk_rows, staged=True) if _count(c, "__rej") else None
 
@@ -412,8 +484,15 @@ def _csv_source(cur: duckdb.DuckDBPyConnection, path: str, chunk_rows: int, stag
     if not rejects:
         return Source(path, columns, _rn_chunks(cur, "__stage", chunk_rows), tabular=True, whole="__stage")
     _merge_rejects(cur, labels)
-    return Source(path, columns, _rn_chunks(cur, "__stage2", chunk_rows), tabular=True, bad="__bad",
-                  line="__line", whole="__stage2")
+    return Source(
+        path,
+        columns,
+        _rn_chunks(cur, "__stage2", chunk_rows),
+        tabular=True,
+        bad="__bad",
+        line="__line",
+        whole="__stage2",
+    )
 
 
 def _merge_rejects(cur: duckdb.DuckDBPyConnection, labels: list[str]) -> None:
@@ -451,8 +530,12 @@ def _jsonl_source(cur: duckdb.DuckDBPyConnection, path: str, chunk_rows: int) ->
 def _json_source(cur: duckdb.DuckDBPyConnection, label: str, chunk_rows: int) -> Source:
     """Stage ``__lines`` (one JSON object per row) as text columns, one per key seen in any record."""
     ok = "(json_valid(line) AND json_type(CASE WHEN json_valid(line) THEN line END) = 'OBJECT')"
-    keys = [r[0] for r in cur.execute(
-        f"SELECT DISTINCT unnest(json_keys(CASE WHEN {ok} THEN line END)) AS k FROM __lines ORDER BY k").fetchall()]
+    keys = [
+        r[0]
+        for r in cur.execute(
+            f"SELECT DISTINCT unnest(json_keys(CASE WHEN {ok} THEN line END)) AS k FROM __lines ORDER BY k"
+        ).fetchall()
+    ]
     columns = [v.Column(k.lower().strip(), k, f"__vals[{i + 1}]", "VARCHAR") for i, k in enumerate(keys)]
     _no_clashes(columns, label)
     paths = "[" + ", ".join(v.lit("$." + json.dumps(k)) for k in keys) + "]::VARCHAR[]"
@@ -462,16 +545,29 @@ def _json_source(cur: duckdb.DuckDBPyConnection, label: str, chunk_rows: int) ->
                CASE WHEN NOT {ok} THEN left(line, 2000) END AS __line,
                CASE WHEN {ok} THEN json_extract_string(line, {paths}) END AS __vals
         FROM __lines""")
-    return Source(label, columns, _rn_chunks(cur, "__stage", chunk_rows), tabular=False, bad="__bad",
-                  line="__line", whole="__stage")
+    return Source(
+        label,
+        columns,
+        _rn_chunks(cur, "__stage", chunk_rows),
+        tabular=False,
+        bad="__bad",
+        line="__line",
+        whole="__stage",
+    )
 
 
 # ---------------------------------------------------------------------------------------------- helpers
 def _rn_chunks(cur: duckdb.DuckDBPyConnection, table: str, chunk_rows: int) -> list[Chunk]:
     """Chunks of a staged table by its record number ``__rn`` (1..n; row ids are not stable in a transaction)."""
     rows = _count(cur, table)
-    return [Chunk(f"(SELECT * FROM {table} WHERE __rn > {lo} AND __rn <= {lo + chunk_rows})", "__rn",
-                  min(chunk_rows, rows - lo)) for lo in range(0, rows, chunk_rows)]
+    return [
+        Chunk(
+            f"(SELECT * FROM {table} WHERE __rn > {lo} AND __rn <= {lo + chunk_rows})",
+            "__rn",
+            min(chunk_rows, rows - lo),
+        )
+        for lo in range(0, rows, chunk_rows)
+    ]
 
 
 def _csv_header(path: str) -> tuple[list[str], str]:
@@ -488,8 +584,10 @@ def _csv_header(path: str) -> tuple[list[str], str]:
 
 
 def _columns(cur: duckdb.DuckDBPyConnection, relation: str) -> list[v.Column]:
-    cols = [v.Column(name.lower().strip(), name, v.ident(name), str(typ))
-            for name, typ, *_ in cur.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+    cols = [
+        v.Column(name.lower().strip(), name, v.ident(name), str(typ))
+        for name, typ, *_ in cur.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    ]
     _no_clashes(cols, relation)
     return cols
 
@@ -509,8 +607,10 @@ def _no_clashes(columns: list[v.Column], label: str) -> None:
         if not c.name:
             raise ValidationError(f"{label}: a field has an empty name", fix="name every field")
         if c.name in seen:
-            raise ValidationError(f"{label}: fields '{seen[c.name]}' and '{c.label}' differ only in case or spaces",
-                                  fix="give every field a distinct name")
+            raise ValidationError(
+                f"{label}: fields '{seen[c.name]}' and '{c.label}' differ only in case or spaces",
+                fix="give every field a distinct name",
+            )
         seen[c.name] = c.label
 
 

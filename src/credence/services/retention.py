@@ -72,10 +72,14 @@ def purge(ws: Workspace, *, now: datetime | None = None, dry_run: bool = False) 
         ).fetchone()[0]
         record = {"events": n_events, "disputes": n_disputes, "by_type": by_type}
         if not dry_run and n_events:
-            con.execute("DELETE FROM disputes d WHERE EXISTS (SELECT 1 FROM purge_due p "
-                        "WHERE p.provider_id = d.provider_id AND p.event_id = d.event_id)")
-            con.execute("DELETE FROM events e WHERE EXISTS (SELECT 1 FROM purge_due p "
-                        "WHERE p.provider_id = e.provider_id AND p.event_id = e.event_id)")
+            con.execute(
+                "DELETE FROM disputes d WHERE EXISTS (SELECT 1 FROM purge_due p "
+                "WHERE p.provider_id = d.provider_id AND p.event_id = d.event_id)"
+            )
+            con.execute(
+                "DELETE FROM events e WHERE EXISTS (SELECT 1 FROM purge_due p "
+                "WHERE p.provider_id = e.provider_id AND p.event_id = e.event_id)"
+            )
             con.execute("INSERT INTO purges VALUES (?, ?)", [t, json.dumps(record)])
         con.execute("DROP TABLE purge_due")
     return {"purged_at": t, "dry_run": dry_run, **record}
@@ -84,8 +88,10 @@ def purge(ws: Workspace, *, now: datetime | None = None, dry_run: bool = False) 
 def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict:
     """Remove everything held about ``subject_id``; append and return the erasure record."""
     t = moment(at)
-    held = {f"{table}.{column}": int(ws.store.scalar(f"SELECT count(*) FROM {table} WHERE {column} = ?", [subject_id]))
-            for table, column in SUBJECT_ROWS + MENTIONS}
+    held = {
+        f"{table}.{column}": int(ws.store.scalar(f"SELECT count(*) FROM {table} WHERE {column} = ?", [subject_id]))
+        for table, column in SUBJECT_ROWS + MENTIONS
+    }
     if not any(held.values()):
         raise NotFoundError(f"nothing is held about '{subject_id}'", field="entity_id", fix="check the id")
     digest = subject_hash(subject_id)
@@ -98,10 +104,13 @@ def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict
             "WHERE c.subject_id = ? AND c.certificate_id NOT IN (SELECT certificate_id FROM certificate_revocations)",
             [t, subject_id],
         )
-        grant_ids = [r[0] for r in con.execute("SELECT grant_id FROM grants WHERE subject_id = ?", [subject_id]).fetchall()]
+        grant_ids = [
+            r[0] for r in con.execute("SELECT grant_id FROM grants WHERE subject_id = ?", [subject_id]).fetchall()
+        ]
         if grant_ids:
-            n = con.execute("SELECT count(*) FROM grant_revocations WHERE list_contains(?, grant_id)",
-                            [grant_ids]).fetchone()[0]
+            n = con.execute(
+                "SELECT count(*) FROM grant_revocations WHERE list_contains(?, grant_id)", [grant_ids]
+            ).fetchone()[0]
             con.execute("DELETE FROM grant_revocations WHERE list_contains(?, grant_id)", [grant_ids])
             removed["grant_revocations"] = int(n)
         for table, column in SUBJECT_ROWS:
@@ -113,7 +122,9 @@ def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict
             "SELECT count(*) FROM quarantine WHERE try(json_extract_string(record, '$.entity_id')) = ?", [subject_id]
         ).fetchone()[0]
         if n:
-            con.execute("DELETE FROM quarantine WHERE try(json_extract_string(record, '$.entity_id')) = ?", [subject_id])
+            con.execute(
+                "DELETE FROM quarantine WHERE try(json_extract_string(record, '$.entity_id')) = ?", [subject_id]
+            )
             removed["quarantine"] = int(n)
         for table, column in MENTIONS:
             n = con.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", [subject_id]).fetchone()[0]

@@ -44,7 +44,9 @@ def parse_time(value: str | datetime | None, what: str = "as_of") -> datetime:
             dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         except ValueError:
             raise ValidationError(
-                f"'{value}' is not a date or time", field=what, fix="use ISO 8601, e.g. 2026-11-01 or 2026-11-01T12:00:00Z"
+                f"'{value}' is not a date or time",
+                field=what,
+                fix="use ISO 8601, e.g. 2026-11-01 or 2026-11-01T12:00:00Z",
             ) from None
     if dt.tzinfo is not None:
         dt = dt.astimezone(UTC).replace(tzinfo=None)
@@ -86,10 +88,13 @@ def workspace_scorecards(ws: Workspace) -> dict[str, Scorecard]:
     for kind, ref in (ws.config.get("scorecards") or {}).items():
         target = _scorecard_target(ws, str(ref))
         version = _file_version(Path(target)) if target != str(ref) else (target,)
-        card = _cached(ws, ("scorecard", version, id(catalogue)),
-                       lambda target=target: load_scorecard(target, catalogue=catalogue))
+        card = _cached(
+            ws, ("scorecard", version, id(catalogue)), lambda target=target: load_scorecard(target, catalogue=catalogue)
+        )
         if kind not in card.kinds:
-            raise ConfigError(f"scorecard {card.ref} is configured for '{kind}' but scores only {', '.join(card.kinds)}")
+            raise ConfigError(
+                f"scorecard {card.ref} is configured for '{kind}' but scores only {', '.join(card.kinds)}"
+            )
         out[kind] = card
     return out
 
@@ -166,7 +171,9 @@ def latest_snapshot(store: Store) -> dict | None:
 def entity_kind(store: Store, entity_id: str) -> str:
     kind = store.scalar("SELECT max(kind) FROM entities WHERE entity_id = ?", [entity_id])
     if kind is None:
-        raise NotFoundError(f"no entity '{entity_id}'", field="entity_id", fix="check the id (credence show lists scores)")
+        raise NotFoundError(
+            f"no entity '{entity_id}'", field="entity_id", fix="check the id (credence show lists scores)"
+        )
     return kind
 
 
@@ -203,8 +210,13 @@ def online_sql(card: Scorecard, catalogue: Catalogue | None, detail: bool) -> st
     key = (id(card), id(catalogue), detail)
     hit = _ONLINE_SQL.get(key)
     if hit is None or hit[0] is not card or hit[1] is not catalogue:
-        sql = compile_scorecard(card, as_of=exp.Placeholder(this="as_of"), catalogue=catalogue,
-                                entity_id=exp.Placeholder(this="entity_id"), detail=detail)
+        sql = compile_scorecard(
+            card,
+            as_of=exp.Placeholder(this="as_of"),
+            catalogue=catalogue,
+            entity_id=exp.Placeholder(this="entity_id"),
+            detail=detail,
+        )
         if len(_ONLINE_SQL) > 256:
             _ONLINE_SQL.clear()
         hit = _ONLINE_SQL[key] = (card, catalogue, sql)

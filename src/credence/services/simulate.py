@@ -66,8 +66,19 @@ PROVIDERS: tuple[tuple[str, str, tuple[str, ...], dict[str, float] | None], ...]
     ("circle", "Circle vouch platform", ("connections",), None),
 )
 PROVIDER_IDS = [p[0] for p in PROVIDERS]
-PURCHASE_CATEGORIES = {"groceries": 30, "household": 14, "electronics": 9, "clothing": 14, "travel": 5,
-                       "books": 5, "education": 3, "games": 5, "baby": 4, "fuel": 8, "other": 3}
+PURCHASE_CATEGORIES = {
+    "groceries": 30,
+    "household": 14,
+    "electronics": 9,
+    "clothing": 14,
+    "travel": 5,
+    "books": 5,
+    "education": 3,
+    "games": 5,
+    "baby": 4,
+    "fuel": 8,
+    "other": 3,
+}
 
 
 @dataclass(frozen=True)
@@ -91,78 +102,169 @@ class Stream:
 
 
 _UNRELIABLE = (-1.0, 0.0, -0.3, 0.0)
-_LOANS = ({"loan_opened": 15, "instalment_paid_on_time": 75, "loan_closed": 10},
-          {"instalment_paid_late": 88, "loan_default": 12}, (-2.7, (-1.1, -0.3, -0.2, 0.0)))
-_BILLS = ({"utility_bill_paid_on_time": 55, "phone_bill_paid_on_time": 45},
-          {"utility_bill_overdue": 55, "phone_bill_overdue": 45}, (-2.5, _UNRELIABLE))
+_LOANS = (
+    {"loan_opened": 15, "instalment_paid_on_time": 75, "loan_closed": 10},
+    {"instalment_paid_late": 88, "loan_default": 12},
+    (-2.7, (-1.1, -0.3, -0.2, 0.0)),
+)
+_BILLS = (
+    {"utility_bill_paid_on_time": 55, "phone_bill_paid_on_time": 45},
+    {"utility_bill_overdue": 55, "phone_bill_overdue": 45},
+    (-2.5, _UNRELIABLE),
+)
 STREAMS: tuple[Stream, ...] = (
     Stream("northlend", (P,), 3.2, *_LOANS, (0.0, 0.3, 0.0, 0.0), share=0.5),
     Stream("utilitel", (P,), 2.2, *_BILLS),
-    Stream("paywise", (P,), 3.0, {"rent_paid_on_time": 1}, {"rent_overdue": 1},
-           (-2.6, (-1.0, -0.3, -0.2, 0.0)), share=0.4),
-    Stream("paywise", (P,), 1.0, {"purchase": 92, "refund": 8}, {"fraudulent_chargeback": 1},
-           (-5.0, (-0.9, 0.0, 0.0, 0.0))),
-    Stream("bazaar", (P,), 1.6, {"purchase": 90, "refund": 10}, {"fraudulent_chargeback": 1},
-           (-5.0, (-0.9, 0.0, 0.0, 0.0)), (0.0, 0.2, 0.0, 0.0), categorised=True),
-    Stream("citybike", (P,), 1.5, {"rental_returned_ok": 1},
-           {"rental_returned_late": 50, "rental_parked_outside_zone": 30, "rental_returned_damaged": 12,
-            "rental_deposit_forfeited": 8}, (-2.2, (-0.9, 0.0, 0.0, 0.0)), share=0.6),
-    Stream("drivenow", (P,), 0.25, {"rental_returned_ok": 1},
-           {"rental_returned_late": 60, "rental_returned_damaged": 25, "rental_deposit_forfeited": 15},
-           (-2.6, (-0.9, 0.0, 0.0, 0.0)), (0.0, 0.4, 0.0, 0.0)),
-    Stream("stayeasy", (P,), 0.15, {"rental_returned_ok": 1},
-           {"rental_returned_late": 50, "rental_returned_damaged": 35, "rental_deposit_forfeited": 15},
-           (-2.6, (-0.9, 0.0, 0.0, 0.0)), (0.0, 0.3, 0.0, 0.0)),
-    Stream("courts", (P, B), 0.03, {"court_judgment_fulfilled": 1},
-           {"court_judgment_entered": 70, "court_judgment_unfulfilled": 25, "bankruptcy": 5},
-           (0.2, (-0.8, -0.3, 0.0, 0.0)), (-1.1, -0.2, 0.0, 0.0)),
-    Stream("trustid", (P,), 0.5, {"identity_verified": 40, "address_verified": 30, "education_verified": 15,
-                                  "employment_verified": 15}, rate_traits=(0.0, 0.0, 0.3, 0.0)),
-    Stream("trustid", (P,), 0.3, {"income_verified": 70, "assets_verified": 30},
-           rate_traits=(0.0, 0.2, 0.2, 0.0)),
+    Stream(
+        "paywise", (P,), 3.0, {"rent_paid_on_time": 1}, {"rent_overdue": 1}, (-2.6, (-1.0, -0.3, -0.2, 0.0)), share=0.4
+    ),
+    Stream(
+        "paywise", (P,), 1.0, {"purchase": 92, "refund": 8}, {"fraudulent_chargeback": 1}, (-5.0, (-0.9, 0.0, 0.0, 0.0))
+    ),
+    Stream(
+        "bazaar",
+        (P,),
+        1.6,
+        {"purchase": 90, "refund": 10},
+        {"fraudulent_chargeback": 1},
+        (-5.0, (-0.9, 0.0, 0.0, 0.0)),
+        (0.0, 0.2, 0.0, 0.0),
+        categorised=True,
+    ),
+    Stream(
+        "citybike",
+        (P,),
+        1.5,
+        {"rental_returned_ok": 1},
+        {
+            "rental_returned_late": 50,
+            "rental_parked_outside_zone": 30,
+            "rental_returned_damaged": 12,
+            "rental_deposit_forfeited": 8,
+        },
+        (-2.2, (-0.9, 0.0, 0.0, 0.0)),
+        share=0.6,
+    ),
+    Stream(
+        "drivenow",
+        (P,),
+        0.25,
+        {"rental_returned_ok": 1},
+        {"rental_returned_late": 60, "rental_returned_damaged": 25, "rental_deposit_forfeited": 15},
+        (-2.6, (-0.9, 0.0, 0.0, 0.0)),
+        (0.0, 0.4, 0.0, 0.0),
+    ),
+    Stream(
+        "stayeasy",
+        (P,),
+        0.15,
+        {"rental_returned_ok": 1},
+        {"rental_returned_late": 50, "rental_returned_damaged": 35, "rental_deposit_forfeited": 15},
+        (-2.6, (-0.9, 0.0, 0.0, 0.0)),
+        (0.0, 0.3, 0.0, 0.0),
+    ),
+    Stream(
+        "courts",
+        (P, B),
+        0.03,
+        {"court_judgment_fulfilled": 1},
+        {"court_judgment_entered": 70, "court_judgment_unfulfilled": 25, "bankruptcy": 5},
+        (0.2, (-0.8, -0.3, 0.0, 0.0)),
+        (-1.1, -0.2, 0.0, 0.0),
+    ),
+    Stream(
+        "trustid",
+        (P,),
+        0.5,
+        {"identity_verified": 40, "address_verified": 30, "education_verified": 15, "employment_verified": 15},
+        rate_traits=(0.0, 0.0, 0.3, 0.0),
+    ),
+    Stream("trustid", (P,), 0.3, {"income_verified": 70, "assets_verified": 30}, rate_traits=(0.0, 0.2, 0.2, 0.0)),
     Stream("circle", (P,), 0.25, {"vouch_given": 1}, rate_traits=(0.2, 0.0, 0.0, 0.8)),
     Stream("taxreg", ORG, 3.0, {"tax_filed_on_time": 1}, {"tax_filed_overdue": 1}, (-2.2, _UNRELIABLE)),
     Stream("taxreg", ORG, 1.0, {"licence_valid": 1}, {"licence_revoked": 1}, (-4.0, _UNRELIABLE)),
     Stream("taxreg", ORG, 0.1, {"regulatory_penalty": 1}, rate_traits=(-0.8, 0.0, 0.0, 0.0)),
-    Stream("tradenet", ORG, 3.5, {"supplier_invoice_paid_on_time": 1}, {"supplier_invoice_paid_late": 1},
-           (-2.0, (-1.0, -0.3, 0.0, 0.0)), (0.0, 0.3, 0.0, 0.0)),
+    Stream(
+        "tradenet",
+        ORG,
+        3.5,
+        {"supplier_invoice_paid_on_time": 1},
+        {"supplier_invoice_paid_late": 1},
+        (-2.0, (-1.0, -0.3, 0.0, 0.0)),
+        (0.0, 0.3, 0.0, 0.0),
+    ),
     Stream("northlend", ORG, 1.5, *_LOANS),
     Stream("utilitel", ORG, 2.0, *_BILLS),
-    Stream("trustid", ORG, 0.8, {"identity_verified": 35, "address_verified": 20, "assets_verified": 20,
-                                 "income_verified": 25}),
+    Stream(
+        "trustid",
+        ORG,
+        0.8,
+        {"identity_verified": 35, "address_verified": 20, "assets_verified": 20, "income_verified": 25},
+    ),
 )
 
 # type -> (median amount, log-sd, capacity elasticity); types absent here carry no amount
 AMOUNTS: dict[str, tuple[float, float, float]] = {
-    "loan_opened": (5000, 0.6, 0.6), "instalment_paid_on_time": (250, 0.5, 0.5),
-    "instalment_paid_late": (250, 0.5, 0.5), "loan_default": (3000, 0.7, 0.5),
-    "utility_bill_paid_on_time": (80, 0.4, 0.3), "utility_bill_overdue": (80, 0.4, 0.3),
-    "phone_bill_paid_on_time": (40, 0.4, 0.2), "phone_bill_overdue": (40, 0.4, 0.2),
-    "rent_paid_on_time": (900, 0.35, 0.4), "rent_overdue": (900, 0.35, 0.4),
-    "rental_returned_damaged": (120, 0.8, 0.0), "rental_deposit_forfeited": (200, 0.5, 0.0),
-    "purchase": (45, 1.0, 0.4), "refund": (35, 0.9, 0.3), "fraudulent_chargeback": (150, 0.8, 0.2),
-    "court_judgment_entered": (2000, 0.9, 0.3), "court_judgment_fulfilled": (2000, 0.9, 0.3),
-    "court_judgment_unfulfilled": (2000, 0.9, 0.3), "income_verified": (32000, 0.35, 0.5),
-    "assets_verified": (20000, 1.1, 0.9), "tax_filed_on_time": (4000, 0.9, 0.6),
-    "tax_filed_overdue": (4000, 0.9, 0.6), "supplier_invoice_paid_on_time": (1500, 1.0, 0.5),
-    "supplier_invoice_paid_late": (1500, 1.0, 0.5), "regulatory_penalty": (2500, 0.8, 0.2),
+    "loan_opened": (5000, 0.6, 0.6),
+    "instalment_paid_on_time": (250, 0.5, 0.5),
+    "instalment_paid_late": (250, 0.5, 0.5),
+    "loan_default": (3000, 0.7, 0.5),
+    "utility_bill_paid_on_time": (80, 0.4, 0.3),
+    "utility_bill_overdue": (80, 0.4, 0.3),
+    "phone_bill_paid_on_time": (40, 0.4, 0.2),
+    "phone_bill_overdue": (40, 0.4, 0.2),
+    "rent_paid_on_time": (900, 0.35, 0.4),
+    "rent_overdue": (900, 0.35, 0.4),
+    "rental_returned_damaged": (120, 0.8, 0.0),
+    "rental_deposit_forfeited": (200, 0.5, 0.0),
+    "purchase": (45, 1.0, 0.4),
+    "refund": (35, 0.9, 0.3),
+    "fraudulent_chargeback": (150, 0.8, 0.2),
+    "court_judgment_entered": (2000, 0.9, 0.3),
+    "court_judgment_fulfilled": (2000, 0.9, 0.3),
+    "court_judgment_unfulfilled": (2000, 0.9, 0.3),
+    "income_verified": (32000, 0.35, 0.5),
+    "assets_verified": (20000, 1.1, 0.9),
+    "tax_filed_on_time": (4000, 0.9, 0.6),
+    "tax_filed_overdue": (4000, 0.9, 0.6),
+    "supplier_invoice_paid_on_time": (1500, 1.0, 0.5),
+    "supplier_invoice_paid_late": (1500, 1.0, 0.5),
+    "regulatory_penalty": (2500, 0.8, 0.2),
 }
 # type -> exponent on the uniform time draw: > 1 leans early in the window, < 1 leans late
-TIME_SKEW = {"loan_opened": 1.6, "loan_default": 0.5, "loan_closed": 0.6, "court_judgment_entered": 1.4,
-             "court_judgment_fulfilled": 0.6, "court_judgment_unfulfilled": 0.6, "bankruptcy": 0.7}
+TIME_SKEW = {
+    "loan_opened": 1.6,
+    "loan_default": 0.5,
+    "loan_closed": 0.6,
+    "court_judgment_entered": 1.4,
+    "court_judgment_fulfilled": 0.6,
+    "court_judgment_unfulfilled": 0.6,
+    "bankruptcy": 0.7,
+}
 
-EVENTS_SCHEMA = pa.schema([
-    pa.field("provider_id", pa.string(), False), pa.field("event_id", pa.string(), False),
-    pa.field("entity_id", pa.string(), False), pa.field("occurred_at", pa.timestamp("us"), False),
-    pa.field("type", pa.string(), False), ("amount", pa.float64()), ("days_late", pa.int32()),
-    ("purchase_category", pa.string()), ("rental_asset", pa.string()), ("counterparty_id", pa.string()),
-])
-ENTITIES_SCHEMA = pa.schema([
-    pa.field("entity_id", pa.string(), False), pa.field("kind", pa.string(), False),
-    ("display_name", pa.string()), pa.field("registered_at", pa.timestamp("us"), False),
-])
-OUTCOMES_SCHEMA = pa.schema([pa.field("entity_id", pa.string(), False),
-                             pa.field("defaulted", pa.bool_(), False)])
+EVENTS_SCHEMA = pa.schema(
+    [
+        pa.field("provider_id", pa.string(), False),
+        pa.field("event_id", pa.string(), False),
+        pa.field("entity_id", pa.string(), False),
+        pa.field("occurred_at", pa.timestamp("us"), False),
+        pa.field("type", pa.string(), False),
+        ("amount", pa.float64()),
+        ("days_late", pa.int32()),
+        ("purchase_category", pa.string()),
+        ("rental_asset", pa.string()),
+        ("counterparty_id", pa.string()),
+    ]
+)
+ENTITIES_SCHEMA = pa.schema(
+    [
+        pa.field("entity_id", pa.string(), False),
+        pa.field("kind", pa.string(), False),
+        ("display_name", pa.string()),
+        pa.field("registered_at", pa.timestamp("us"), False),
+    ]
+)
+OUTCOMES_SCHEMA = pa.schema([pa.field("entity_id", pa.string(), False), pa.field("defaulted", pa.bool_(), False)])
 
 
 @dataclass(frozen=True)
@@ -207,9 +309,15 @@ class _Vocab:
         self.assets = sorted(cat.attributes["rental_asset"].values)
 
 
-def simulate(out_dir: str | Path, *, entities: int, months: int = 24, seed: int = 7,
-             as_of: datetime | None = None,
-             progress: Callable[[int, int], object] | None = None) -> SimulationSummary:
+def simulate(
+    out_dir: str | Path,
+    *,
+    entities: int,
+    months: int = 24,
+    seed: int = 7,
+    as_of: datetime | None = None,
+    progress: Callable[[int, int], object] | None = None,
+) -> SimulationSummary:
     """Simulate ``entities`` entities with ``months`` of events before ``as_of`` and write them to ``out_dir``.
 
     ``as_of`` defaults to today 00:00 UTC (naive timestamps are UTC); pass it explicitly for output that is
@@ -232,8 +340,10 @@ def simulate(out_dir: str | Path, *, entities: int, months: int = 24, seed: int 
     kind_seq = np.zeros(3, dtype=np.int64)
     n_events = n_default = 0
     files: list[Path] = []
-    with pq.ParquetWriter(out / "entities.parquet", ENTITIES_SCHEMA, compression="zstd") as ent_w, \
-            pq.ParquetWriter(out / "outcomes.parquet", OUTCOMES_SCHEMA, compression="zstd") as out_w:
+    with (
+        pq.ParquetWriter(out / "entities.parquet", ENTITIES_SCHEMA, compression="zstd") as ent_w,
+        pq.ParquetWriter(out / "outcomes.parquet", OUTCOMES_SCHEMA, compression="zstd") as out_w,
+    ):
         for k, lo in enumerate(range(0, entities, CHUNK_ENTITIES)):
             n = min(CHUNK_ENTITIES, entities - lo)
             rng = np.random.default_rng(np.random.SeedSequence([seed, k]))
@@ -249,22 +359,45 @@ def simulate(out_dir: str | Path, *, entities: int, months: int = 24, seed: int 
             if progress is not None:
                 progress(lo + n, entities)
     return SimulationSummary(
-        out, entities, int(kind_seq[P]), int(kind_seq[B]), int(kind_seq[I]), n_events, len(PROVIDERS),
-        n_default, seed, months, as_of, start, providers_path, out / "entities.parquet", events_dir,
-        tuple(files), out / "outcomes.parquet", time.perf_counter() - started)
+        out,
+        entities,
+        int(kind_seq[P]),
+        int(kind_seq[B]),
+        int(kind_seq[I]),
+        n_events,
+        len(PROVIDERS),
+        n_default,
+        seed,
+        months,
+        as_of,
+        start,
+        providers_path,
+        out / "entities.parquet",
+        events_dir,
+        tuple(files),
+        out / "outcomes.parquet",
+        time.perf_counter() - started,
+    )
 
 
 def _check_args(entities: int, months: int, seed: int, as_of: datetime | None) -> None:
     for name, value in (("entities", entities), ("months", months)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ValidationError(f"'{name}' must be a whole number of at least 1, got {value!r}",
-                                  field=name, fix=f"pass {name}=1 or more")
+            raise ValidationError(
+                f"'{name}' must be a whole number of at least 1, got {value!r}",
+                field=name,
+                fix=f"pass {name}=1 or more",
+            )
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValidationError(f"'seed' must be a non-negative whole number, got {seed!r}",
-                              field="seed", fix="pass seed=0 or more")
+        raise ValidationError(
+            f"'seed' must be a non-negative whole number, got {seed!r}", field="seed", fix="pass seed=0 or more"
+        )
     if as_of is not None and not isinstance(as_of, datetime):
-        raise ValidationError(f"'as_of' must be a datetime, got {type(as_of).__name__}",
-                              field="as_of", fix="pass a datetime, or None for today 00:00 UTC")
+        raise ValidationError(
+            f"'as_of' must be a datetime, got {type(as_of).__name__}",
+            field="as_of",
+            fix="pass a datetime, or None for today 00:00 UTC",
+        )
 
 
 def _normalise_as_of(as_of: datetime | None) -> datetime:
@@ -326,8 +459,9 @@ class _Chunk:
         """Entity rows; registration falls 30 days to 6 years before the window opens."""
         before_s = self.rng.integers(30 * 86400, 6 * 365 * 86400, self.n)
         registered = pa.array(start_us - before_s * 1_000_000, type=pa.timestamp("us"))
-        names = pc.binary_join_element_wise(pc.take(pa.array(KIND_LABEL), pa.array(self.kind)),
-                                            pc.cast(pa.array(self.seq), pa.string()), " ")
+        names = pc.binary_join_element_wise(
+            pc.take(pa.array(KIND_LABEL), pa.array(self.kind)), pc.cast(pa.array(self.seq), pa.string()), " "
+        )
         kinds = pc.take(pa.array(KINDS), pa.array(self.kind))
         return pa.Table.from_arrays([self.ids, kinds, names, registered], schema=ENTITIES_SCHEMA)
 
@@ -400,12 +534,19 @@ class _Chunk:
             "ent": np.concatenate([target[accepted], voucher[revoked]]),
             "cp": np.concatenate([voucher[accepted], target[revoked]]),
             "t": np.concatenate([t_acc[accepted], t_rev[revoked]]),
-            "typ": np.concatenate([np.full(int(accepted.sum()), vocab.code["vouch_accepted"], np.int16),
-                                   np.full(int(revoked.sum()), vocab.code["vouch_revoked"], np.int16)]),
+            "typ": np.concatenate(
+                [
+                    np.full(int(accepted.sum()), vocab.code["vouch_accepted"], np.int16),
+                    np.full(int(revoked.sum()), vocab.code["vouch_revoked"], np.int16),
+                ]
+            ),
         }
         m = len(extra["ent"])
-        extra |= {"prov": np.full(m, PROVIDER_IDS.index("circle"), np.int8),
-                  "pcat": np.full(m, -1, np.int8), "asset": np.full(m, -1, np.int8)}
+        extra |= {
+            "prov": np.full(m, PROVIDER_IDS.index("circle"), np.int8),
+            "pcat": np.full(m, -1, np.int8),
+            "asset": np.full(m, -1, np.int8),
+        }
         return {key: np.concatenate([ev[key], extra[key].astype(ev[key].dtype)]) for key in ev}
 
     def _to_table(self, ev: dict[str, np.ndarray], vocab: _Vocab, start_us: int, first_seq: int) -> pa.Table:
@@ -419,8 +560,9 @@ class _Chunk:
         days_late = pa.array(np.minimum(days, 365).astype(np.int32), mask=~late)
 
         def take(values: list[str] | pa.Array, codes: np.ndarray) -> pa.Array:
-            return pc.take(values if isinstance(values, pa.Array) else pa.array(values),
-                           pa.array(codes, mask=codes < 0))
+            return pc.take(
+                values if isinstance(values, pa.Array) else pa.array(values), pa.array(codes, mask=codes < 0)
+            )
 
         columns = [
             take(PROVIDER_IDS, ev["prov"]),

@@ -31,8 +31,21 @@ REQUIRED_COLUMNS = {
 }
 CLOCK_SKEW = timedelta(minutes=5)  # an event stamped slightly ahead of the bureau's clock is not "future"
 EARLIEST = "1900-01-01"
-_NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-            "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL"}
+_NUMERIC = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "REAL",
+}
 _TS_FIX = r"regexp_replace({v}, '^(\d{{4}}-\d\d-\d\d[T ]\d\d:\d\d)([Zz+-].*)?$', '\1:00\2')"
 
 
@@ -103,10 +116,14 @@ class Column:
         v = self.text()
         # Without a zone (short, no '+', no '-' in the time, no trailing Z) the fast TIMESTAMP cast is exact;
         # otherwise parse with the zone and take the UTC instant (epoch_us avoids a costly zone conversion).
-        naive = (f"length({v}) <= 19 AND NOT contains({v}, '+') AND NOT contains(substr({v}, 12), '-') "
-                 f"AND NOT suffix(lower({v}), 'z')")
-        zoned = (f"make_timestamp(epoch_us(coalesce(try_cast({v} AS TIMESTAMPTZ), "
-                 f"try_cast({_TS_FIX.format(v=v)} AS TIMESTAMPTZ))))")
+        naive = (
+            f"length({v}) <= 19 AND NOT contains({v}, '+') AND NOT contains(substr({v}, 12), '-') "
+            f"AND NOT suffix(lower({v}), 'z')"
+        )
+        zoned = (
+            f"make_timestamp(epoch_us(coalesce(try_cast({v} AS TIMESTAMPTZ), "
+            f"try_cast({_TS_FIX.format(v=v)} AS TIMESTAMPTZ))))"
+        )
         return f"coalesce(CASE WHEN {naive} THEN try_cast({v} AS TIMESTAMP) END, {zoned})"
 
     def number(self) -> str:
@@ -189,8 +206,11 @@ class Context:
     def hiding(self, condition: str) -> Context:
         """This context with the stored events matching ``condition`` out of both lookups."""
         dup = self.duplicates_among
-        return replace(self, duplicates_among=None if dup is None else _and(dup, f"NOT ({condition})"),
-                       superseded_among=_and(self.superseded_among, f"NOT ({condition})"))
+        return replace(
+            self,
+            duplicates_among=None if dup is None else _and(dup, f"NOT ({condition})"),
+            superseded_among=_and(self.superseded_among, f"NOT ({condition})"),
+        )
 
     def now_sql(self) -> str:
         return ts_sql(self.now)
@@ -224,9 +244,15 @@ def common_rules(ctx: Context, known: set[str]) -> tuple[list[Rule], list[Column
 def unknown_rules(unknown: list[Column], allowed: list[str], what: str) -> list[Rule]:
     """An unknown column with a value quarantines the record."""
     return [
-        Rule(c.given(), c.label,
-             concat(f"field '{c.label}': unknown attribute (value '", c.shown(),
-                    f"'); {what} carry only {', '.join(allowed)}; drop the field or fix its name"))
+        Rule(
+            c.given(),
+            c.label,
+            concat(
+                f"field '{c.label}': unknown attribute (value '",
+                c.shown(),
+                f"'); {what} carry only {', '.join(allowed)}; drop the field or fix its name",
+            ),
+        )
         for c in unknown
     ]
 
@@ -249,16 +275,24 @@ def events_plan(ctx: Context) -> Plan:
     rules, unknown = common_rules(ctx, known)
     c = ctx.col
     parsed = {
-        "__pid": c("provider_id").text(), "__eid": c("event_id").text(), "__entity": c("entity_id").text(),
-        "__type": c("type").text(), "__ts": c("occurred_at").timestamp(), "__amount": c("amount").number(),
+        "__pid": c("provider_id").text(),
+        "__eid": c("event_id").text(),
+        "__entity": c("entity_id").text(),
+        "__type": c("type").text(),
+        "__ts": c("occurred_at").timestamp(),
+        "__amount": c("amount").number(),
         "__supersedes": c("supersedes").text(),
     }
     for a in attrs:
         kind = ctx.catalogue.attributes[a].type
         parsed[f"__a_{a}"] = c(a).number() if kind in ("integer", "number") else c(a).text()
     looked_up = {
-        "__category": "pt.category", "__dimension": "pt.dimension", "__adverse": "pt.adverse",
-        "__amount_rule": "pt.amount", "__licensed": "pt.licensed", "__entity_known": "ent.hit",
+        "__category": "pt.category",
+        "__dimension": "pt.dimension",
+        "__adverse": "pt.adverse",
+        "__amount_rule": "pt.amount",
+        "__licensed": "pt.licensed",
+        "__entity_known": "ent.hit",
         **{f"__need_{a}": f"pt.{ident('need_' + a)}" for a in attrs},
     }
     joins = [
@@ -268,11 +302,14 @@ def events_plan(ctx: Context) -> Plan:
     sup = ctx.superseded_among if "supersedes" in ctx.columns else None
     for name, on, among in (("ev", "__eid", ctx.duplicates_among), ("sup", "__supersedes", sup)):
         if among is not None:
-            joins.append(f"LEFT JOIN (SELECT provider_id, event_id, true AS hit FROM events"
-                         f"{' WHERE ' + among if among else ''}) {name}"
-                         f" ON {name}.provider_id = p.__pid AND {name}.event_id = p.{on}")
+            joins.append(
+                f"LEFT JOIN (SELECT provider_id, event_id, true AS hit FROM events"
+                f"{' WHERE ' + among if among else ''}) {name}"
+                f" ON {name}.provider_id = p.__pid AND {name}.event_id = p.{on}"
+            )
         looked_up["__stored" if name == "ev" else "__superseded_known"] = (
-            f"{name}.hit" if among is not None else "NULL::BOOLEAN")
+            f"{name}.hit" if among is not None else "NULL::BOOLEAN"
+        )
     for a in attrs:
         if ctx.catalogue.attributes[a].type != "entity":
             continue
@@ -286,23 +323,45 @@ def events_plan(ctx: Context) -> Plan:
     for a in attrs:
         rules += attribute_rules(ctx, a)
     if "supersedes" in ctx.columns:
-        rules.append(Rule(
-            f"{c('supersedes').given()} AND __superseded_known IS NULL", "supersedes",
-            bad("supersedes", c("supersedes").shown(), "is not an event this provider has reported",
-                "a correction must name the event_id of an event already stored"),
-        ))
+        rules.append(
+            Rule(
+                f"{c('supersedes').given()} AND __superseded_known IS NULL",
+                "supersedes",
+                bad(
+                    "supersedes",
+                    c("supersedes").shown(),
+                    "is not an event this provider has reported",
+                    "a correction must name the event_id of an event already stored",
+                ),
+            )
+        )
     output = {
-        "provider_id": "__pid", "event_id": "__eid", "entity_id": "__entity", "occurred_at": "__ts",
-        "type": "__type", "category": "__category", "dimension": "__dimension", "adverse": "__adverse",
-        "amount": "__amount", "supersedes": "__supersedes",
+        "provider_id": "__pid",
+        "event_id": "__eid",
+        "entity_id": "__entity",
+        "occurred_at": "__ts",
+        "type": "__type",
+        "category": "__category",
+        "dimension": "__dimension",
+        "adverse": "__adverse",
+        "amount": "__amount",
+        "supersedes": "__supersedes",
         **{a: f"CAST(__a_{a} AS {ctx.event_columns[a]})" for a in attrs},
         "ingested_at": ts_sql(ctx.stamp or ctx.now),
     }
     output = {k: v for k, v in output.items() if k in ctx.event_columns}
-    return Plan("events", parsed, looked_up, joins, rules, ["__pid", "__eid"],
-                "CASE WHEN __pid IS NOT NULL OR __eid IS NOT NULL THEN concat(coalesce(__pid, '?'), '/', "
-                "coalesce(__eid, '?')) END",
-                output, fused=True)
+    return Plan(
+        "events",
+        parsed,
+        looked_up,
+        joins,
+        rules,
+        ["__pid", "__eid"],
+        "CASE WHEN __pid IS NOT NULL OR __eid IS NOT NULL THEN concat(coalesce(__pid, '?'), '/', "
+        "coalesce(__eid, '?')) END",
+        output,
+        fused=True,
+    )
 
 
 def provider_type_table_sql(catalogue: Catalogue, attrs: list[str]) -> str:
@@ -312,12 +371,17 @@ def provider_type_table_sql(catalogue: Catalogue, attrs: list[str]) -> str:
     rows = []
     for t in catalogue.types.values():
         needs = [lit(t.attributes[a]) if a in t.attributes else "NULL::VARCHAR" for a in attrs]
-        rows.append("(" + ", ".join([lit(t.name), lit(t.category), lit(t.dimension), str(t.adverse).upper(),
-                                     lit(t.amount), *needs]) + ")")
+        rows.append(
+            "("
+            + ", ".join([lit(t.name), lit(t.category), lit(t.dimension), str(t.adverse).upper(), lit(t.amount), *needs])
+            + ")"
+        )
     names = ", ".join(["type", "category", "dimension", "adverse", "amount", *(ident("need_" + a) for a in attrs)])
-    return (f"CREATE OR REPLACE TEMP TABLE __pt AS SELECT p.provider_id, c.*, "
-            f"list_contains(p.categories, c.category) AS licensed "
-            f"FROM __prov p CROSS JOIN (VALUES {', '.join(rows)}) c({names})")
+    return (
+        f"CREATE OR REPLACE TEMP TABLE __pt AS SELECT p.provider_id, c.*, "
+        f"list_contains(p.categories, c.category) AS licensed "
+        f"FROM __prov p CROSS JOIN (VALUES {', '.join(rows)}) c({names})"
+    )
 
 
 def key_rules(ctx: Context) -> list[Rule]:
@@ -328,11 +392,18 @@ def key_rules(ctx: Context) -> list[Rule]:
         Rule("__eid IS NULL", "event_id", missing("event_id", "every event needs the provider's own event id")),
     ]
     if ctx.allowed_provider is not None:
-        rules.append(Rule(
-            f"__pid <> {lit(ctx.allowed_provider)}", "provider_id",
-            bad("provider_id", c("provider_id").shown(), "is not the provider of this API key",
-                f"submit events only as provider '{ctx.allowed_provider}'"),
-        ))
+        rules.append(
+            Rule(
+                f"__pid <> {lit(ctx.allowed_provider)}",
+                "provider_id",
+                bad(
+                    "provider_id",
+                    c("provider_id").shown(),
+                    "is not the provider of this API key",
+                    f"submit events only as provider '{ctx.allowed_provider}'",
+                ),
+            )
+        )
     rules.append(Rule("__stored", None, "'already stored'", DUPLICATE))
     return rules
 
@@ -346,37 +417,94 @@ def event_rules(ctx: Context) -> list[Rule]:
         licences = "MAP {'': ''}"
     return [
         Rule("__entity IS NULL", "entity_id", missing("entity_id", "every event needs the entity it is about")),
-        Rule("NOT " + c("occurred_at").given(), "occurred_at",
-             missing("occurred_at", "every event needs when it happened, e.g. 2024-03-01T14:30:00Z")),
+        Rule(
+            "NOT " + c("occurred_at").given(),
+            "occurred_at",
+            missing("occurred_at", "every event needs when it happened, e.g. 2024-03-01T14:30:00Z"),
+        ),
         Rule("__type IS NULL", "type", missing("type", "every event needs a catalogue event type")),
-        Rule(f"__licensed IS NULL AND NOT map_contains({licences}, __pid)", "provider_id",
-             bad("provider_id", c("provider_id").shown(), "is not a registered provider",
-                 "register the provider first (ingest a providers file)")),
-        Rule("__licensed IS NULL", "type",
-             bad("type", c("type").shown(), f"is not in the event catalogue (version {ctx.catalogue.version})",
-                 "use a type from the catalogue, e.g. 'purchase' or 'rent_paid_on_time'")),
-        Rule("NOT __licensed", "type",
-             bad("type", c("type").shown(), Sql("concat('is in category ''', __category, ''', which provider ''', "
-                                                 "__pid, ''' is not licensed for')"),
-                 Sql(f"concat('report only its licensed categories (', {licences}[__pid], ')')"))),
-        Rule("__ts IS NULL OR NOT isfinite(__ts)", "occurred_at",
-             bad("occurred_at", c("occurred_at").shown(), "is not an ISO 8601 timestamp",
-                 "write it like 2024-03-01T14:30:00Z or 2024-03-01T15:30:00+01:00")),
-        Rule(f"__ts > {future}", "occurred_at",
-             bad("occurred_at", c("occurred_at").shown(), "is in the future",
-                 "report events only after they happen")),
-        Rule(f"__ts < TIMESTAMP '{EARLIEST}'", "occurred_at",
-             bad("occurred_at", c("occurred_at").shown(), f"is before {EARLIEST[:4]}", "check the date")),
-        Rule("__entity_known IS NULL", "entity_id",
-             bad("entity_id", c("entity_id").shown(), "is not a registered entity",
-                 "register the entity first (ingest an entities file)")),
-        Rule(f"{c('amount').given()} AND (__amount IS NULL OR NOT isfinite(__amount))", "amount",
-             bad("amount", c("amount").shown(), "is not a finite number", "write a plain number like 12.50")),
-        Rule(f"__amount_rule = 'none' AND {c('amount').given()}", "amount",
-             bad("amount", c("amount").shown(), Sql("concat('is not used by event type ''', __type, '''')"),
-                 "leave it empty")),
-        Rule("__amount_rule = 'required' AND __amount IS NULL", "amount",
-             concat("field 'amount' is missing; event type '", Sql("__type"), "' requires an amount")),
+        Rule(
+            f"__licensed IS NULL AND NOT map_contains({licences}, __pid)",
+            "provider_id",
+            bad(
+                "provider_id",
+                c("provider_id").shown(),
+                "is not a registered provider",
+                "register the provider first (ingest a providers file)",
+            ),
+        ),
+        Rule(
+            "__licensed IS NULL",
+            "type",
+            bad(
+                "type",
+                c("type").shown(),
+                f"is not in the event catalogue (version {ctx.catalogue.version})",
+                "use a type from the catalogue, e.g. 'purchase' or 'rent_paid_on_time'",
+            ),
+        ),
+        Rule(
+            "NOT __licensed",
+            "type",
+            bad(
+                "type",
+                c("type").shown(),
+                Sql(
+                    "concat('is in category ''', __category, ''', which provider ''', __pid, ''' is not licensed for')"
+                ),
+                Sql(f"concat('report only its licensed categories (', {licences}[__pid], ')')"),
+            ),
+        ),
+        Rule(
+            "__ts IS NULL OR NOT isfinite(__ts)",
+            "occurred_at",
+            bad(
+                "occurred_at",
+                c("occurred_at").shown(),
+                "is not an ISO 8601 timestamp",
+                "write it like 2024-03-01T14:30:00Z or 2024-03-01T15:30:00+01:00",
+            ),
+        ),
+        Rule(
+            f"__ts > {future}",
+            "occurred_at",
+            bad("occurred_at", c("occurred_at").shown(), "is in the future", "report events only after they happen"),
+        ),
+        Rule(
+            f"__ts < TIMESTAMP '{EARLIEST}'",
+            "occurred_at",
+            bad("occurred_at", c("occurred_at").shown(), f"is before {EARLIEST[:4]}", "check the date"),
+        ),
+        Rule(
+            "__entity_known IS NULL",
+            "entity_id",
+            bad(
+                "entity_id",
+                c("entity_id").shown(),
+                "is not a registered entity",
+                "register the entity first (ingest an entities file)",
+            ),
+        ),
+        Rule(
+            f"{c('amount').given()} AND (__amount IS NULL OR NOT isfinite(__amount))",
+            "amount",
+            bad("amount", c("amount").shown(), "is not a finite number", "write a plain number like 12.50"),
+        ),
+        Rule(
+            f"__amount_rule = 'none' AND {c('amount').given()}",
+            "amount",
+            bad(
+                "amount",
+                c("amount").shown(),
+                Sql("concat('is not used by event type ''', __type, '''')"),
+                "leave it empty",
+            ),
+        ),
+        Rule(
+            "__amount_rule = 'required' AND __amount IS NULL",
+            "amount",
+            concat("field 'amount' is missing; event type '", Sql("__type"), "' requires an amount"),
+        ),
     ]
 
 
@@ -386,32 +514,58 @@ def attribute_rules(ctx: Context, name: str) -> list[Rule]:
     col, v, need = ctx.col(name), f"__a_{name}", f"__need_{name}"
     shown = col.shown()
     rules = [
-        Rule(f"{need} IS NULL AND {col.given()}", name,
-             bad(name, shown, Sql("concat('is not used by event type ''', __type, '''')"), "leave it empty")),
-        Rule(f"{need} = 'required' AND NOT {col.given()}", name,
-             concat(f"field '{name}' is missing; event type '", Sql("__type"), "' requires it")),
+        Rule(
+            f"{need} IS NULL AND {col.given()}",
+            name,
+            bad(name, shown, Sql("concat('is not used by event type ''', __type, '''')"), "leave it empty"),
+        ),
+        Rule(
+            f"{need} = 'required' AND NOT {col.given()}",
+            name,
+            concat(f"field '{name}' is missing; event type '", Sql("__type"), "' requires it"),
+        ),
     ]
     given = col.given()
     if attr.type in ("integer", "number"):
         whole = attr.type == "integer"
-        rules.append(Rule(
-            f"{given} AND ({v} IS NULL OR NOT isfinite({v})" + (f" OR {v} <> floor({v}))" if whole else ")"),
-            name, bad(name, shown, "is not a whole number" if whole else "is not a number",
-                      "write a plain number like 12" if whole else "write a plain number like 12.50"),
-        ))
+        rules.append(
+            Rule(
+                f"{given} AND ({v} IS NULL OR NOT isfinite({v})" + (f" OR {v} <> floor({v}))" if whole else ")"),
+                name,
+                bad(
+                    name,
+                    shown,
+                    "is not a whole number" if whole else "is not a number",
+                    "write a plain number like 12" if whole else "write a plain number like 12.50",
+                ),
+            )
+        )
         lo, hi = attr.min, attr.max
         if lo is not None or hi is not None:
-            cond = " OR ".join(x for x in (f"{v} < {lo}" if lo is not None else "",
-                                           f"{v} > {hi}" if hi is not None else "") if x)
+            cond = " OR ".join(
+                x for x in (f"{v} < {lo}" if lo is not None else "", f"{v} > {hi}" if hi is not None else "") if x
+            )
             span = f"from {lo if lo is not None else '-inf'} to {hi if hi is not None else 'inf'}"
-            rules.append(Rule(f"{given} AND ({cond})", name, bad(name, shown, "is out of range", f"use a value {span}")))
+            rules.append(
+                Rule(f"{given} AND ({cond})", name, bad(name, shown, "is out of range", f"use a value {span}"))
+            )
     elif attr.type == "category":
         values = "[" + ", ".join(lit(x) for x in attr.values) + "]"
-        rules.append(Rule(f"{given} AND NOT list_contains({values}, {v})", name,
-                          bad(name, shown, "is not an allowed value", f"use one of {', '.join(attr.values)}")))
+        rules.append(
+            Rule(
+                f"{given} AND NOT list_contains({values}, {v})",
+                name,
+                bad(name, shown, "is not an allowed value", f"use one of {', '.join(attr.values)}"),
+            )
+        )
     elif attr.type == "entity":
-        rules.append(Rule(f"{given} AND __known_{name} IS NULL", name,
-                          bad(name, shown, "is not a registered entity", "register it first")))
+        rules.append(
+            Rule(
+                f"{given} AND __known_{name} IS NULL",
+                name,
+                bad(name, shown, "is not a registered entity", "register it first"),
+            )
+        )
     return rules
 
 
@@ -420,10 +574,16 @@ def timestamp_rules(ctx: Context, name: str, parsed: str) -> list[Rule]:
     """An optional timestamp, when given, parses and is not in the future."""
     col = ctx.col(name)
     return [
-        Rule(f"{col.given()} AND ({parsed} IS NULL OR NOT isfinite({parsed}))", name,
-             bad(name, col.shown(), "is not an ISO 8601 timestamp", "write it like 2024-03-01T14:30:00Z")),
-        Rule(f"{parsed} > TIMESTAMP '{(ctx.now + CLOCK_SKEW).isoformat(sep=' ')}'", name,
-             bad(name, col.shown(), "is in the future", "leave it empty to use the time of ingest")),
+        Rule(
+            f"{col.given()} AND ({parsed} IS NULL OR NOT isfinite({parsed}))",
+            name,
+            bad(name, col.shown(), "is not an ISO 8601 timestamp", "write it like 2024-03-01T14:30:00Z"),
+        ),
+        Rule(
+            f"{parsed} > TIMESTAMP '{(ctx.now + CLOCK_SKEW).isoformat(sep=' ')}'",
+            name,
+            bad(name, col.shown(), "is in the future", "leave it empty to use the time of ingest"),
+        ),
     ]
 
 
@@ -432,23 +592,41 @@ def entities_plan(ctx: Context) -> Plan:
     known = {"entity_id", "kind", "display_name", "registered_at"}
     rules, unknown = common_rules(ctx, known)
     c = ctx.col
-    parsed = {"__id": c("entity_id").text(), "__kind": f"lower({c('kind').text()})",
-              "__name": c("display_name").text(), "__ts": c("registered_at").timestamp()}
+    parsed = {
+        "__id": c("entity_id").text(),
+        "__kind": f"lower({c('kind').text()})",
+        "__name": c("display_name").text(),
+        "__ts": c("registered_at").timestamp(),
+    }
     kinds = ", ".join(ENTITY_KINDS)
     rules += [
         Rule("__id IS NULL", "entity_id", missing("entity_id", "every entity needs an id")),
         Rule("__stored", None, "'already registered'", DUPLICATE),
         Rule("__kind IS NULL", "kind", missing("kind", f"use one of {kinds}")),
-        Rule(f"__kind NOT IN ({', '.join(lit(k) for k in ENTITY_KINDS)})", "kind",
-             bad("kind", c("kind").shown(), "is not a kind of entity", f"use one of {kinds}")),
+        Rule(
+            f"__kind NOT IN ({', '.join(lit(k) for k in ENTITY_KINDS)})",
+            "kind",
+            bad("kind", c("kind").shown(), "is not a kind of entity", f"use one of {kinds}"),
+        ),
         *timestamp_rules(ctx, "registered_at", "__ts"),
         *unknown_rules(unknown, sorted(known), "entities"),
     ]
-    output = {"entity_id": "__id", "kind": "__kind", "display_name": "__name",
-              "registered_at": f"coalesce(__ts, {ctx.now_sql()})"}
-    return Plan("entities", parsed, {"__stored": "st.hit"},
-                ["LEFT JOIN (SELECT DISTINCT entity_id, true AS hit FROM entities) st ON st.entity_id = p.__id"],
-                rules, ["__id"], "__id", output)
+    output = {
+        "entity_id": "__id",
+        "kind": "__kind",
+        "display_name": "__name",
+        "registered_at": f"coalesce(__ts, {ctx.now_sql()})",
+    }
+    return Plan(
+        "entities",
+        parsed,
+        {"__stored": "st.hit"},
+        ["LEFT JOIN (SELECT DISTINCT entity_id, true AS hit FROM entities) st ON st.entity_id = p.__id"],
+        rules,
+        ["__id"],
+        "__id",
+        output,
+    )
 
 
 def categories_sql(col: Column) -> str:
@@ -457,8 +635,10 @@ def categories_sql(col: Column) -> str:
         raw = f"CAST({col.sql} AS VARCHAR[])"
     elif col.is_text:
         t = f"trim({col.sql})"
-        raw = (f"CASE WHEN starts_with({t}, '[') THEN CASE WHEN json_valid({t}) "
-               f"THEN try_cast(json({t}) AS VARCHAR[]) END ELSE regexp_split_to_array({t}, '[;,]') END")
+        raw = (
+            f"CASE WHEN starts_with({t}, '[') THEN CASE WHEN json_valid({t}) "
+            f"THEN try_cast(json({t}) AS VARCHAR[]) END ELSE regexp_split_to_array({t}, '[;,]') END"
+        )
     else:
         raw = "NULL::VARCHAR[]"
     return f"list_filter(list_transform({raw}, s -> lower(trim(s))), s -> s <> '')"
@@ -471,30 +651,61 @@ def providers_plan(ctx: Context) -> Plan:
     c = ctx.col
     cats = ctx.catalogue.categories
     cat_list = "[" + ", ".join(lit(x) for x in cats) + "]"
-    parsed = {"__id": c("provider_id").text(), "__name": c("name").text(),
-              "__cats": categories_sql(c("categories")), "__ts": c("registered_at").timestamp()}
+    parsed = {
+        "__id": c("provider_id").text(),
+        "__name": c("name").text(),
+        "__cats": categories_sql(c("categories")),
+        "__ts": c("registered_at").timestamp(),
+    }
     outside = f"list_filter(__cats, s -> NOT list_contains({cat_list}, s))"
     rules += [
         Rule("__id IS NULL", "provider_id", missing("provider_id", "every provider needs an id")),
         Rule("__stored", None, "'already registered'", DUPLICATE),
         Rule("__name IS NULL", "name", missing("name", "every provider needs a name")),
-        Rule(f"NOT {c('categories').given()}", "categories",
-             missing("categories", f"list the licensed categories separated by ';', from {', '.join(cats)}")),
-        Rule("__cats IS NULL OR len(__cats) = 0", "categories",
-             bad("categories", c("categories").shown(), "is not a list of categories",
-                 "separate them with ';', e.g. lending;bills")),
-        Rule(f"len({outside}) > 0", "categories",
-             bad("categories", c("categories").shown(),
-                 Sql(f"concat('includes ''', {outside}[1], ''', which is not a catalogue category')"),
-                 f"use only {', '.join(cats)}")),
+        Rule(
+            f"NOT {c('categories').given()}",
+            "categories",
+            missing("categories", f"list the licensed categories separated by ';', from {', '.join(cats)}"),
+        ),
+        Rule(
+            "__cats IS NULL OR len(__cats) = 0",
+            "categories",
+            bad(
+                "categories",
+                c("categories").shown(),
+                "is not a list of categories",
+                "separate them with ';', e.g. lending;bills",
+            ),
+        ),
+        Rule(
+            f"len({outside}) > 0",
+            "categories",
+            bad(
+                "categories",
+                c("categories").shown(),
+                Sql(f"concat('includes ''', {outside}[1], ''', which is not a catalogue category')"),
+                f"use only {', '.join(cats)}",
+            ),
+        ),
         *timestamp_rules(ctx, "registered_at", "__ts"),
         *unknown_rules(unknown, sorted(known), "providers"),
     ]
-    output = {"provider_id": "__id", "name": "__name", "categories": "list_sort(list_distinct(__cats))",
-              "registered_at": f"coalesce(__ts, {ctx.now_sql()})"}
-    return Plan("providers", parsed, {"__stored": "st.hit"},
-                ["LEFT JOIN (SELECT DISTINCT provider_id, true AS hit FROM providers) st ON st.provider_id = p.__id"],
-                rules, ["__id"], "__id", output)
+    output = {
+        "provider_id": "__id",
+        "name": "__name",
+        "categories": "list_sort(list_distinct(__cats))",
+        "registered_at": f"coalesce(__ts, {ctx.now_sql()})",
+    }
+    return Plan(
+        "providers",
+        parsed,
+        {"__stored": "st.hit"},
+        ["LEFT JOIN (SELECT DISTINCT provider_id, true AS hit FROM providers) st ON st.provider_id = p.__id"],
+        rules,
+        ["__id"],
+        "__id",
+        output,
+    )
 
 
 PLANS = {"events": events_plan, "entities": entities_plan, "providers": providers_plan}
@@ -512,7 +723,7 @@ def detect_kind(names: set[str], label: str) -> str:
         f"{label}: cannot tell whether it holds events, entities or providers from its columns "
         f"({', '.join(sorted(names)) or 'none'})",
         fix="events need event_id, provider_id, entity_id, occurred_at, type; entities need entity_id, kind; "
-            "providers need provider_id, name, categories; or say which with kind=",
+        "providers need provider_id, name, categories; or say which with kind=",
     )
 
 
@@ -520,13 +731,16 @@ def require_columns(names: set[str], kind: str, label: str) -> None:
     """Raise when a file's header lacks a column every record of ``kind`` needs."""
     lacking = [c for c in REQUIRED_COLUMNS[kind] if c not in names]
     if lacking:
-        raise ValidationError(f"{label} lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}",
-                              fix=f"{kind} need the columns {', '.join(REQUIRED_COLUMNS[kind])}")
+        raise ValidationError(
+            f"{label} lacks the column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)}",
+            fix=f"{kind} need the columns {', '.join(REQUIRED_COLUMNS[kind])}",
+        )
 
 
 # ------------------------------------------------------------------------------------- the check query
-def check_ctes(plan: Plan, columns: list[Column], relation: str, rn: str, bad: str, line: str,
-               present: set[str] | None, cast: bool) -> str:
+def check_ctes(
+    plan: Plan, columns: list[Column], relation: str, rn: str, bad: str, line: str, present: set[str] | None, cast: bool
+) -> str:
     """``WITH src, p, j, k`` over one chunk: its columns as ``__c0, __c1, ...`` (text trimmed, '' as NULL;
     a column missing from this chunk's files as NULL), parsed (p), looked up (j) and judged (k, ``__v``)."""
     cols = []
@@ -536,10 +750,10 @@ def check_ctes(plan: Plan, columns: list[Column], relation: str, rn: str, bad: s
         cols.append(f"{trimmed(raw) if c.is_text else raw} AS __c{i}")
     parsed = ", ".join(f"{sql} AS {name}" for name, sql in plan.parsed.items())
     looked = ", ".join(f"{sql} AS {name}" for name, sql in plan.looked_up.items())
-    return f"""WITH src AS (SELECT {rn} AS __rn, {bad} AS __bad, {line} AS __line{''.join(', ' + c for c in cols)}
+    return f"""WITH src AS (SELECT {rn} AS __rn, {bad} AS __bad, {line} AS __line{"".join(", " + c for c in cols)}
              FROM {relation}),
 p AS (SELECT src.*, {parsed} FROM src),
-j AS (SELECT p.*, {looked} FROM p {' '.join(plan.joins)}),
+j AS (SELECT p.*, {looked} FROM p {" ".join(plan.joins)}),
 k AS (SELECT j.*, {case_chain(plan.rules)} AS __v FROM j)"""
 
 

@@ -171,15 +171,30 @@ def retention_condition(catalogue: Catalogue) -> exp.Expression:
     )
 
 
-def events_cte(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str,
-               entity_id: str | exp.Expression | None, entities: str | None = None) -> exp.Select:
+def events_cte(
+    card: Scorecard,
+    catalogue: Catalogue,
+    as_of: exp.Expression,
+    events: str,
+    entity_id: str | exp.Expression | None,
+    entities: str | None = None,
+) -> exp.Select:
     age = exp.DateDiff(
         this=exp.cast(as_of, exp.DataType.build("DATE")),
         expression=exp.cast(col("occurred_at"), exp.DataType.build("DATE")),
         unit=exp.var("DAY"),
     )
-    cols = ["entity_id", "type", "category", "dimension", "adverse", "amount", "days_late",
-            "purchase_category", "rental_asset"]
+    cols = [
+        "entity_id",
+        "type",
+        "category",
+        "dimension",
+        "adverse",
+        "amount",
+        "days_late",
+        "purchase_category",
+        "rental_asset",
+    ]
     where = exp.LTE(this=col("occurred_at"), expression=as_of)
     if entity_id is not None:
         where = exp.and_(exp.EQ(this=col("entity_id"), expression=entity_value(entity_id)), where)
@@ -234,12 +249,16 @@ def feat_cte_events(card: Scorecard, entities: str, entity_id: str | exp.Express
         .group_by(col("entity_id"))
     )
     sel = sel.from_(ents.subquery("n")).join(
-        exp.to_table("agg").as_("a"), on=exp.EQ(this=col("entity_id", "n"), expression=col("entity_id", "a")),
+        exp.to_table("agg").as_("a"),
+        on=exp.EQ(this=col("entity_id", "n"), expression=col("entity_id", "a")),
         join_type="left",
     )
     if has_vouch_features(card):
-        sel = sel.join(exp.to_table("vagg").as_("v"),
-                       on=exp.EQ(this=col("entity_id", "n"), expression=col("entity_id", "v")), join_type="left")
+        sel = sel.join(
+            exp.to_table("vagg").as_("v"),
+            on=exp.EQ(this=col("entity_id", "n"), expression=col("entity_id", "v")),
+            join_type="left",
+        )
     return sel.where(where)
 
 
@@ -274,20 +293,25 @@ def _days_between(start: exp.Expression, as_of: exp.Expression) -> exp.Expressio
 
 
 def _latest(type_name: str, alias: str) -> exp.Expression:
-    return exp.alias_(exp.Max(this=case((exp.EQ(this=col("type"), expression=string(type_name)), col("occurred_at")))),
-                      alias)
+    return exp.alias_(
+        exp.Max(this=case((exp.EQ(this=col("type"), expression=string(type_name)), col("occurred_at")))), alias
+    )
 
 
 def _consents(side: str, act: str) -> exp.Expression:
     """This side's latest act is ``act`` (given / accepted), not a later (or simultaneous) revocation."""
     return exp.and_(
         exp.Not(this=exp.Is(this=col(act, side), expression=exp.Null())),
-        exp.or_(exp.Is(this=col("revoked_at", side), expression=exp.Null()),
-                exp.LT(this=col("revoked_at", side), expression=col(act, side))),
+        exp.or_(
+            exp.Is(this=col("revoked_at", side), expression=exp.Null()),
+            exp.LT(this=col("revoked_at", side), expression=col(act, side)),
+        ),
     )
 
 
-def vouch_ctes(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | exp.Expression | None):
+def vouch_ctes(
+    card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | exp.Expression | None
+):
     """(name, query) CTEs: vside, vouch, vlink, vev, vagg -- one row per entity in vagg.
 
     vside  each (entity, counterparty) pair's latest vouch_given / vouch_accepted / vouch_revoked time
@@ -303,43 +327,80 @@ def vouch_ctes(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, eve
         exp.LTE(this=col("occurred_at"), expression=as_of),
     )
     if entity_id is not None:
-        side_where = exp.and_(side_where, exp.or_(exp.EQ(this=col("entity_id"), expression=entity_value(entity_id)),
-                                                  exp.EQ(this=col("counterparty_id"), expression=entity_value(entity_id))))
+        side_where = exp.and_(
+            side_where,
+            exp.or_(
+                exp.EQ(this=col("entity_id"), expression=entity_value(entity_id)),
+                exp.EQ(this=col("counterparty_id"), expression=entity_value(entity_id)),
+            ),
+        )
     vside = (
-        exp.select(col("entity_id"), col("counterparty_id"), _latest("vouch_given", "given_at"),
-                   _latest("vouch_accepted", "accepted_at"), _latest("vouch_revoked", "revoked_at"))
-        .from_(events).where(side_where).group_by(col("entity_id"), col("counterparty_id"))
+        exp.select(
+            col("entity_id"),
+            col("counterparty_id"),
+            _latest("vouch_given", "given_at"),
+            _latest("vouch_accepted", "accepted_at"),
+            _latest("vouch_revoked", "revoked_at"),
+        )
+        .from_(events)
+        .where(side_where)
+        .group_by(col("entity_id"), col("counterparty_id"))
     )
-    since = case((exp.GT(this=col("given_at", "g"), expression=col("accepted_at", "a")), col("given_at", "g")),
-                 default=col("accepted_at", "a"))
+    since = case(
+        (exp.GT(this=col("given_at", "g"), expression=col("accepted_at", "a")), col("given_at", "g")),
+        default=col("accepted_at", "a"),
+    )
     vouch = (
-        exp.select(exp.alias_(col("entity_id", "g"), "voucher"), exp.alias_(col("counterparty_id", "g"), "vouchee"),
-                   exp.alias_(since, "since"))
+        exp.select(
+            exp.alias_(col("entity_id", "g"), "voucher"),
+            exp.alias_(col("counterparty_id", "g"), "vouchee"),
+            exp.alias_(since, "since"),
+        )
         .from_(exp.to_table("vside").as_("g"))
-        .join(exp.to_table("vside").as_("a"), on=exp.and_(
-            exp.EQ(this=col("entity_id", "a"), expression=col("counterparty_id", "g")),
-            exp.EQ(this=col("counterparty_id", "a"), expression=col("entity_id", "g"))))
-        .where(exp.and_(_consents("g", "given_at"), _consents("a", "accepted_at"),
-                        exp.NEQ(this=col("entity_id", "g"), expression=col("counterparty_id", "g"))))
+        .join(
+            exp.to_table("vside").as_("a"),
+            on=exp.and_(
+                exp.EQ(this=col("entity_id", "a"), expression=col("counterparty_id", "g")),
+                exp.EQ(this=col("counterparty_id", "a"), expression=col("entity_id", "g")),
+            ),
+        )
+        .where(
+            exp.and_(
+                _consents("g", "given_at"),
+                _consents("a", "accepted_at"),
+                exp.NEQ(this=col("entity_id", "g"), expression=col("counterparty_id", "g")),
+            )
+        )
     )
     links = []
     for me, other, role in (("voucher", "vouchee", "voucher"), ("vouchee", "voucher", "vouchee")):
-        q = exp.select(exp.alias_(col(me), "entity_id"), exp.alias_(col(other), "other"),
-                       exp.alias_(string(role), "role"), col("since"),
-                       exp.alias_(_days_between(col("since"), as_of), "age_days")).from_("vouch")
+        q = exp.select(
+            exp.alias_(col(me), "entity_id"),
+            exp.alias_(col(other), "other"),
+            exp.alias_(string(role), "role"),
+            col("since"),
+            exp.alias_(_days_between(col("since"), as_of), "age_days"),
+        ).from_("vouch")
         if entity_id is not None:
             q = q.where(exp.EQ(this=col(me), expression=entity_value(entity_id)))
         links.append(q)
     vlink = exp.union(*links, distinct=False)
     ev_cols = ["type", "category", "dimension", "adverse", "amount", "days_late", "purchase_category", "rental_asset"]
     joined = (
-        exp.select(col("entity_id", "l"), *[col(c, "x") for c in ev_cols],
-                   exp.alias_(_days_between(col("occurred_at", "x"), as_of), "age_days"))
+        exp.select(
+            col("entity_id", "l"),
+            *[col(c, "x") for c in ev_cols],
+            exp.alias_(_days_between(col("occurred_at", "x"), as_of), "age_days"),
+        )
         .from_(exp.to_table("vlink").as_("l"))
-        .join(exp.to_table(events).as_("x"), on=exp.and_(
-            exp.EQ(this=col("entity_id", "x"), expression=col("other", "l")),
-            exp.GTE(this=col("occurred_at", "x"), expression=col("since", "l")),
-            exp.LTE(this=col("occurred_at", "x"), expression=as_of)))
+        .join(
+            exp.to_table(events).as_("x"),
+            on=exp.and_(
+                exp.EQ(this=col("entity_id", "x"), expression=col("other", "l")),
+                exp.GTE(this=col("occurred_at", "x"), expression=col("since", "l")),
+                exp.LTE(this=col("occurred_at", "x"), expression=as_of),
+            ),
+        )
         .where(exp.EQ(this=col("role", "l"), expression=string("voucher")))
     )
     vev = exp.select("*").from_(joined.subquery("e")).where(retention_condition(catalogue))
@@ -349,8 +410,10 @@ def vouch_ctes(card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, eve
 def vagg_cte(card: Scorecard) -> exp.Select:
     """Per entity: n_vouched, and each vouch feature's value (f{i})."""
     is_voucher = exp.EQ(this=col("role"), expression=string("voucher"))
-    counts: list[exp.Expression] = [col("entity_id"),
-                                    exp.alias_(exp.Sum(this=case((is_voucher, num(1)), default=num(0))), "n_vouched")]
+    counts: list[exp.Expression] = [
+        col("entity_id"),
+        exp.alias_(exp.Sum(this=case((is_voucher, num(1)), default=num(0))), "n_vouched"),
+    ]
     adverse: list[exp.Expression] = [col("entity_id")]
     for i, f in enumerate(card.features):
         if f.aggregate == "vouches":
@@ -368,9 +431,11 @@ def vagg_cte(card: Scorecard) -> exp.Select:
         elif f.aggregate == "vouchee_adverse":
             out.append(col(fid(i), "d"))
     return (
-        exp.select(*out).from_(c.subquery("c"))
-        .join(a.subquery("d"), on=exp.EQ(this=col("entity_id", "c"), expression=col("entity_id", "d")),
-              join_type="left")
+        exp.select(*out)
+        .from_(c.subquery("c"))
+        .join(
+            a.subquery("d"), on=exp.EQ(this=col("entity_id", "c"), expression=col("entity_id", "d")), join_type="left"
+        )
     )
 
 
@@ -385,7 +450,9 @@ def vouch_feature_value(i: int, feature: Feature) -> exp.Expression:
 # ------------------------------------------------------------------------------------------ points
 def bin_points(i: int, f: Feature) -> exp.Expression:
     v = col(fid(i))
-    whens: list[tuple[exp.Expression, exp.Expression]] = [(exp.Is(this=v, expression=exp.Null()), num(f.missing_points))]
+    whens: list[tuple[exp.Expression, exp.Expression]] = [
+        (exp.Is(this=v, expression=exp.Null()), num(f.missing_points))
+    ]
     for b in f.bins:
         if isinstance(b, CategoryBin):
             whens.append((in_list(v, b.values), num(b.points)))
@@ -449,8 +516,10 @@ def pick_cte(card: Scorecard) -> exp.Select:
     exprs: list[exp.Expression] = ["*"]
     for k in range(min(MAX_REASONS, len(card.features))):
         hits = [
-            (exp.and_(exp.EQ(this=col(f"r{i}"), expression=num(k)), exp.GT(this=col(f"l{i}"), expression=num(0))),
-             num(i))
+            (
+                exp.and_(exp.EQ(this=col(f"r{i}"), expression=num(k)), exp.GT(this=col(f"l{i}"), expression=num(0))),
+                num(i),
+            )
             for i in range(len(card.features))
         ]
         exprs.append(exp.alias_(case(*hits), f"k{k}"))
@@ -514,8 +583,10 @@ def final_select(card: Scorecard, *, detail: bool, reasons: bool = True) -> exp.
             continue
         pick = case((insufficient, exp.Null()), default=col(f"k{k}"))
         code = exp.Case(this=pick, ifs=[exp.If(this=num(i), true=string(f.name)) for i, f in enumerate(card.features)])
-        text = exp.Case(this=pick.copy(),
-                        ifs=[exp.If(this=num(i), true=reason_text(i, f, factor)) for i, f in enumerate(card.features)])
+        text = exp.Case(
+            this=pick.copy(),
+            ifs=[exp.If(this=num(i), true=reason_text(i, f, factor)) for i, f in enumerate(card.features)],
+        )
         exprs += [exp.alias_(code, f"reason{k + 1}_code"), exp.alias_(text, f"reason{k + 1}_text")]
     if detail:
         exprs.append(col("total_points"))
@@ -561,7 +632,9 @@ def scorecard_query(
                 query = query.with_(name, as_=cte, copy=False)
         query = query.with_("feat", as_=feat_cte_events(card, entities, entity_id), copy=False)
     else:
-        query = final_select(card, detail=detail, reasons=reasons).with_("feat", as_=feat_cte_table(card, table), copy=False)
+        query = final_select(card, detail=detail, reasons=reasons).with_(
+            "feat", as_=feat_cte_table(card, table), copy=False
+        )
     query = query.with_("pts", as_=pts_cte(card), copy=False).with_("lost", as_=lost_cte(card), copy=False)
     if reasons:
         query = query.with_("ranked", as_=rank_cte(card), copy=False).with_("picked", as_=pick_cte(card), copy=False)
@@ -575,5 +648,7 @@ def compile_scorecard(card: Scorecard, *, dialect: str = "duckdb", pretty: bool 
     except ValueError:
         from credence.errors import ConfigError
 
-        raise ConfigError(f"unknown SQL dialect '{dialect}'", fix="use e.g. duckdb, spark, postgres, snowflake, bigquery") from None
+        raise ConfigError(
+            f"unknown SQL dialect '{dialect}'", fix="use e.g. duckdb, spark, postgres, snowflake, bigquery"
+        ) from None
     return scorecard_query(card, **kw).sql(dialect=dialect, pretty=pretty)
