@@ -21,7 +21,8 @@ from credence.domain.catalogue import Catalogue
 from credence.domain.scorecard import Scorecard
 from credence.errors import DataError
 from credence.learning.data import Prepared, prepare
-from credence.sql.compiler import num, scorecard_query, timestamp
+from credence.sql.compiler import scorecard_query
+from credence.sql.expressions import num, timestamp
 from credence.store import Store
 
 TARGET = "defaulted"

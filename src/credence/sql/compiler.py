@@ -4,10 +4,12 @@ The query, as of a time T, for every entity of the card's kinds:
 
     ev      events that count at T: occurred at or before T, adverse ones within retention (guardrail 6)
     agg     one row per entity: every feature's aggregate in a single GROUP BY pass
+    v*      only for cards with vouch features: consented vouches and the vouchees' events (sql/vouches.py)
     feat    entities LEFT JOIN agg: feature values (ratios, missing values)
     pts     points per feature from its bins
-    lost    total, dimension points, points lost against each feature's maximum, reason ranks
-    final   score (scaled, rounded half up, clamped 350-950), band, top-4 reasons with words
+    lost    total, dimension points, points lost against each feature's maximum
+    ranked  each feature's rank by points lost;  picked  the feature index of reasons 1-4
+    final   score (scaled, rounded half up, clamped 350-950), band, top-4 reason codes and words
 
 Top-4 reasons use no sort: feature i's rank is the number of features that lost more points (ties go to
 the earlier feature), a fixed set of scalar comparisons that every engine vectorises.
@@ -22,116 +24,31 @@ from sqlglot import exp
 
 from credence.domain.bands import BANDS, INSUFFICIENT, MAX_SCORE, MIN_SCORE
 from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue
-from credence.domain.scorecard import CategoryBin, EventFilter, Feature, Scorecard
+from credence.domain.scorecard import CategoryBin, Feature, Scorecard
+from credence.sql.expressions import (
+    case,
+    col,
+    concat,
+    double,
+    entity_value,
+    event_condition,
+    fid,
+    in_list,
+    num,
+    retention_condition,
+    round_half_up,
+    string,
+    text_of_int,
+    timestamp,
+    weight,
+    windowed,
+)
+from credence.sql.vouches import VOUCH_AGGREGATES, has_vouch_features, vouch_ctes, vouch_feature_value
 
 MAX_REASONS = 4
 
 
-# ------------------------------------------------------------------------------------------ small helpers
-def num(x: float | int) -> exp.Expression:
-    """A numeric literal; non-integers are typed DOUBLE so no engine reads them as a narrow DECIMAL."""
-    if isinstance(x, float):
-        if x.is_integer() and abs(x) < 1e15:
-            return exp.Literal.number(int(x))
-        return double(exp.Literal.number(repr(x)))
-    return exp.Literal.number(x)
-
-
-def string(s: str) -> exp.Literal:
-    return exp.Literal.string(s)
-
-
-def col(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table=table, quoted=False)
-
-
-def double(e: exp.Expression) -> exp.Expression:
-    return exp.cast(e, exp.DataType.build("DOUBLE"))
-
-
-def text_of_int(e: exp.Expression) -> exp.Expression:
-    """An integer-valued number as text, identical on every engine."""
-    return exp.cast(exp.cast(e, exp.DataType.build("BIGINT")), exp.DataType.build("VARCHAR"))
-
-
-def round_half_up(e: exp.Expression) -> exp.Expression:
-    return exp.Floor(this=exp.Add(this=e, expression=num(0.5)))
-
-
-def concat(*parts: exp.Expression) -> exp.Expression:
-    out = parts[0]
-    for p in parts[1:]:
-        out = exp.DPipe(this=out, expression=p, safe=True)
-    return out
-
-
-def case(*whens: tuple[exp.Expression, exp.Expression], default: exp.Expression | None = None) -> exp.Case:
-    c = exp.Case()
-    for cond, value in whens:  # copy only the branch, not the growing CASE (copying it each time is quadratic)
-        c.append("ifs", exp.If(this=cond.copy(), true=value.copy()))
-    if default is not None:
-        c.set("default", default.copy())
-    return c
-
-
-def in_list(e: exp.Expression, values) -> exp.Expression:
-    return exp.In(this=e, expressions=[string(v) for v in values])
-
-
-def timestamp(value: datetime | str | exp.Expression) -> exp.Expression:
-    """A TIMESTAMP literal, or a bound parameter (``exp.Placeholder``) cast to TIMESTAMP."""
-    if isinstance(value, exp.Expression):
-        return exp.cast(value, exp.DataType.build("TIMESTAMP"))
-    if isinstance(value, datetime):
-        value = value.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
-    return exp.cast(string(str(value)), exp.DataType.build("TIMESTAMP"))
-
-
-def entity_value(entity_id: str | exp.Expression) -> exp.Expression:
-    """The one entity of the online path: a string literal or a bound parameter."""
-    return entity_id if isinstance(entity_id, exp.Expression) else string(entity_id)
-
-
-def fid(i: int) -> str:
-    """Column stem of the i-th feature (names are the card's, columns are positional and safe)."""
-    return f"f{i}"
-
-
-# ------------------------------------------------------------------------------------------ ev / agg
-def event_condition(f: EventFilter) -> exp.Expression:
-    conds: list[exp.Expression] = []
-    if f.types:
-        conds.append(in_list(col("type"), f.types))
-    if f.categories:
-        conds.append(in_list(col("category"), f.categories))
-    if f.dimensions:
-        conds.append(in_list(col("dimension"), f.dimensions))
-    if f.adverse is not None:
-        conds.append(exp.EQ(this=col("adverse"), expression=exp.Boolean(this=f.adverse)))
-    if f.min_days_late is not None:
-        conds.append(exp.GTE(this=col("days_late"), expression=num(f.min_days_late)))
-    if f.purchase_categories:
-        conds.append(in_list(col("purchase_category"), f.purchase_categories))
-    if f.rental_assets:
-        conds.append(in_list(col("rental_asset"), f.rental_assets))
-    return exp.and_(*conds) if conds else exp.true()
-
-
-def windowed(cond: exp.Expression, feature: Feature) -> exp.Expression:
-    if feature.window_days is None:
-        return cond
-    return exp.and_(cond, exp.LT(this=col("age_days"), expression=num(feature.window_days)))
-
-
-def weight(feature: Feature) -> exp.Expression:
-    """1, or the exponential decay weight 0.5^(age/half-life)."""
-    if feature.decay_half_life_days is None:
-        return num(1)
-    return exp.Pow(
-        this=num(0.5), expression=exp.Div(this=double(col("age_days")), expression=num(feature.decay_half_life_days))
-    )
-
-
+# ------------------------------------------------------------------------------------------ ev / agg / feat
 def aggregates(i: int, feature: Feature) -> list[exp.Expression]:
     """The GROUP BY expressions a feature needs, aliased f{i}_*."""
     stem = fid(i)
@@ -155,20 +72,6 @@ def aggregates(i: int, feature: Feature) -> list[exp.Expression]:
     else:
         raise AssertionError(feature.aggregate)
     return [exp.alias_(agg, stem)]
-
-
-def retention_condition(catalogue: Catalogue) -> exp.Expression:
-    """Guardrail 6: an adverse event older than its retention period no longer counts."""
-    by_days: dict[int, list[str]] = {}
-    for t in catalogue.types.values():
-        days = catalogue.retention_days(t)
-        if days is not None:
-            by_days.setdefault(days, []).append(t.name)
-    limit = case(*((in_list(col("type"), sorted(types)), num(days)) for days, types in sorted(by_days.items())))
-    return exp.or_(
-        exp.Not(this=exp.paren(col("adverse"))),
-        exp.LTE(this=col("age_days"), expression=limit),
-    )
 
 
 def events_cte(
@@ -269,182 +172,6 @@ def feat_cte_table(card: Scorecard, table: str) -> exp.Select:
         value = exp.cast(c, exp.DataType.build("VARCHAR")) if f.categorical else double(c)
         exprs.append(exp.alias_(value, fid(i)))
     return exp.select(*exprs).from_(table)
-
-
-# ------------------------------------------------------------------------------------------ vouches
-# Connections (guardrail 2): a vouch exists only while both sides consent -- the voucher's latest act
-# towards the vouchee is vouch_given (not a later vouch_revoked) and the vouchee's latest act towards the
-# voucher is vouch_accepted (not a later vouch_revoked). A voucher then shares, like a guarantor, in the
-# adverse events its vouchees incur after the vouch began. No other data about another entity is read.
-VOUCH_AGGREGATES = ("vouches", "vouchee_adverse")
-VOUCH_TYPES = ("vouch_given", "vouch_accepted", "vouch_revoked")
-
-
-def has_vouch_features(card: Scorecard) -> bool:
-    return any(f.aggregate in VOUCH_AGGREGATES for f in card.features)
-
-
-def _days_between(start: exp.Expression, as_of: exp.Expression) -> exp.Expression:
-    return exp.DateDiff(
-        this=exp.cast(as_of, exp.DataType.build("DATE")),
-        expression=exp.cast(start, exp.DataType.build("DATE")),
-        unit=exp.var("DAY"),
-    )
-
-
-def _latest(type_name: str, alias: str) -> exp.Expression:
-    return exp.alias_(
-        exp.Max(this=case((exp.EQ(this=col("type"), expression=string(type_name)), col("occurred_at")))), alias
-    )
-
-
-def _consents(side: str, act: str) -> exp.Expression:
-    """This side's latest act is ``act`` (given / accepted), not a later (or simultaneous) revocation."""
-    return exp.and_(
-        exp.Not(this=exp.Is(this=col(act, side), expression=exp.Null())),
-        exp.or_(
-            exp.Is(this=col("revoked_at", side), expression=exp.Null()),
-            exp.LT(this=col("revoked_at", side), expression=col(act, side)),
-        ),
-    )
-
-
-def vouch_ctes(
-    card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | exp.Expression | None
-):
-    """(name, query) CTEs: vside, vouch, vlink, vev, vagg -- one row per entity in vagg.
-
-    vside  each (entity, counterparty) pair's latest vouch_given / vouch_accepted / vouch_revoked time
-    vouch  live mutually consented vouches (voucher, vouchee, since)
-    vlink  each entity's vouches as voucher and as vouchee, with the vouch's age in days
-    vev    the vouchees' events since the vouch began, re-keyed to the voucher (retention applies)
-    vagg   the vouch features' values per entity (plus n_vouched, the live vouches it gave)
-    The online path (``entity_id``) reads only the pairs involving that entity and its vouchees' events.
-    """
-    side_where = exp.and_(
-        in_list(col("type"), VOUCH_TYPES),
-        exp.Not(this=exp.Is(this=col("counterparty_id"), expression=exp.Null())),
-        exp.LTE(this=col("occurred_at"), expression=as_of),
-    )
-    if entity_id is not None:
-        side_where = exp.and_(
-            side_where,
-            exp.or_(
-                exp.EQ(this=col("entity_id"), expression=entity_value(entity_id)),
-                exp.EQ(this=col("counterparty_id"), expression=entity_value(entity_id)),
-            ),
-        )
-    vside = (
-        exp.select(
-            col("entity_id"),
-            col("counterparty_id"),
-            _latest("vouch_given", "given_at"),
-            _latest("vouch_accepted", "accepted_at"),
-            _latest("vouch_revoked", "revoked_at"),
-        )
-        .from_(events)
-        .where(side_where)
-        .group_by(col("entity_id"), col("counterparty_id"))
-    )
-    since = case(
-        (exp.GT(this=col("given_at", "g"), expression=col("accepted_at", "a")), col("given_at", "g")),
-        default=col("accepted_at", "a"),
-    )
-    vouch = (
-        exp.select(
-            exp.alias_(col("entity_id", "g"), "voucher"),
-            exp.alias_(col("counterparty_id", "g"), "vouchee"),
-            exp.alias_(since, "since"),
-        )
-        .from_(exp.to_table("vside").as_("g"))
-        .join(
-            exp.to_table("vside").as_("a"),
-            on=exp.and_(
-                exp.EQ(this=col("entity_id", "a"), expression=col("counterparty_id", "g")),
-                exp.EQ(this=col("counterparty_id", "a"), expression=col("entity_id", "g")),
-            ),
-        )
-        .where(
-            exp.and_(
-                _consents("g", "given_at"),
-                _consents("a", "accepted_at"),
-                exp.NEQ(this=col("entity_id", "g"), expression=col("counterparty_id", "g")),
-            )
-        )
-    )
-    links = []
-    for me, other, role in (("voucher", "vouchee", "voucher"), ("vouchee", "voucher", "vouchee")):
-        q = exp.select(
-            exp.alias_(col(me), "entity_id"),
-            exp.alias_(col(other), "other"),
-            exp.alias_(string(role), "role"),
-            col("since"),
-            exp.alias_(_days_between(col("since"), as_of), "age_days"),
-        ).from_("vouch")
-        if entity_id is not None:
-            q = q.where(exp.EQ(this=col(me), expression=entity_value(entity_id)))
-        links.append(q)
-    vlink = exp.union(*links, distinct=False)
-    ev_cols = ["type", "category", "dimension", "adverse", "amount", "days_late", "purchase_category", "rental_asset"]
-    joined = (
-        exp.select(
-            col("entity_id", "l"),
-            *[col(c, "x") for c in ev_cols],
-            exp.alias_(_days_between(col("occurred_at", "x"), as_of), "age_days"),
-        )
-        .from_(exp.to_table("vlink").as_("l"))
-        .join(
-            exp.to_table(events).as_("x"),
-            on=exp.and_(
-                exp.EQ(this=col("entity_id", "x"), expression=col("other", "l")),
-                exp.GTE(this=col("occurred_at", "x"), expression=col("since", "l")),
-                exp.LTE(this=col("occurred_at", "x"), expression=as_of),
-            ),
-        )
-        .where(exp.EQ(this=col("role", "l"), expression=string("voucher")))
-    )
-    vev = exp.select("*").from_(joined.subquery("e")).where(retention_condition(catalogue))
-    return [("vside", vside), ("vouch", vouch), ("vlink", vlink), ("vev", vev), ("vagg", vagg_cte(card))]
-
-
-def vagg_cte(card: Scorecard) -> exp.Select:
-    """Per entity: n_vouched, and each vouch feature's value (f{i})."""
-    is_voucher = exp.EQ(this=col("role"), expression=string("voucher"))
-    counts: list[exp.Expression] = [
-        col("entity_id"),
-        exp.alias_(exp.Sum(this=case((is_voucher, num(1)), default=num(0))), "n_vouched"),
-    ]
-    adverse: list[exp.Expression] = [col("entity_id")]
-    for i, f in enumerate(card.features):
-        if f.aggregate == "vouches":
-            cond = windowed(exp.true(), f)  # counts vouches (by their age), not events
-            counts.append(exp.alias_(exp.Sum(this=case((cond, num(1)), default=num(0))), fid(i)))
-        elif f.aggregate == "vouchee_adverse":
-            cond = windowed(exp.and_(col("adverse"), event_condition(f.where)), f)
-            adverse.append(exp.alias_(exp.Sum(this=case((cond, weight(f)), default=num(0))), fid(i)))
-    c = exp.select(*counts).from_("vlink").group_by(col("entity_id"))
-    a = exp.select(*adverse).from_("vev").group_by(col("entity_id"))
-    out = [col("entity_id", "c"), col("n_vouched", "c")]
-    for i, f in enumerate(card.features):
-        if f.aggregate == "vouches":
-            out.append(col(fid(i), "c"))
-        elif f.aggregate == "vouchee_adverse":
-            out.append(col(fid(i), "d"))
-    return (
-        exp.select(*out)
-        .from_(c.subquery("c"))
-        .join(
-            a.subquery("d"), on=exp.EQ(this=col("entity_id", "c"), expression=col("entity_id", "d")), join_type="left"
-        )
-    )
-
-
-def vouch_feature_value(i: int, feature: Feature) -> exp.Expression:
-    """vouches: live vouches (0 when none). vouchee_adverse: missing unless the entity vouched for someone."""
-    value = exp.Coalesce(this=double(col(fid(i), "v")), expressions=[num(0.0)])
-    if feature.aggregate == "vouches":
-        return value
-    return case((exp.GT(this=exp.Coalesce(this=col("n_vouched", "v"), expressions=[num(0)]), expression=num(0)), value))
 
 
 # ------------------------------------------------------------------------------------------ points
