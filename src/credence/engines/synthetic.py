@@ -176,7 +176,8 @@ def generate(
                CASE WHEN y.category = 'connections'
                     THEN {eid(f"floor(u_attr * {n_regular})::BIGINT")} END AS counterparty_id,
                NULL AS supersedes, {as_of_sql} AS ingested_at, 'synthetic-{seed}' AS batch_id
-        FROM ({picked}) p JOIN _types y USING (type)""")
+        FROM ({picked}) p JOIN _types y USING (type)
+        ORDER BY entity_id""")  # clustered by entity, as ingest stores each batch
 
     # consented vouches: voucher gives, vouchee accepts (a while later); every fifth pair is revoked again
     n_pairs = int(entities * vouch_share)

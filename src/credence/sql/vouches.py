@@ -78,14 +78,28 @@ def vouch_ctes(
         exp.Not(this=exp.Is(this=col("counterparty_id"), expression=exp.Null())),
         exp.LTE(this=col("occurred_at"), expression=as_of),
     )
+    source: exp.Expression = exp.to_table(events)
     if entity_id is not None:
-        side_where = exp.and_(
-            side_where,
-            exp.or_(
-                exp.EQ(this=col("entity_id"), expression=entity_value(entity_id)),
-                exp.EQ(this=col("counterparty_id"), expression=entity_value(entity_id)),
-            ),
+        # Two keyed selects rather than one OR: each can skip row groups on its own column.
+        acts = ["entity_id", "counterparty_id", "type", "occurred_at"]
+        mine = (
+            exp.select(*map(col, acts))
+            .from_(events)
+            .where(exp.and_(side_where, exp.EQ(this=col("entity_id"), expression=entity_value(entity_id))))
         )
+        theirs = (
+            exp.select(*map(col, acts))
+            .from_(events)
+            .where(
+                exp.and_(
+                    side_where,
+                    exp.EQ(this=col("counterparty_id"), expression=entity_value(entity_id)),
+                    exp.NEQ(this=col("entity_id"), expression=entity_value(entity_id)),
+                )
+            )
+        )
+        source = exp.union(mine, theirs, distinct=False).subquery("acts")
+        side_where = exp.true()
     vside = (
         exp.select(
             col("entity_id"),
@@ -94,7 +108,7 @@ def vouch_ctes(
             _latest("vouch_accepted", "accepted_at"),
             _latest("vouch_revoked", "revoked_at"),
         )
-        .from_(events)
+        .from_(source)
         .where(side_where)
         .group_by(col("entity_id"), col("counterparty_id"))
     )
