@@ -167,3 +167,11 @@ def test_openapi_documents_roles_security_and_errors(app):
 def test_unauthenticated_reads_name_no_one(client, path):
     r = client.get(path)
     assert r.status_code == 401 and "P1" not in r.text
+
+
+def test_operator_reads_of_explanation_and_history_are_in_the_subjects_log(client, keys):
+    assert client.get("/v1/scores/P1/explanation", key=keys["operator"]).status_code == 200
+    assert client.get("/v1/scores/P1/history", key=keys["operator"]).status_code == 200
+    log = client.get("/v1/entities/P1/access-log", key=keys["subject"]).json()
+    actions = {row["action"] for row in log if row["viewer_id"].startswith("operator:")}
+    assert {"read_explanation", "read_history"} <= actions

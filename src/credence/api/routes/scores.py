@@ -56,7 +56,14 @@ def explain(
     """Every feature of the scorecard: its value, the points it earned, and the points it lost."""
     subject_access(c, p, entity_id, what="explanation")
     row = scoring.score_entity(c.store, c.cards, entity_id, as_of=as_of, catalogue=c.catalogue, detail=True)
+    log_operator_read(c, p, entity_id, "read_explanation", f"score {row['score']} ({row['band']})")
     return {**score_body(row), "features": row["features"]}
+
+
+def log_operator_read(c: Context, p: Principal, entity_id: str, action: str, detail: str | None = None) -> None:
+    """The bureau's own reads of a subject's score are logged too, so the subject sees them (guardrail 5)."""
+    if p.role == "operator":
+        service("access").log_access(c.ws, entity_id, f"operator:{p.name}", action, allowed=True, detail=detail)
 
 
 @router.get(
@@ -66,6 +73,7 @@ def score_history(entity_id: str, c: Context = Depends(ctx), p: Principal = allo
     """The subject's score in every population snapshot, oldest first."""
     subject_access(c, p, entity_id, what="history")
     scoring.entity_kind(c.store, entity_id)
+    log_operator_read(c, p, entity_id, "read_history")
     return scoring.history(c.store, entity_id)
 
 
