@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from functools import cached_property
 from types import ModuleType
 
 from fastapi import Depends, Request
@@ -31,13 +30,14 @@ class Context:
     def store(self):
         return self.ws.store
 
-    @cached_property
+    @property
     def cards(self) -> dict:
+        """The workspace's scorecards; loaded once per file version, so every route sees the same card."""
         from credence.services.scoring import workspace_scorecards
 
         return workspace_scorecards(self.ws)
 
-    @cached_property
+    @property
     def catalogue(self):
         from credence.services.scoring import workspace_catalogue
 
