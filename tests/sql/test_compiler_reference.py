@@ -14,27 +14,13 @@ from credence.domain.catalogue import DIMENSIONS, default_catalogue
 from credence.domain.scorecard import load_scorecard
 from credence.sql import compile_scorecard
 from credence.sql.compiler import MAX_REASONS
+from credence.store.schema import EVENT_FACT_COLUMNS as EVENT_COLUMNS
 from tests import reference
 
 CAT = default_catalogue()
 AS_OF = datetime(2026, 11, 1, 12, 0, 0)
 TYPES = sorted(CAT.types)
 CARDS = {name: load_scorecard(name) for name in ("person-expert", "business-expert")}
-EVENT_COLUMNS = [
-    "entity_id",
-    "provider_id",
-    "event_id",
-    "occurred_at",
-    "type",
-    "category",
-    "dimension",
-    "adverse",
-    "amount",
-    "days_late",
-    "purchase_category",
-    "rental_asset",
-    "counterparty_id",
-]
 
 
 @st.composite
@@ -82,7 +68,7 @@ def run_sql(card, entities, events):
     if events:
         rows = [{**e, "provider_id": "p", "event_id": f"e{i}"} for i, e in enumerate(events)]
         batch = pa.Table.from_pylist([{c: r.get(c) for c in EVENT_COLUMNS} for r in rows])  # noqa: F841
-        con.execute("INSERT INTO effective_events SELECT * FROM batch")
+        con.execute("INSERT INTO effective_events BY NAME SELECT * FROM batch")
     rel = con.execute(compiled(card.id))
     cols = [d[0] for d in rel.description]
     return {r[0]: dict(zip(cols, r, strict=True)) for r in rel.fetchall()}

@@ -31,22 +31,8 @@ from pathlib import Path
 
 from credence.errors import ConfigError
 from credence.store import Store
+from credence.store.schema import EVENT_FACT_COLUMNS
 
-EVENT_COLUMNS = (
-    "provider_id",
-    "event_id",
-    "entity_id",
-    "occurred_at",
-    "type",
-    "category",
-    "dimension",
-    "adverse",
-    "amount",
-    "days_late",
-    "purchase_category",
-    "rental_asset",
-    "counterparty_id",
-)
 ROWS_PER_BUCKET = 4_000_000  # a bucket is one Spark task: a few million rows keeps tasks ~seconds long
 MAX_BUCKETS = 1024
 MANIFEST = "manifest.json"
@@ -101,7 +87,7 @@ def export_parquet(
     try:
         n_events = int(con.execute(f"SELECT count(*) FROM {events}").fetchone()[0])
         n = buckets or default_buckets(n_events)
-        cols = ", ".join(EVENT_COLUMNS)
+        cols = ", ".join(EVENT_FACT_COLUMNS)
         events_dir = (out / "events").as_posix()
         if n_events == 0:  # PARTITION_BY writes nothing for no rows; readers still need the schema
             (out / "events" / "bucket=0").mkdir(parents=True)

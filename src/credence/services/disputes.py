@@ -18,29 +18,12 @@ from credence.domain.catalogue import Catalogue
 from credence.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from credence.services.grants import moment
 from credence.services.scoring import parse_time, workspace_catalogue
+from credence.store.schema import EVENT_COLUMNS
 from credence.workspace import Workspace
 
 ANSWER_DAYS = 30
 ACTIONS = {"confirm": "confirmed", "correct": "corrected", "retract": "retracted"}
 CORRECTABLE = ("type", "occurred_at", "amount", "days_late", "purchase_category", "rental_asset")
-EVENT_COLUMNS = (
-    "provider_id",
-    "event_id",
-    "entity_id",
-    "occurred_at",
-    "type",
-    "category",
-    "dimension",
-    "adverse",
-    "amount",
-    "days_late",
-    "purchase_category",
-    "rental_asset",
-    "counterparty_id",
-    "supersedes",
-    "ingested_at",
-    "batch_id",
-)
 
 
 def open_dispute(

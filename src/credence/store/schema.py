@@ -223,5 +223,13 @@ V2 = [
         USING (provider_id, event_id)""",
 ]
 
+# The columns of an event that scoring reads, then the bookkeeping ones: one list for every module that
+# copies or exports events.
+EVENT_FACT_COLUMNS = (
+    "provider_id", "event_id", "entity_id", "occurred_at", "type", "category", "dimension", "adverse",
+    "amount", "days_late", "purchase_category", "rental_asset", "counterparty_id",
+)  # fmt: skip
+EVENT_COLUMNS = (*EVENT_FACT_COLUMNS, "supersedes", "ingested_at", "batch_id")
+
 MIGRATIONS: list[list[str]] = [V1, V2]
 SCHEMA_VERSION = len(MIGRATIONS)
