@@ -15,6 +15,7 @@ from credence.domain.catalogue import default_catalogue
 from credence.domain.scorecard import load_scorecard
 from credence.services.scoring import score_population, workspace_scorecards
 from credence.sql import compile_scorecard
+from credence.store.schema import EVENT_FACT_COLUMNS as COLUMNS
 from tests import reference
 from tests.rights.helpers import NOW, add_entity, add_event, poor_history, score
 
@@ -98,21 +99,6 @@ def test_population_and_online_scoring_agree_on_vouches(ws4):
 AS_OF = datetime(2026, 11, 1, 12, 0, 0)
 IDS = ["P0", "P1", "P2", "P3"]
 CAT = default_catalogue()
-COLUMNS = [
-    "entity_id",
-    "provider_id",
-    "event_id",
-    "occurred_at",
-    "type",
-    "category",
-    "dimension",
-    "adverse",
-    "amount",
-    "days_late",
-    "purchase_category",
-    "rental_asset",
-    "counterparty_id",
-]
 
 
 @st.composite
@@ -156,7 +142,9 @@ def run(events: list[dict], entity_id: str | None) -> dict:
     )
     rows = [[{**e, "provider_id": "p", "event_id": f"e{i}"}[c] for c in COLUMNS] for i, e in enumerate(events)]
     if rows:
-        con.executemany(f"INSERT INTO effective_events VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+        con.executemany(
+            f"INSERT INTO effective_events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", rows
+        )
     rel = con.execute(sql_for(entity_id))
     cols = [d[0] for d in rel.description]
     return {r[0]: dict(zip(cols, r, strict=True)) for r in rel.fetchall()}
