@@ -244,3 +244,18 @@ def test_export_is_bucketed_by_entity(population):
         f"SELECT count(DISTINCT bucket) FROM read_parquet('{export.events_glob}', hive_partitioning = true)"
     ).fetchone()[0]
     assert buckets == export.buckets == 3
+
+
+def test_one_population_query_gives_every_cards_rows(population, results):
+    """score_population's single statement (one scan for all cards) = each card's own query, row for row."""
+    from credence.sql.compiler import population_query
+
+    store = population[0]
+    cards = [load_scorecard(name) for name in CARDS]
+    sql = population_query(cards, as_of=AS_OF).sql(dialect="duckdb")
+    rows = store.cursor().execute(f"SELECT * FROM ({sql}) ORDER BY entity_id").fetch_arrow_table().to_pylist()
+    for card in cards:
+        got = [{k: r[k] for k in SCORE_FIELDS} for r in rows if r["scorecard"] == card.ref]
+        want = [{k: r[k] for k in SCORE_FIELDS} for r in duckdb_rows(population, results, card.ref.split("@")[0])]
+        assert got == want, card.ref
+    assert len(rows) == sum(len(duckdb_rows(population, results, name)) for name in CARDS)

@@ -196,7 +196,8 @@ def generate(
             SELECT 'circle', 'vouch' || j || '-' || step, {eid("who")}, {as_of_sql} - to_seconds(days * 86400 + 3600),
                    type, 'connections', 'connections', false, NULL, NULL, NULL, NULL, {eid("other")}, NULL,
                    {as_of_sql}, 'synthetic-{seed}-v'
-            FROM ({acts}) WHERE who <> other""")
+            FROM ({acts}) WHERE who <> other
+            ORDER BY 3""")  # clustered by entity, like every ingested batch
 
     # corrections: a later event of the same provider that supersedes the original (new type: on time)
     n_corr = int(events * correction_share)
@@ -206,7 +207,8 @@ def generate(
         SELECT provider_id, event_id || '-c', entity_id, occurred_at, 'instalment_paid_on_time', 'lending',
                'credit_history', false, amount, NULL, NULL, NULL, NULL, event_id, ingested_at, batch_id || '-c'
         FROM events
-        WHERE batch_id = 'synthetic-{seed}' AND hash(event_id || '/{seed}/11') % {step} = 0""")
+        WHERE batch_id = 'synthetic-{seed}' AND hash(event_id || '/{seed}/11') % {step} = 0
+        ORDER BY entity_id""")
     # disputes: opened on 1 in N events; a third confirmed (counts again), a third retracted, a third pending
     step_d = max(1, int(1 / dispute_share)) if dispute_share > 0 else 0
     if step_d:

@@ -1,6 +1,6 @@
 """Scoring: run a compiled scorecard in the engine and append a snapshot; score one entity online.
 
-Population scoring is one ``INSERT ... SELECT`` per scorecard, inside one transaction with its snapshot
+Population scoring is one ``INSERT ... SELECT`` for all scorecards, inside one transaction with its snapshot
 row: the whole snapshot lands or none of it. No Python loop touches an entity.
 """
 
@@ -18,7 +18,7 @@ from credence.domain.bands import INSUFFICIENT
 from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue, load_catalogue
 from credence.domain.scorecard import Scorecard, load_scorecard
 from credence.errors import ConfigError, NotFoundError, ValidationError
-from credence.sql.compiler import MAX_REASONS, compile_scorecard
+from credence.sql.compiler import MAX_REASONS, compile_scorecard, population_query
 from credence.store import Store
 from credence.workspace import Workspace
 
@@ -135,18 +135,25 @@ def score_population(
     catalogue: Catalogue | None = None,
     events: str = "effective_events",
 ) -> Snapshot:
-    """Score every entity of every configured kind as of ``as_of``; append one snapshot."""
+    """Score every entity of every configured kind as of ``as_of``; append one snapshot.
+
+    One ``INSERT ... SELECT`` for all scorecards: the events are scanned and aggregated once.
+    """
     as_of = parse_time(as_of)
     snapshot_id = f"S{as_of:%Y%m%d}-{uuid.uuid4().hex[:8]}"
     refs = {kind: card.ref for kind, card in cards.items()}
     with store.transaction() as con:
-        for card, kinds in distinct_cards(cards):
-            sql = compile_scorecard(restrict(card, kinds), as_of=as_of, catalogue=catalogue, events=events)
-            con.execute(
-                f"INSERT INTO scores SELECT ? AS snapshot_id, entity_id, kind, ?::TIMESTAMP AS as_of, ? AS scorecard, "
-                f"{', '.join(SCORE_COLUMNS[2:])} FROM ({sql})",
-                [snapshot_id, as_of, card.ref],
-            )
+        query = population_query(
+            [restrict(card, kinds) for card, kinds in distinct_cards(cards)],
+            as_of=as_of,
+            catalogue=catalogue,
+            events=events,
+        )
+        con.execute(
+            f"INSERT INTO scores SELECT ? AS snapshot_id, entity_id, kind, ?::TIMESTAMP AS as_of, scorecard, "
+            f"{', '.join(SCORE_COLUMNS[2:])} FROM ({query.sql(dialect='duckdb')})",
+            [snapshot_id, as_of],
+        )
         scored, insufficient = con.execute(
             "SELECT count(score), count(*) - count(score) FROM scores WHERE snapshot_id = ?", [snapshot_id]
         ).fetchone()

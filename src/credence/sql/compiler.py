@@ -2,17 +2,21 @@
 
 The query, as of a time T, for every entity of the card's kinds:
 
+    event_types  per catalogue type: retention days and the type-level part of each filter (sql/event_types.py)
     ev      events that count at T: occurred at or before T, adverse ones within retention (guardrail 6)
     agg     one row per entity: every feature's aggregate in a single GROUP BY pass
     v*      only for cards with vouch features: consented vouches and the vouchees' events (sql/vouches.py)
     feat    entities LEFT JOIN agg: feature values (ratios, missing values)
     pts     points per feature from its bins
     lost    total, dimension points, points lost against each feature's maximum
-    ranked  each feature's rank by points lost;  picked  the feature index of reasons 1-4
+    top{k}, pick{k}   reason k+1: the largest loss among features not yet picked, and its feature
     final   score (scaled, rounded half up, clamped 350-950), band, top-4 reason codes and words
 
-Top-4 reasons use no sort: feature i's rank is the number of features that lost more points (ties go to
-the earlier feature), a fixed set of scalar comparisons that every engine vectorises.
+Top-4 reasons use no sort: each level takes GREATEST of the losses still open and the first feature with
+that loss (ties go to the earlier feature), a few scalar expressions per entity that every engine vectorises.
+
+``population_query`` puts every events card of a workspace in one statement: one scan of the events and
+one GROUP BY for all cards' aggregates (prefixed ``c{j}_``), then each card's part over its own kinds.
 """
 
 from __future__ import annotations
@@ -25,17 +29,16 @@ from sqlglot import exp
 from credence.domain.bands import BANDS, INSUFFICIENT, MAX_SCORE, MIN_SCORE
 from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue
 from credence.domain.scorecard import CategoryBin, Feature, Scorecard
+from credence.sql.event_types import RETENTION, TYPE_KEY, EventTypes
 from credence.sql.expressions import (
     case,
     col,
     concat,
     double,
     entity_value,
-    event_condition,
     fid,
     in_list,
     num,
-    retention_condition,
     round_half_up,
     string,
     text_of_int,
@@ -43,26 +46,40 @@ from credence.sql.expressions import (
     weight,
     windowed,
 )
-from credence.sql.vouches import VOUCH_AGGREGATES, has_vouch_features, vouch_ctes, vouch_feature_value
+from credence.sql.vouches import (
+    VOUCH_AGGREGATES,
+    has_vouch_features,
+    vagg_cte,
+    vouch_ctes,
+    vouch_feature_value,
+    vouch_link_ctes,
+)
 
 MAX_REASONS = 4
 
 
 # ------------------------------------------------------------------------------------------ ev / agg / feat
-def aggregates(i: int, feature: Feature) -> list[exp.Expression]:
-    """The GROUP BY expressions a feature needs, aliased f{i}_*."""
-    stem = fid(i)
+def _count(cond: exp.Expression, feature: Feature) -> exp.Expression:
+    """Matching events (never NULL): a plain COUNT, or the sum of their decay weights."""
+    if feature.decay_half_life_days is None:
+        return exp.Count(this=case((cond, num(1))))  # a cheaper state than SUM of integers
+    return exp.Sum(this=case((cond, weight(feature)), default=num(0)))
+
+
+def aggregates(i: int, feature: Feature, types: EventTypes, prefix: str = "") -> list[exp.Expression]:
+    """The GROUP BY expressions a feature needs, aliased {prefix}f{i}_*."""
+    stem = prefix + fid(i)
     if feature.aggregate in VOUCH_AGGREGATES:
         return []  # aggregated over consented vouches in vagg (see vouch_ctes)
     if feature.aggregate == "ratio":
         out = []
         for part, filt in (("num", feature.numerator), ("den", feature.denominator)):
-            cond = windowed(event_condition(filt), feature)
-            out.append(exp.alias_(exp.Sum(this=case((cond, weight(feature)), default=num(0))), f"{stem}_{part}"))
+            cond = windowed(types.condition(filt), feature)
+            out.append(exp.alias_(_count(cond, feature), f"{stem}_{part}"))
         return out
-    cond = windowed(event_condition(feature.where), feature)
+    cond = windowed(types.condition(feature.where), feature)
     if feature.aggregate == "count":
-        agg = exp.Sum(this=case((cond, weight(feature)), default=num(0)))
+        agg = _count(cond, feature)
     elif feature.aggregate == "sum":
         agg = exp.Sum(this=case((cond, exp.Mul(this=col("amount"), expression=weight(feature)))))
     elif feature.aggregate == "recency":
@@ -76,28 +93,19 @@ def aggregates(i: int, feature: Feature) -> list[exp.Expression]:
 
 def events_cte(
     card: Scorecard,
-    catalogue: Catalogue,
+    types: EventTypes,
     as_of: exp.Expression,
     events: str,
     entity_id: str | exp.Expression | None,
     entities: str | None = None,
 ) -> exp.Select:
+    """The events that count at T, each with its age in days and its type's flags (``event_types``)."""
     age = exp.DateDiff(
         this=exp.cast(as_of, exp.DataType.build("DATE")),
         expression=exp.cast(col("occurred_at"), exp.DataType.build("DATE")),
         unit=exp.var("DAY"),
     )
-    cols = [
-        "entity_id",
-        "type",
-        "category",
-        "dimension",
-        "adverse",
-        "amount",
-        "days_late",
-        "purchase_category",
-        "rental_asset",
-    ]
+    cols = ["entity_id", "adverse", "amount", "days_late", "purchase_category", "rental_asset"]
     where = exp.LTE(this=col("occurred_at"), expression=as_of)
     if entity_id is not None:
         where = exp.and_(exp.EQ(this=col("entity_id"), expression=entity_value(entity_id)), where)
@@ -105,23 +113,32 @@ def events_cte(
         # only this card's kinds: a business card never aggregates the persons' events
         of_kinds = exp.select(col("entity_id")).from_(entities).where(in_list(col("kind"), card.kinds))
         where = exp.and_(exp.In(this=col("entity_id"), query=exp.Subquery(this=of_kinds)), where)
-    inner = exp.select(*[col(c) for c in cols], exp.alias_(age, "age_days")).from_(events).where(where)
-    return exp.select("*").from_(inner.subquery("e")).where(retention_condition(catalogue))
+    inner = (
+        exp.select(*[col(c) for c in cols], exp.alias_(age, "age_days"), *map(col, types.columns))
+        .from_(exp.to_table(events))
+        .join("event_types", on=exp.EQ(this=col(TYPE_KEY), expression=col("type")), join_type="left")
+        .where(where)
+    )
+    # guardrail 6: an adverse event older than its type's retention period no longer counts
+    kept = exp.or_(exp.Not(this=exp.paren(col("adverse"))), exp.LTE(this=col("age_days"), expression=col(RETENTION)))
+    return exp.select("*").from_(inner.subquery("e")).where(kept)
 
 
-def agg_cte(card: Scorecard) -> exp.Select:
+def agg_cte(cards: list[tuple[str, Scorecard]], types: EventTypes) -> exp.Select:
+    """One row per entity with the aggregates of every (prefix, card): one pass over the events for all."""
     exprs: list[exp.Expression] = [
         col("entity_id"),
         exp.alias_(exp.Count(this=exp.Star()), "n_events"),
         exp.alias_(exp.Max(this=col("age_days")), "history_days"),
     ]
-    for i, f in enumerate(card.features):
-        exprs.extend(aggregates(i, f))
+    for prefix, card in cards:
+        for i, f in enumerate(card.features):
+            exprs.extend(aggregates(i, f, types, prefix))
     return exp.select(*exprs).from_("ev").group_by(col("entity_id"))
 
 
-def feature_value(i: int, feature: Feature) -> exp.Expression:
-    stem = fid(i)
+def feature_value(i: int, feature: Feature, prefix: str = "") -> exp.Expression:
+    stem = prefix + fid(i)
     a = f"{stem}"
     if feature.aggregate == "ratio":
         den = col(f"{stem}_den", "a")
@@ -135,13 +152,15 @@ def feature_value(i: int, feature: Feature) -> exp.Expression:
     return double(col(a, "a"))
 
 
-def feat_cte_events(card: Scorecard, entities: str, entity_id: str | exp.Expression | None) -> exp.Select:
+def feat_cte_events(
+    card: Scorecard, entities: str, entity_id: str | exp.Expression | None, prefix: str = ""
+) -> exp.Select:
     sel = exp.select(
         exp.alias_(col("entity_id", "n"), "entity_id"),
         exp.alias_(col("kind", "n"), "kind"),
         exp.alias_(exp.Coalesce(this=col("n_events", "a"), expressions=[num(0)]), "n_events"),
         exp.alias_(col("history_days", "a"), "history_days"),
-        *[exp.alias_(feature_value(i, f), fid(i)) for i, f in enumerate(card.features)],
+        *[exp.alias_(feature_value(i, f, prefix), fid(i)) for i, f in enumerate(card.features)],
     )
     where = in_list(col("kind", "n"), card.kinds)
     if entity_id is not None:
@@ -220,57 +239,55 @@ def lost_cte(card: Scorecard) -> exp.Select:
     return sel
 
 
-def rank_cte(card: Scorecard) -> exp.Select:
+def pick_ctes(card: Scorecard) -> list[tuple[str, exp.Select]]:
+    """``k{k}``: the feature index of reason k+1, else NULL; two CTEs per reason, the last named ``picked``.
+
+    ``top{k}`` adds ``m{k}``, the largest loss among features not picked yet (a picked one counts as -1;
+    losses are never negative); ``pick{k}`` adds ``k{k}``, the first open feature with that loss, when
+    the loss is above 0. The order is the one of sorting by (loss descending, feature index).
+    """
     n = len(card.features)
-    exprs: list[exp.Expression] = ["*"]
-    for i in range(n):
-        terms: list[exp.Expression] = []
-        for j in range(n):
-            if j == i:
-                continue
-            li, lj = col(f"l{i}"), col(f"l{j}")
-            beats = exp.GT(this=lj, expression=li) if j > i else exp.GTE(this=lj, expression=li)
-            terms.append(exp.cast(beats, exp.DataType.build("INT")))
-        rank = num(0)
-        for t in terms:
-            rank = exp.Add(this=rank, expression=t)
-        exprs.append(exp.alias_(rank, f"r{i}"))
-    return exp.select(*exprs).from_("lost")
+    ctes: list[tuple[str, exp.Select]] = []
+    source, done = "lost", []
 
+    def is_open(i: int) -> list[exp.Expression]:
+        return [exp.NEQ(this=col(k), expression=num(i)) for k in done]
 
-def pick_cte(card: Scorecard) -> exp.Select:
-    """``k{k}``: the index of the feature that is reason k (it lost points and ranks k-th), else NULL."""
-    exprs: list[exp.Expression] = ["*"]
-    for k in range(min(MAX_REASONS, len(card.features))):
-        hits = [
-            (
-                exp.and_(exp.EQ(this=col(f"r{i}"), expression=num(k)), exp.GT(this=col(f"l{i}"), expression=num(0))),
-                num(i),
-            )
-            for i in range(len(card.features))
+    for k in range(min(MAX_REASONS, n)):
+        losses = [
+            case((exp.and_(*is_open(i)), col(f"l{i}")), default=num(-1)) if done else col(f"l{i}") for i in range(n)
         ]
-        exprs.append(exp.alias_(case(*hits), f"k{k}"))
-    return exp.select(*exprs).from_("ranked")
+        top = exp.Greatest(this=losses[0], expressions=losses[1:]) if n > 1 else losses[0]
+        ctes.append((f"top{k}", exp.select("*", exp.alias_(top, f"m{k}")).from_(source)))
+        hits = [(exp.and_(*is_open(i), exp.EQ(this=col(f"l{i}"), expression=col(f"m{k}"))), num(i)) for i in range(n)]
+        pick = case((exp.LTE(this=col(f"m{k}"), expression=num(0)), exp.Null()), *hits)
+        source = "picked" if k == min(MAX_REASONS, n) - 1 else f"pick{k}"
+        ctes.append((source, exp.select("*", exp.alias_(pick, f"k{k}")).from_(f"top{k}")))
+        done.append(f"k{k}")
+    return ctes
 
 
 # ------------------------------------------------------------------------------------------ words
-def value_text(i: int, f: Feature) -> exp.Expression:
+def value_text(i: int, f: Feature) -> list[exp.Expression | str]:
+    """A feature's value as text parts: a percentage, a category, or a whole number."""
     v = col(fid(i))
     if f.format == "percent":
-        return concat(text_of_int(round_half_up(exp.Mul(this=v, expression=num(100)))), string("%"))
+        return [text_of_int(round_half_up(exp.Mul(this=v, expression=num(100)))), "%"]
     if f.format == "category" or f.categorical:
-        return v
-    return text_of_int(round_half_up(v))
+        return [v]
+    return [text_of_int(round_half_up(v))]
 
 
 def reason_text(i: int, f: Feature, factor: float) -> exp.Expression:
+    """ "<what the record shows>; <what would help> would add about N points" -- one CONCAT per entity."""
     prefix, _, suffix = f.reason.partition("{value}")
-    present = concat(string(prefix), value_text(i, f), string(suffix))
-    missing = string(f.missing_reason or f"no {f.name.replace('_', ' ')} on record")
-    stated = case((exp.Is(this=col(fid(i)), expression=exp.Null()), missing), default=present)
+    missing = f.missing_reason or f"no {f.name.replace('_', ' ')} on record"
+    would = f"; {f.improve or 'improving this'} would add about "
     gain = text_of_int(round_half_up(exp.Mul(this=col(f"l{i}"), expression=num(factor))))
-    improve = f.improve or "improving this"
-    return concat(stated, string(f"; {improve} would add about "), gain, string(" points"))
+    present = concat(prefix, *value_text(i, f), suffix + would, gain, " points")
+    return case(
+        (exp.Is(this=col(fid(i)), expression=exp.Null()), concat(missing + would, gain, " points")), default=present
+    )
 
 
 def final_select(card: Scorecard, *, detail: bool, reasons: bool = True) -> exp.Select:
@@ -321,10 +338,18 @@ def final_select(card: Scorecard, *, detail: bool, reasons: bool = True) -> exp.
             exprs += [exp.alias_(col(fid(i)), f"value_{i}"), exp.alias_(col(f"p{i}"), f"points_{i}")]
         if card.source == "events":
             exprs += [col("n_events"), col("history_days")]
-    return exp.select(*exprs).from_("picked" if reasons else "lost")
+    return exp.select(*exprs).from_("picked" if reasons and n else "lost")
 
 
 # ------------------------------------------------------------------------------------------ entry points
+def _per_entity(query: exp.Select, card: Scorecard, reasons: bool) -> exp.Select:
+    """Add the CTEs from feature values to reasons: pts, lost and the picks."""
+    query = query.with_("pts", as_=pts_cte(card), copy=False).with_("lost", as_=lost_cte(card), copy=False)
+    for name, cte in pick_ctes(card) if reasons else []:
+        query = query.with_(name, as_=cte, copy=False)
+    return query
+
+
 def scorecard_query(
     card: Scorecard,
     *,
@@ -345,26 +370,59 @@ def scorecard_query(
     ``reasons=False`` leaves out the reason columns (score-only batches).
     """
     catalogue = catalogue or default_catalogue()
+    query = final_select(card, detail=detail, reasons=reasons)
     if card.source == "events":
         if as_of is None:
             raise ValueError("an events scorecard needs as_of")
-        t = timestamp(as_of)
-        query = (
-            final_select(card, detail=detail, reasons=reasons)
-            .with_("ev", as_=events_cte(card, catalogue, t, events, entity_id, entities), copy=False)
-            .with_("agg", as_=agg_cte(card), copy=False)
-        )
+        t, types = timestamp(as_of), EventTypes(catalogue)
+        agg = agg_cte([("", card)], types)  # first: it registers the type flags the events need
+        query = query.with_("event_types", as_=types.relation(), copy=False)
+        query = query.with_("ev", as_=events_cte(card, types, t, events, entity_id, entities), copy=False)
+        query = query.with_("agg", as_=agg, copy=False)
         if has_vouch_features(card):
             for name, cte in vouch_ctes(card, catalogue, t, events, entity_id):
                 query = query.with_(name, as_=cte, copy=False)
         query = query.with_("feat", as_=feat_cte_events(card, entities, entity_id), copy=False)
     else:
-        query = final_select(card, detail=detail, reasons=reasons).with_(
-            "feat", as_=feat_cte_table(card, table), copy=False
-        )
-    query = query.with_("pts", as_=pts_cte(card), copy=False).with_("lost", as_=lost_cte(card), copy=False)
-    if reasons:
-        query = query.with_("ranked", as_=rank_cte(card), copy=False).with_("picked", as_=pick_cte(card), copy=False)
+        query = query.with_("feat", as_=feat_cte_table(card, table), copy=False)
+    return _per_entity(query, card, reasons)
+
+
+def population_query(
+    cards: list[Scorecard],
+    *,
+    as_of: datetime | str,
+    catalogue: Catalogue | None = None,
+    events: str = "effective_events",
+    entities: str = "entities",
+) -> exp.Query:
+    """Every events card of a workspace in one query, with a ``scorecard`` column naming each row's card.
+
+    One scan of the events and one GROUP BY compute every card's aggregates (card j's as ``c{j}_f{i}``);
+    the consented-vouch links are found once; then each card scores the entities of its own kinds. The rows
+    are exactly those of ``scorecard_query`` for each card (tested).
+    """
+    catalogue = catalogue or default_catalogue()
+    t = timestamp(as_of)
+    prefixes = [f"c{j}_" for j in range(len(cards))]
+    parts = []
+    for prefix, card in zip(prefixes, cards, strict=True):
+        if card.source != "events":
+            raise ValueError(f"population_query scores events cards; {card.ref} reads a table")
+        part = final_select(card, detail=False).select(exp.alias_(string(card.ref), "scorecard"), copy=False)
+        if has_vouch_features(card):
+            part = part.with_("vagg", as_=vagg_cte(card), copy=False)
+        part = part.with_("feat", as_=feat_cte_events(card, entities, None, prefix), copy=False)
+        parts.append(exp.select("*").from_(_per_entity(part, card, True).subquery(f"card{len(parts)}")))
+    query = parts[0] if len(parts) == 1 else exp.union(*parts, distinct=False)
+    types = EventTypes(catalogue)
+    agg = agg_cte(list(zip(prefixes, cards, strict=True)), types)
+    query = query.with_("event_types", as_=types.relation(), copy=False)
+    query = query.with_("ev", as_=events_cte(cards[0], types, t, events, None, None), copy=False)
+    query = query.with_("agg", as_=agg, copy=False)
+    if any(has_vouch_features(card) for card in cards):
+        for name, cte in vouch_link_ctes(catalogue, t, events, None):
+            query = query.with_(name, as_=cte, copy=False)
     return query
 
 

@@ -43,11 +43,22 @@ def round_half_up(e: exp.Expression) -> exp.Expression:
     return exp.Floor(this=exp.Add(this=e, expression=num(0.5)))
 
 
-def concat(*parts: exp.Expression) -> exp.Expression:
-    out = parts[0]
-    for p in parts[1:]:
-        out = exp.DPipe(this=out, expression=p, safe=True)
-    return out
+def concat(*parts: exp.Expression | str) -> exp.Expression:
+    """One ``CONCAT(...)`` call (str parts are literals; adjacent ones are merged, empty ones dropped).
+
+    A single call builds each string once, where a chain of ``||`` builds every intermediate string; the
+    parts must never be NULL (engines differ on NULL in CONCAT).
+    """
+    merged: list[exp.Expression | str] = []
+    for p in parts:
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif not (isinstance(p, str) and not p):
+            merged.append(p)
+    args = [string(p) if isinstance(p, str) else p for p in merged]
+    if len(args) == 1:
+        return args[0]
+    return exp.Anonymous(this="CONCAT", expressions=args)
 
 
 def case(*whens: tuple[exp.Expression, exp.Expression], default: exp.Expression | None = None) -> exp.Case:

@@ -64,13 +64,18 @@ def _consents(side: str, act: str) -> exp.Expression:
 def vouch_ctes(
     card: Scorecard, catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | exp.Expression | None
 ):
-    """(name, query) CTEs: vside, vouch, vlink, vev, vagg -- one row per entity in vagg.
+    """(name, query) CTEs: the links of ``vouch_link_ctes``, then vagg -- one row per entity in vagg."""
+    return [*vouch_link_ctes(catalogue, as_of, events, entity_id), ("vagg", vagg_cte(card))]
+
+
+def vouch_link_ctes(catalogue: Catalogue, as_of: exp.Expression, events: str, entity_id: str | exp.Expression | None):
+    """(name, query) CTEs that do not depend on the card: vside, vouch, vlink, vev.
 
     vside  each (entity, counterparty) pair's latest vouch_given / vouch_accepted / vouch_revoked time
     vouch  live mutually consented vouches (voucher, vouchee, since)
     vlink  each entity's vouches as voucher and as vouchee, with the vouch's age in days
-    vev    the vouchees' events since the vouch began, re-keyed to the voucher (retention applies)
-    vagg   the vouch features' values per entity (plus n_vouched, the live vouches it gave)
+    vev    the vouchees' adverse events since the vouch began, re-keyed to the voucher (retention applies;
+           vouchee_adverse is the one feature that reads them, and it counts adverse events only)
     The online path (``entity_id``) reads only the pairs involving that entity and its vouchees' events.
     """
     side_where = exp.and_(
@@ -163,6 +168,7 @@ def vouch_ctes(
             exp.to_table(events).as_("x"),
             on=exp.and_(
                 exp.EQ(this=col("entity_id", "x"), expression=col("other", "l")),
+                col("adverse", "x"),
                 exp.GTE(this=col("occurred_at", "x"), expression=col("since", "l")),
                 exp.LTE(this=col("occurred_at", "x"), expression=as_of),
             ),
@@ -170,7 +176,7 @@ def vouch_ctes(
         .where(exp.EQ(this=col("role", "l"), expression=string("voucher")))
     )
     vev = exp.select("*").from_(joined.subquery("e")).where(retention_condition(catalogue))
-    return [("vside", vside), ("vouch", vouch), ("vlink", vlink), ("vev", vev), ("vagg", vagg_cte(card))]
+    return [("vside", vside), ("vouch", vouch), ("vlink", vlink), ("vev", vev)]
 
 
 def vagg_cte(card: Scorecard) -> exp.Select:
