@@ -28,7 +28,7 @@ from sqlglot import exp
 
 from credence.domain.bands import BANDS, INSUFFICIENT, MAX_SCORE, MIN_SCORE
 from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue
-from credence.domain.scorecard import CategoryBin, Feature, Scorecard
+from credence.domain.scorecard import CategoryBin, Feature, NumericBin, Scorecard
 from credence.sql.event_types import RETENTION, TYPE_KEY, EventTypes
 from credence.sql.expressions import (
     case,
@@ -194,11 +194,30 @@ def feat_cte_table(card: Scorecard, table: str) -> exp.Select:
 
 
 # ------------------------------------------------------------------------------------------ points
+def _tiles_the_line(bins) -> bool:
+    """Numeric bins in order, each starting where the last ended, from -inf to +inf."""
+    return (
+        all(isinstance(b, NumericBin) for b in bins)
+        and bins[0].min is None
+        and bins[-1].max is None
+        and all(a.max is not None and a.max == b.min for a, b in zip(bins, bins[1:], strict=False))
+    )
+
+
+def _search(v: exp.Expression, bins) -> exp.Expression:
+    """Binary search as nested CASEs: about log2(n) comparisons per row instead of up to 2n."""
+    if len(bins) == 1:
+        return num(bins[0].points)
+    mid = len(bins) // 2
+    return case((exp.LT(this=v, expression=num(bins[mid].min)), _search(v, bins[:mid])), default=_search(v, bins[mid:]))
+
+
 def bin_points(i: int, f: Feature) -> exp.Expression:
     v = col(fid(i))
-    whens: list[tuple[exp.Expression, exp.Expression]] = [
-        (exp.Is(this=v, expression=exp.Null()), num(f.missing_points))
-    ]
+    missing = (exp.Is(this=v, expression=exp.Null()), num(f.missing_points))
+    if f.bins and _tiles_the_line(f.bins):
+        return case(missing, default=_search(v, list(f.bins)))
+    whens: list[tuple[exp.Expression, exp.Expression]] = [missing]
     for b in f.bins:
         if isinstance(b, CategoryBin):
             whens.append((in_list(v, b.values), num(b.points)))
