@@ -253,7 +253,7 @@ def test_one_population_query_gives_every_cards_rows(population, results):
     store = population[0]
     cards = [load_scorecard(name) for name in CARDS]
     sql = population_query(cards, as_of=AS_OF).sql(dialect="duckdb")
-    rows = store.cursor().execute(f"SELECT * FROM ({sql}) ORDER BY entity_id").fetch_arrow_table().to_pylist()
+    rows = store.cursor().execute(f"SELECT * FROM ({sql}) ORDER BY entity_id").to_arrow_table().to_pylist()
     for card in cards:
         got = [{k: r[k] for k in SCORE_FIELDS} for r in rows if r["scorecard"] == card.ref]
         want = [{k: r[k] for k in SCORE_FIELDS} for r in duckdb_rows(population, results, card.ref.split("@")[0])]

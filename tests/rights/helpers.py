@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from credence.domain.catalogue import default_catalogue
 from credence.services.scoring import score_entity, utcnow, workspace_scorecards
+from credence.store import supersessions
 from credence.workspace import Workspace, init_workspace
 
 NOW = utcnow()
@@ -62,6 +63,7 @@ def event_row(
 def add_events(ws: Workspace, rows: list[list]) -> None:
     with ws.store.transaction() as con:
         con.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        supersessions.record(con)
 
 
 def add_event(ws: Workspace, *args, **kw) -> None:

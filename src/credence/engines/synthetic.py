@@ -25,6 +25,7 @@ from datetime import datetime
 import duckdb
 
 from credence.domain.catalogue import Catalogue, default_catalogue
+from credence.store import supersessions
 
 # relative frequency of each non-adverse type (adverse types are drawn uniformly among themselves)
 GOOD_WEIGHTS = {
@@ -138,7 +139,8 @@ def generate(
         INSERT INTO entities
         SELECT {eid("i")}, CASE WHEN i % 50 = 7 THEN 'institution' WHEN i % 10 = 3 THEN 'business' ELSE 'person' END,
                'Synthetic ' || i, {as_of_sql} - INTERVAL 4000 DAY, 'synthetic-{seed}'
-        FROM range({entities}) t(i)""")
+        FROM range({entities}) t(i)
+        ORDER BY 1""")  # clustered by id, as ingest stores each batch
 
     # regular events on entities [0, n_regular); thin entities [n_regular, n_regular + n_thin) get 1-2 each
     raw = f"""
@@ -209,6 +211,7 @@ def generate(
         FROM events
         WHERE batch_id = 'synthetic-{seed}' AND hash(event_id || '/{seed}/11') % {step} = 0
         ORDER BY entity_id""")
+    supersessions.record(con, f"e.batch_id = 'synthetic-{seed}-c'")
     # disputes: opened on 1 in N events; a third confirmed (counts again), a third retracted, a third pending
     step_d = max(1, int(1 / dispute_share)) if dispute_share > 0 else 0
     if step_d:

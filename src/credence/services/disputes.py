@@ -18,6 +18,7 @@ from credence.domain.catalogue import Catalogue
 from credence.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from credence.services.grants import moment
 from credence.services.scoring import parse_time, workspace_catalogue
+from credence.store import supersessions
 from credence.store.schema import EVENT_COLUMNS
 from credence.workspace import Workspace
 
@@ -118,6 +119,9 @@ def answer_dispute(
             con.execute(
                 f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
                 [new_event[c] for c in EVENT_COLUMNS],
+            )
+            supersessions.record(
+                con, "e.provider_id = ? AND e.event_id = ?", [new_event["provider_id"], new_event["event_id"]]
             )
         con.execute(
             "INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -28,7 +28,7 @@ import pyarrow as pa
 from credence.domain.catalogue import Catalogue, default_catalogue
 from credence.errors import ValidationError
 from credence.services import validation as v
-from credence.store import Store
+from credence.store import Store, supersessions
 
 Progress = Callable[[int, int], None]
 CHUNK_ROWS = 8_000_000
@@ -173,6 +173,8 @@ def _run_batch(
         cur.execute("SET TimeZone = 'UTC'")
         try:
             report = _run_checks(cur, label, opener, kind, catalogue, now, progress, allowed_provider, chunk_rows)
+            if report.kind == "events" and report.accepted:
+                supersessions.record(cur, "e.batch_id = ?", [report.batch_id])
         except _READ_ERRORS as e:
             raise ValidationError(
                 f"cannot read {label}: {_first_line(e)}",
@@ -292,9 +294,9 @@ def _run_chunk(
     head = f"INSERT INTO {plan.target} ({', '.join([*plan.output, 'batch_id'])}) SELECT " + ", ".join(
         [*plan.output.values(), v.lit(report.batch_id)]
     )
-    # Events land clustered by entity: zone maps then let one entity's lookup (the online path) skip the
-    # rest of the batch, so its cost does not grow with the store.
-    order = f" ORDER BY {plan.output['entity_id']}" if kind == "events" else ""
+    # Events and entities land clustered by entity: zone maps then let one entity's lookup (the online
+    # path) skip the rest of the batch, so its cost does not grow with the store.
+    order = f" ORDER BY {plan.output['entity_id']}" if "entity_id" in plan.output else ""
     if plan.fused and rows == distinct:
         accepted = cur.execute(f"{head} FROM ({fast} SELECT * FROM k WHERE __v IS NULL){order}").fetchone()[0]
         if accepted < rows:  # check again, without this chunk's own inserts, to quarantine the rest

@@ -19,6 +19,7 @@ from datetime import datetime
 from credence.errors import NotFoundError
 from credence.services.grants import moment
 from credence.services.scoring import workspace_catalogue
+from credence.store import supersessions
 from credence.workspace import Workspace
 
 # (table, column) holding a subject's own rows: deleted on erasure.
@@ -80,6 +81,7 @@ def purge(ws: Workspace, *, now: datetime | None = None, dry_run: bool = False) 
                 "DELETE FROM events e WHERE EXISTS (SELECT 1 FROM purge_due p "
                 "WHERE p.provider_id = e.provider_id AND p.event_id = e.event_id)"
             )
+            supersessions.forget_orphans(con)
             con.execute("INSERT INTO purges VALUES (?, ?)", [t, json.dumps(record)])
         con.execute("DROP TABLE purge_due")
     return {"purged_at": t, "dry_run": dry_run, **record}
@@ -131,6 +133,7 @@ def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict
             if n:
                 con.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [pseudonym, subject_id])
                 removed[f"{table}.{column} (pseudonymised)"] = int(n)
+        supersessions.forget_orphans(con)
         con.execute("INSERT INTO erasures VALUES (?, ?, ?, ?)", [erasure_id, digest, t, json.dumps(removed)])
     from credence.services.certificates import publish_revocations
 

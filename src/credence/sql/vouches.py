@@ -92,14 +92,26 @@ def vouch_link_ctes(catalogue: Catalogue, as_of: exp.Expression, events: str, en
             .from_(events)
             .where(exp.and_(side_where, exp.EQ(this=col("entity_id"), expression=entity_value(entity_id))))
         )
+        # Every live vouch of this entity has an act of its own naming the other side (the voucher's
+        # vouch_given, the vouchee's vouch_accepted), so the other sides' acts are found by joining those
+        # names to *their* entity ids: keyed reads of the clustered entity_id, not a scan of every
+        # counterparty_id in the store.
+        named = exp.select(col("entity_id"), col("counterparty_id")).from_(mine.subquery("m")).distinct()
         theirs = (
-            exp.select(*map(col, acts))
-            .from_(events)
+            exp.select(*[col(c, "x") for c in acts])
+            .from_(named.subquery("n"))
+            .join(
+                exp.to_table(events).as_("x"),
+                on=exp.and_(
+                    exp.EQ(this=col("entity_id", "x"), expression=col("counterparty_id", "n")),
+                    exp.EQ(this=col("counterparty_id", "x"), expression=col("entity_id", "n")),
+                ),
+            )
             .where(
                 exp.and_(
-                    side_where,
-                    exp.EQ(this=col("counterparty_id"), expression=entity_value(entity_id)),
-                    exp.NEQ(this=col("entity_id"), expression=entity_value(entity_id)),
+                    in_list(col("type", "x"), VOUCH_TYPES),
+                    exp.LTE(this=col("occurred_at", "x"), expression=as_of),
+                    exp.NEQ(this=col("entity_id", "x"), expression=col("entity_id", "n")),
                 )
             )
         )

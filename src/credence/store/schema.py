@@ -223,6 +223,27 @@ V2 = [
         USING (provider_id, event_id)""",
 ]
 
+# V3 (performance, same meaning): which events a correction supersedes, kept in a small table beside the
+# events (``store/supersessions.py`` appends to it in the transaction that stores the correction). The
+# view's anti-join then reads this table, not the ``supersedes`` column of every stored event: that scan
+# grew with the store and was most of the one-entity latency at 10M events (docs/performance.md).
+V3 = [
+    """CREATE TABLE superseded_events (
+        provider_id VARCHAR NOT NULL,
+        event_id VARCHAR NOT NULL,          -- the superseded event
+        superseded_by VARCHAR NOT NULL      -- the correction (same provider)
+    )""",
+    """INSERT INTO superseded_events
+    SELECT provider_id, supersedes, event_id FROM events WHERE supersedes IS NOT NULL""",
+    """CREATE OR REPLACE VIEW effective_events AS
+    SELECT e.* FROM events e
+    ANTI JOIN (SELECT provider_id, event_id FROM superseded_events) c
+        USING (provider_id, event_id)
+    ANTI JOIN (SELECT provider_id, event_id FROM disputes GROUP BY provider_id, event_id
+               HAVING arg_max(action, acted_at) <> 'confirmed') d
+        USING (provider_id, event_id)""",
+]
+
 # The columns of an event that scoring reads, then the bookkeeping ones: one list for every module that
 # copies or exports events.
 EVENT_FACT_COLUMNS = (
@@ -231,5 +252,5 @@ EVENT_FACT_COLUMNS = (
 )  # fmt: skip
 EVENT_COLUMNS = (*EVENT_FACT_COLUMNS, "supersedes", "ingested_at", "batch_id")
 
-MIGRATIONS: list[list[str]] = [V1, V2]
+MIGRATIONS: list[list[str]] = [V1, V2, V3]
 SCHEMA_VERSION = len(MIGRATIONS)
