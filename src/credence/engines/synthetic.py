@@ -66,6 +66,7 @@ PURCHASE_CATEGORIES = [
     "other",
 ]
 RENTAL_ASSETS = ["bike", "car", "scooter", "apartment"]
+PART = 10_000_000  # events per sorted insert
 
 
 @dataclass
@@ -88,6 +89,50 @@ def _list(values: list[str]) -> str:
 
 def _pick(values: list[str], u: str) -> str:
     return f"{_list(values)}[1 + floor({u} * {len(values)})::BIGINT]"
+
+
+def eid(idx: str) -> str:
+    """SQL for entity number ``idx``'s id: 2% institutions, 10% businesses, the rest persons (prefix I/B/P)."""
+    return (
+        f"CASE WHEN {idx} % 50 = 7 THEN 'I' WHEN {idx} % 10 = 3 THEN 'B' ELSE 'P' END "
+        f"|| lpad(CAST({idx} AS VARCHAR), 10, '0')"
+    )
+
+
+def _insert_events(con, raw: str, seed: int, n_regular: int, as_of_sql: str, good: list[str], bad: list[str]) -> None:
+    """Insert the regular events of ``raw`` (rows i: event number, e: entity number), sorted by entity."""
+    rel = f"""
+        SELECT i, e,
+               {_u("i", 2, seed)} AS u_bad, {_u("i", 3, seed)} AS u_type, {_u("i", 4, seed)} AS u_age,
+               {_u("i", 5, seed)} AS u_future, {_u("i", 6, seed)} AS u_amt, {_u("i", 7, seed)} AS u_attr,
+               {_u("e", 99, seed)} AS reliability
+        FROM ({raw})"""
+    picked = f"""
+        SELECT *, CASE WHEN u_bad < 0.03 + 0.5 * reliability * reliability
+                       THEN {_pick(bad, "u_type")} ELSE {_pick(good, "u_type")} END AS type
+        FROM ({rel})"""
+    con.execute(f"""
+        INSERT INTO events
+        SELECT 'prov' || (i % 6) AS provider_id, 'ev' || i AS event_id, {eid("e")} AS entity_id,
+               CASE WHEN u_future < 0.01 THEN {as_of_sql} + INTERVAL 9 DAY
+                    ELSE {as_of_sql} - to_seconds(floor(pow(u_age, 1.3) * 3300 * 86400)::BIGINT) END AS occurred_at,
+               p.type, y.category, y.dimension, y.adverse,
+               CASE WHEN p.type = 'purchase' THEN round(5 + u_amt * 400, 2)
+                    WHEN p.type = 'income_verified' THEN round(200 + u_amt * 9000, 2)
+                    WHEN p.type = 'assets_verified' THEN round(u_amt * 250000, 2)
+                    WHEN p.type IN ('loan_opened', 'loan_default', 'court_judgment_entered')
+                         THEN round(100 + u_amt * 20000, 2)
+                    WHEN u_amt < 0.5 AND y.category IN ('lending', 'bills') THEN round(u_amt * 600, 2) END AS amount,
+               CASE WHEN p.type IN ('instalment_paid_late', 'utility_bill_overdue', 'phone_bill_overdue',
+                                    'rent_overdue', 'tax_filed_overdue', 'supplier_invoice_paid_late')
+                    THEN 1 + floor(u_attr * 120)::INTEGER END AS days_late,
+               CASE WHEN p.type = 'purchase' THEN {_pick(PURCHASE_CATEGORIES, "u_attr")} END AS purchase_category,
+               CASE WHEN y.category = 'rentals' THEN {_pick(RENTAL_ASSETS, "u_attr")} END AS rental_asset,
+               CASE WHEN y.category = 'connections'
+                    THEN {eid(f"floor(u_attr * {n_regular})::BIGINT")} END AS counterparty_id,
+               NULL AS supersedes, {as_of_sql} AS ingested_at, 'synthetic-{seed}' AS batch_id
+        FROM ({picked}) p JOIN _types y USING (type)
+        ORDER BY entity_id""")  # clustered by entity, as ingest stores each batch
 
 
 def generate(
@@ -124,13 +169,6 @@ def generate(
         f"('{t.name}', '{t.category}', '{t.dimension}', {str(t.adverse).lower()})" for t in cat.types.values()
     )
 
-    def eid(idx: str) -> str:
-        # 2% institutions, 10% businesses, the rest persons; the prefix says the kind
-        return (
-            f"CASE WHEN {idx} % 50 = 7 THEN 'I' WHEN {idx} % 10 = 3 THEN 'B' ELSE 'P' END "
-            f"|| lpad(CAST({idx} AS VARCHAR), 10, '0')"
-        )
-
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _types AS SELECT * FROM (VALUES {types_values}) "
         "t(type, category, dimension, adverse)"
@@ -143,43 +181,20 @@ def generate(
         ORDER BY 1""")  # clustered by id, as ingest stores each batch
 
     # regular events on entities [0, n_regular); thin entities [n_regular, n_regular + n_thin) get 1-2 each
-    raw = f"""
-        SELECT i, floor({_u("i", 1, seed)} * {n_regular})::BIGINT AS e FROM range({events}) t(i)
-        UNION ALL
-        SELECT {events} + 2 * j + k AS i, {n_regular} + j AS e
-        FROM range({n_thin}) t(j), range(2) s(k) WHERE k = 0 OR j % 2 = 0"""
-    rel = f"""
-        SELECT i, e,
-               {_u("i", 2, seed)} AS u_bad, {_u("i", 3, seed)} AS u_type, {_u("i", 4, seed)} AS u_age,
-               {_u("i", 5, seed)} AS u_future, {_u("i", 6, seed)} AS u_amt, {_u("i", 7, seed)} AS u_attr,
-               {_u("e", 99, seed)} AS reliability
-        FROM ({raw})"""
-    picked = f"""
-        SELECT *, CASE WHEN u_bad < 0.03 + 0.5 * reliability * reliability
-                       THEN {_pick(bad, "u_type")} ELSE {_pick(good, "u_type")} END AS type
-        FROM ({rel})"""
-    con.execute(f"""
-        INSERT INTO events
-        SELECT 'prov' || (i % 6) AS provider_id, 'ev' || i AS event_id, {eid("e")} AS entity_id,
-               CASE WHEN u_future < 0.01 THEN {as_of_sql} + INTERVAL 9 DAY
-                    ELSE {as_of_sql} - to_seconds(floor(pow(u_age, 1.3) * 3300 * 86400)::BIGINT) END AS occurred_at,
-               p.type, y.category, y.dimension, y.adverse,
-               CASE WHEN p.type = 'purchase' THEN round(5 + u_amt * 400, 2)
-                    WHEN p.type = 'income_verified' THEN round(200 + u_amt * 9000, 2)
-                    WHEN p.type = 'assets_verified' THEN round(u_amt * 250000, 2)
-                    WHEN p.type IN ('loan_opened', 'loan_default', 'court_judgment_entered')
-                         THEN round(100 + u_amt * 20000, 2)
-                    WHEN u_amt < 0.5 AND y.category IN ('lending', 'bills') THEN round(u_amt * 600, 2) END AS amount,
-               CASE WHEN p.type IN ('instalment_paid_late', 'utility_bill_overdue', 'phone_bill_overdue',
-                                    'rent_overdue', 'tax_filed_overdue', 'supplier_invoice_paid_late')
-                    THEN 1 + floor(u_attr * 120)::INTEGER END AS days_late,
-               CASE WHEN p.type = 'purchase' THEN {_pick(PURCHASE_CATEGORIES, "u_attr")} END AS purchase_category,
-               CASE WHEN y.category = 'rentals' THEN {_pick(RENTAL_ASSETS, "u_attr")} END AS rental_asset,
-               CASE WHEN y.category = 'connections'
-                    THEN {eid(f"floor(u_attr * {n_regular})::BIGINT")} END AS counterparty_id,
-               NULL AS supersedes, {as_of_sql} AS ingested_at, 'synthetic-{seed}' AS batch_id
-        FROM ({picked}) p JOIN _types y USING (type)
-        ORDER BY entity_id""")  # clustered by entity, as ingest stores each batch
+    # In parts of at most PART events, each stored sorted by entity like one ingested batch: one sort of
+    # 100M rows does not fit in memory on the benchmark machine.
+    for lo in range(0, events, PART):
+        hi = min(events, lo + PART)
+        thin = (
+            ""
+            if hi < events
+            else f"""
+            UNION ALL
+            SELECT {events} + 2 * j + k AS i, {n_regular} + j AS e
+            FROM range({n_thin}) t(j), range(2) s(k) WHERE k = 0 OR j % 2 = 0"""
+        )
+        raw = f"SELECT i, floor({_u('i', 1, seed)} * {n_regular})::BIGINT AS e FROM range({lo}, {hi}) t(i){thin}"
+        _insert_events(con, raw, seed, n_regular, as_of_sql, good, bad)
 
     # consented vouches: voucher gives, vouchee accepts (a while later); every fifth pair is revoked again
     n_pairs = int(entities * vouch_share)
