@@ -322,9 +322,15 @@ STEPS = {
 
 
 # ------------------------------------------------------------------------------------------ driver
-def child(step: str, *args) -> dict:
-    """Run one step in a fresh interpreter; return its JSON result plus its peak RSS in MB."""
+def child(step: str, *args, cpus: int | None = None) -> dict:
+    """Run one step in a fresh interpreter; return its JSON result plus its peak RSS in MB.
+
+    ``cpus`` pins the step (and the JVM it starts) to that many cores with ``taskset``: Spark's ``local[1]``
+    otherwise also gets the other core for its JIT compiler and garbage collector threads.
+    """
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", step, *[str(a) for a in args]]
+    if cpus and shutil.which("taskset") and cpus <= (os.cpu_count() or 1):
+        cmd = ["taskset", "-c", f"0-{cpus - 1}", *cmd]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout, stderr = proc.communicate()
@@ -446,7 +452,7 @@ def main() -> None:
         results["spark"] = []
         for cores in (1, 2):
             log(f"(f) Spark local[{cores}]")
-            results["spark"].append(child("spark", export_dir, cores))
+            results["spark"].append(child("spark", export_dir, cores, cpus=cores))
         shutil.rmtree(export_dir, ignore_errors=True)
     (work / "results.json").write_text(json.dumps(results, indent=2))
     print(render(results))

@@ -1,8 +1,8 @@
 """Engines that run the compiled scoring SQL: DuckDB (embedded default) and Apache Spark (distributed).
 
-Every engine runs the *same* query text from ``credence.sql.compiler.compile_scorecard`` in its own
-dialect; nothing about a score is computed in Python. ``tests/engines/test_conformance.py`` holds every
-engine to identical scores, bands, dimension points and reasons.
+Every engine runs the *same* compiled query (``credence.sql.compiler``) in its own dialect; nothing about a
+score is computed in Python. ``tests/engines/test_conformance.py`` holds every engine to identical scores,
+bands, dimension points and reasons, and DuckDB's one-statement population query to each card's own.
 
     duckdb   credence.engines.duckdb   the store itself (``credence score``)
     spark    credence.engines.spark    a Parquet export of the store (``credence score --engine spark``)

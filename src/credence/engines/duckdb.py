@@ -1,7 +1,7 @@
 """The embedded engine: run a compiled scorecard query on a DuckDB connection, get an Arrow table.
 
-This is the default engine (``credence score``); ``services.scoring.score_population`` runs the same query
-inside the store's own transaction. This thin wrapper exists so that every engine has the same face for
+This is the default engine (``credence score``); ``services.scoring.score_population`` runs every card in
+one statement (``population_query``, tested to give each card's rows) inside the store's own transaction. This thin wrapper exists so that every engine has the same face for
 the conformance suite and the benchmarks: compiled SQL in, Arrow table out.
 """
 
