@@ -143,16 +143,10 @@ def score_population(
     snapshot_id = f"S{as_of:%Y%m%d}-{uuid.uuid4().hex[:8]}"
     refs = {kind: card.ref for kind, card in cards.items()}
     with store.transaction() as con:
-        query = population_query(
-            [restrict(card, kinds) for card, kinds in distinct_cards(cards)],
-            as_of=as_of,
-            catalogue=catalogue,
-            events=events,
-        )
         con.execute(
-            f"INSERT INTO scores SELECT ? AS snapshot_id, entity_id, kind, ?::TIMESTAMP AS as_of, scorecard, "
-            f"{', '.join(SCORE_COLUMNS[2:])} FROM ({query.sql(dialect='duckdb')})",
-            [snapshot_id, as_of],
+            "INSERT INTO scores SELECT $snapshot_id AS snapshot_id, entity_id, kind, $as_of::TIMESTAMP AS as_of, "
+            f"scorecard, {', '.join(SCORE_COLUMNS[2:])} FROM ({population_sql(cards, catalogue, events)})",
+            {"snapshot_id": snapshot_id, "as_of": as_of},
         )
         scored, insufficient = con.execute(
             "SELECT count(score), count(*) - count(score) FROM scores WHERE snapshot_id = ?", [snapshot_id]
@@ -162,6 +156,28 @@ def score_population(
             [snapshot_id, as_of, utcnow(), json.dumps(refs), scored, insufficient],
         )
     return Snapshot(snapshot_id, as_of, "duckdb", scored, insufficient, band_counts(store, snapshot_id))
+
+
+_POPULATION_SQL: dict[tuple, tuple] = {}
+
+
+def population_sql(cards: dict[str, Scorecard], catalogue: Catalogue | None, events: str) -> str:
+    """The one population statement for these cards, compiled once (SQLGlot takes 0.2-0.3 s for two cards)
+    with ``$as_of`` bound at run time, as the online query is."""
+    plan = distinct_cards(cards)
+    key = (tuple((id(card), kinds) for card, kinds in plan), id(catalogue), events)
+    hit = _POPULATION_SQL.get(key)
+    if hit is None or any(a is not b for a, (b, _) in zip(hit[0], plan, strict=True)) or hit[1] is not catalogue:
+        query = population_query(
+            [restrict(card, kinds) for card, kinds in plan],
+            as_of=exp.Placeholder(this="as_of"),
+            catalogue=catalogue,
+            events=events,
+        )
+        if len(_POPULATION_SQL) > 64:
+            _POPULATION_SQL.clear()
+        hit = _POPULATION_SQL[key] = ([card for card, _ in plan], catalogue, query.sql(dialect="duckdb"))
+    return hit[2]
 
 
 def band_counts(store: Store, snapshot_id: str) -> dict[str, int]:

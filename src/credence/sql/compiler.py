@@ -410,7 +410,7 @@ def scorecard_query(
 def population_query(
     cards: list[Scorecard],
     *,
-    as_of: datetime | str,
+    as_of: datetime | str | exp.Expression,
     catalogue: Catalogue | None = None,
     events: str = "effective_events",
     entities: str = "entities",
