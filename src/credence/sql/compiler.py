@@ -238,7 +238,6 @@ def pts_cte(card: Scorecard) -> exp.Select:
 
 def lost_cte(card: Scorecard) -> exp.Select:
     n = len(card.features)
-    total = exp.Add(this=col("p0"), expression=num(0)) if n == 1 else None
     total = col("p0")
     for i in range(1, n):
         total = exp.Add(this=total, expression=col(f"p{i}"))

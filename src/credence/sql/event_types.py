@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from credence.domain.catalogue import Catalogue, EventType
 from credence.domain.scorecard import EventFilter
-from credence.sql.expressions import col, in_list, num
+from credence.sql.expressions import attribute_conditions, col
 
 TYPE_KEY = "type_key"
 RETENTION = "retention_days"
@@ -51,12 +51,7 @@ class EventTypes:
             if key not in self.flags:
                 self.flags[key] = (f"t{len(self.flags)}", f)
             conds.append(col(self.flags[key][0]))
-        if f.min_days_late is not None:
-            conds.append(exp.GTE(this=col("days_late"), expression=num(f.min_days_late)))
-        if f.purchase_categories:
-            conds.append(in_list(col("purchase_category"), f.purchase_categories))
-        if f.rental_assets:
-            conds.append(in_list(col("rental_asset"), f.rental_assets))
+        conds += attribute_conditions(f)
         return exp.and_(*conds) if conds else exp.true()
 
     @property

@@ -108,6 +108,7 @@ def retention_condition(catalogue: Catalogue) -> exp.Expression:
 
 
 def event_condition(f: EventFilter) -> exp.Expression:
+    """The whole filter on an event's own columns (type, category, dimension, adverse and attributes)."""
     conds: list[exp.Expression] = []
     if f.types:
         conds.append(in_list(col("type"), f.types))
@@ -117,13 +118,20 @@ def event_condition(f: EventFilter) -> exp.Expression:
         conds.append(in_list(col("dimension"), f.dimensions))
     if f.adverse is not None:
         conds.append(exp.EQ(this=col("adverse"), expression=exp.Boolean(this=f.adverse)))
+    conds += attribute_conditions(f)
+    return exp.and_(*conds) if conds else exp.true()
+
+
+def attribute_conditions(f: EventFilter) -> list[exp.Expression]:
+    """The filter's tests of event attributes (days late, purchase category, rental asset)."""
+    conds: list[exp.Expression] = []
     if f.min_days_late is not None:
         conds.append(exp.GTE(this=col("days_late"), expression=num(f.min_days_late)))
     if f.purchase_categories:
         conds.append(in_list(col("purchase_category"), f.purchase_categories))
     if f.rental_assets:
         conds.append(in_list(col("rental_asset"), f.rental_assets))
-    return exp.and_(*conds) if conds else exp.true()
+    return conds
 
 
 def windowed(cond: exp.Expression, feature: Feature) -> exp.Expression:
