@@ -125,6 +125,26 @@ def _use_card(ws, kind: str, out: Path) -> None:
     console.print(f"Configured {cards[kind]} for kind '{kind}' in {cfg_path}")
 
 
+def _history(ws, card, observe: str, window: str | None, performance: str | None, known: str, catalogue):
+    """The point-in-time table of ``card`` observed at ``observe``; prints how the entities divide."""
+    from credence.domain.performance import load_performance, parse_window
+    from credence.learning.history import history_table
+    from credence.services import scoring
+
+    ref = performance or ws.config.get("performance")
+    if ref and ref != "default" and not Path(str(ref)).is_absolute():
+        ref = str(ws.path(str(ref)))
+    definition = load_performance(ref, catalogue=catalogue)
+    if window:
+        definition = definition.with_window(parse_window(window))
+    table, counts = history_table(
+        ws.store, card, definition, scoring.parse_time(observe, "observe"), catalogue=catalogue, known=known
+    )
+    console.print(f"Outcomes from events: {definition.describe()}", highlight=False)
+    console.print(f"  {counts.line()}", highlight=False)
+    return table, definition
+
+
 @app.command()
 def train(
     data: Path = typer.Option(
@@ -153,6 +173,23 @@ def train(
         help="Workspace: features as of this date; outcomes observed from it (default: the latest outcomes on record).",
     ),
     months: int = typer.Option(None, "--months", help="Workspace: the outcome window in months."),
+    from_workspace: bool = typer.Option(
+        False, "--from-workspace", help="Train from the workspace (the default without --data; says so explicitly)."
+    ),
+    observe: str = typer.Option(
+        None,
+        "--observe",
+        help="Workspace: derive outcomes from the events after this observation date (features as of it).",
+    ),
+    window: str = typer.Option(None, "--window", help="With --observe: the outcome window, e.g. 12m (default: the definition's)."),
+    performance: str = typer.Option(
+        None, "--performance", help="With --observe: the performance definition YAML (default: the workspace's, else the shipped one)."
+    ),
+    known: str = typer.Option(
+        "occurred",
+        "--known",
+        help="With --observe: 'occurred' (events that occurred by the date) or 'ingested' (only those received by then).",
+    ),
     out: Path = typer.Option(None, "--out", help="Where to write the scorecard YAML."),
     report: Path = typer.Option(None, "--report", help="Directory for the validation report (JSON + HTML)."),
     card_id: str = typer.Option(None, "--id", help="Scorecard id (default: from the data or kind)."),
@@ -174,6 +211,11 @@ def train(
 
     template = baseline = None
     ws = None
+    provenance: dict = {}
+    if data is not None and from_workspace:
+        raise ConfigError("--data and --from-workspace exclude each other", fix="give one source of training rows")
+    if data is not None and observe:
+        raise ConfigError("--observe derives outcomes from the workspace's events", fix="leave out --data")
     if data is not None:
         if not target:
             raise DataError("--data needs --target: the column with the outcome", field="target")
@@ -206,14 +248,30 @@ def train(
         if kind not in template.kinds:
             raise ConfigError(f"scorecard {template.ref} does not score kind '{kind}'", field="kind")
         template = scoring.restrict(template, (kind,))
-        table = workspace_table(
-            ws.store, template, as_of=scoring.parse_time(as_of) if as_of else None, months=months, catalogue=catalogue
-        )
+        if observe:
+            if as_of or months:
+                raise ConfigError("--as-of and --months choose loaded outcomes; with --observe use --window")
+            table, definition = _history(ws, template, observe, window, performance, known, catalogue)
+            provenance = {
+                "observe": f"{table.as_of:%Y-%m-%d}",
+                "window_months": table.months,
+                "performance": definition.id,
+                "known": known,
+            }
+            source = (
+                f"workspace {ws.root}: features as of {table.as_of:%Y-%m-%d}, outcomes from its events over "
+                f"{table.months} months under {definition.id}"
+            )
+        else:
+            table = workspace_table(
+                ws.store, template, as_of=scoring.parse_time(as_of) if as_of else None, months=months, catalogue=catalogue
+            )
+            provenance = {"outcomes_from": f"{table.as_of:%Y-%m-%d}", "window_months": table.months}
+            source = f"workspace {ws.root}: features as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
         prepared = prepare_workspace(table)
         baseline = template
         card_id = card_id or f"{kind}-learned"
         out = out or ws.root / "scorecards" / f"{card_id}.yaml"
-        source = f"workspace {ws.root}: features as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
         kinds = (kind,)
     console.print(
         f"Training on {prepared.rows:,} rows ({prepared.bad_rate:.1%} bad) with "
@@ -247,6 +305,11 @@ def train(
             baseline=baseline,
             progress=progress,
         )
+    if provenance:  # where the outcomes came from: validate and promote read it (out-of-time checks)
+        from dataclasses import replace
+
+        learned = {**result.card.metadata.get("learned", {}), **provenance}
+        result.card = replace(result.card, metadata={**result.card.metadata, "learned": learned})
     out.parent.mkdir(parents=True, exist_ok=True)
     dump_scorecard(result.card, out)
     report_dir = report or out.with_name(out.stem + "-report")

@@ -268,6 +268,10 @@ def _filter(raw: dict | None, where: str, catalogue: Catalogue) -> EventFilter:
     return EventFilter(**{**raw, **tuples})
 
 
+# A feature's event filter, public for other declarations over events (performance definitions).
+parse_filter = _filter
+
+
 def _parse_bins(braw: list, where: str) -> tuple[tuple, float, float | None]:
     bins: list = []
     missing = None

@@ -1,0 +1,1 @@
+"""Shipped performance definitions (what counts as a bad outcome after an observation date)."""
