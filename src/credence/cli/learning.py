@@ -181,9 +181,13 @@ def train(
         "--observe",
         help="Workspace: derive outcomes from the events after this observation date (features as of it).",
     ),
-    window: str = typer.Option(None, "--window", help="With --observe: the outcome window, e.g. 12m (default: the definition's)."),
+    window: str = typer.Option(
+        None, "--window", help="With --observe: the outcome window, e.g. 12m (default: the definition's)."
+    ),
     performance: str = typer.Option(
-        None, "--performance", help="With --observe: the performance definition YAML (default: the workspace's, else the shipped one)."
+        None,
+        "--performance",
+        help="With --observe: the performance definition YAML (default: the workspace's, else the shipped one).",
     ),
     known: str = typer.Option(
         "occurred",
@@ -264,7 +268,11 @@ def train(
             )
         else:
             table = workspace_table(
-                ws.store, template, as_of=scoring.parse_time(as_of) if as_of else None, months=months, catalogue=catalogue
+                ws.store,
+                template,
+                as_of=scoring.parse_time(as_of) if as_of else None,
+                months=months,
+                catalogue=catalogue,
             )
             provenance = {"outcomes_from": f"{table.as_of:%Y-%m-%d}", "window_months": table.months}
             source = f"workspace {ws.root}: features as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
