@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from credence.cli.app import WorkspaceOption, app, console, workspace
+from credence.cli.channel import Channel, refuse_second_server
+from credence.workspace import open_workspace
 
 keys_app = typer.Typer(help="API keys: one per principal and role, shown once, stored hashed.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -24,11 +28,20 @@ def serve(
 
     from credence.api.app import create_app
 
-    ws = workspace(ws_path)
+    ws = open_workspace(ws_path)
+    refuse_second_server(ws.root)
     application = create_app(ws.root)
-    console.print(f"Credence on [bold]http://{host}:{port}/[/] (OpenAPI at /openapi.json) for workspace {ws.root}")
+    url = f"http://{host}:{port}/"
+    channel = Channel(ws.root, url)
+    console.print(f"Credence on [bold]{url}[/] (OpenAPI at /openapi.json) for workspace {ws.root}")
     console.print("Sign in with a key from: credence keys create --role ROLE --name PRINCIPAL")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    console.print(f"CLI commands on this workspace run inside this server (channel {channel.socket})")
+    # uvicorn re-raises SIGTERM after its graceful stop; exit through Python so the channel is removed
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="info")
+    finally:
+        channel.close()
 
 
 @keys_app.command("create")
