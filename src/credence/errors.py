@@ -48,6 +48,13 @@ class ConfigError(CredenceError):
     code = "config_error"
 
 
+class StoreBusy(CredenceError):
+    """The store file is held by another program (DuckDB allows one writer process); the message names it."""
+
+    status = 503
+    code = "store_busy"
+
+
 class GuardrailError(CredenceError):
     """Something a guardrail forbids (SPEC section 3). The message names the rule."""
 

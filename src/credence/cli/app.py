@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
 import os
 import sys
 import threading
@@ -114,6 +115,8 @@ def _route_std_streams() -> None:
         sys.stdout = _RoutedStream(sys.stdout, 0)
     if not isinstance(sys.stderr, _RoutedStream):
         sys.stderr = _RoutedStream(sys.stderr, 1)
+    if not isinstance(sys.stdin, _RoutedStream):
+        sys.stdin = _RoutedStream(sys.stdin, 2)  # a channel command reads an empty stdin, never the server's
 
 
 @contextlib.contextmanager
@@ -151,7 +154,7 @@ def run_forwarded(argv: list[str], *, cwd: str, env: dict[str, str], out, err, c
     """Run a command sent over the serve channel, in this (the server's) process; returns its exit code."""
     _route_std_streams()
     with _serial:
-        streams, opened = _streams.set((out, err)), _opened.set([])
+        streams, opened = _streams.set((out, err, io.StringIO())), _opened.set([])
         try:
             with _caller_env(cwd, env), _console_shape(columns, color):
                 return run(argv)

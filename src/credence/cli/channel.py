@@ -96,7 +96,9 @@ class _Frames:
     def __init__(self, sock: socket.socket, lock: threading.Lock, stream: str):
         self._sock, self._lock, self._stream = sock, lock, stream
 
-    def write(self, text: str) -> int:
+    def write(self, text: str | bytes) -> int:
+        if isinstance(text, bytes | bytearray):  # click.echo writes bytes as they are when no binary stream exists
+            text = bytes(text).decode("utf-8", errors="replace")
         if text:
             send(self._sock, self._lock, {self._stream: text})
         return len(text)

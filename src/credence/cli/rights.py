@@ -16,6 +16,7 @@ from rich.table import Table
 
 from credence.cli.app import WorkspaceOption, app, console, err_console, workspace
 from credence.errors import CredenceError, ValidationError
+from credence.workspace import open_workspace
 
 BAND_STYLE = {"poor": "red", "fair": "yellow", "good": "green", "excellent": "bold green", "extraordinary": "bold cyan"}
 
@@ -212,7 +213,7 @@ def verify(
         token = Path(token[1:]).read_text().strip()
     if jwks_file is None or revoked is None:
         try:
-            d = keys_dir(workspace(ws_path))  # reads the config only: verifying needs no database
+            d = keys_dir(open_workspace(ws_path))  # the config only: verifying needs no database (nor a server)
         except CredenceError:
             d = None
         if jwks_file is None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from credence.errors import ConfigError, CredenceError
+from credence.errors import ConfigError, CredenceError, StoreBusy
+from credence.store.holder import lock_holder_message
 from credence.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -25,6 +26,9 @@ class Store:
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as e:
+            held = lock_holder_message(self.path, str(e))
+            if held:
+                raise StoreBusy(held[0], fix=held[1]) from None
             raise ConfigError(f"cannot open the store {self.path}: {e}", fix="check the workspace path") from None
         self._lock = threading.RLock()
         if not read_only:
