@@ -94,6 +94,20 @@ def _print_metrics(report: dict) -> None:
             console.print("fairness: no disparate-impact ratio below 0.8 at any cut-off")
 
 
+def _print_learner(report: dict) -> None:
+    choice = report.get("learner_choice")
+    if choice:
+        figures = ", ".join(f"{k} {_f(v['mean'])} ± {_f(v['sd'])}" for k, v in choice["auc"].items())
+        console.print(f"auto chose [bold]{choice['chosen']}[/]: inner CV AUC {figures}", highlight=False)
+    read = (report.get("holdout") or {}).get("readability")
+    if read:
+        console.print(
+            f"readability: hold-out AUC {_f(read['auc_readable'], 4)} with merged bins vs "
+            f"{_f(read['auc_unmerged'], 4)} unmerged (cost {read['auc_cost']:+.4f})",
+            highlight=False,
+        )
+
+
 def _card_id_version(out: Path, card_id: str) -> int:
     """Next version when ``out`` already holds a card with the same id."""
     if out.exists():
@@ -208,10 +222,25 @@ def train(
         "(default: chosen by 5-fold cross-validation on log loss).",
     ),
     use: bool = typer.Option(False, "--use", help="Workspace: configure the new card for --kind in credence.yaml."),
+    learner: str = typer.Option(
+        "optbinning",
+        "--learner",
+        help="optbinning (optimal bins + logistic regression), ebm (InterpretML's boosted additive model, "
+        "made readable) or auto (the better of the two by inner cross-validation).",
+    ),
+    max_bins: int = typer.Option(12, "--max-bins", help="EBM: at most this many bins per feature (0: keep all)."),
+    monotone: list[str] = typer.Option(
+        [], "--monotone", help="EBM: FEATURE=up|down, points rise or fall as the value rises (repeatable)."
+    ),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Fit a scorecard from labelled outcomes; protected characteristics are never inputs (guardrail 1)."""
     from credence.learning import data as data_mod
+    from credence.learning.ebm import options_from_cli
+    from credence.learning.learners import check
+
+    check(learner)
+    ebm_options = options_from_cli(max_bins, monotone)
 
     template = baseline = None
     ws = None
@@ -312,6 +341,8 @@ def train(
             source=source,
             baseline=baseline,
             progress=progress,
+            learner=learner,
+            ebm_options=ebm_options,
         )
     if provenance:  # where the outcomes came from: validate and promote read it (out-of-time checks)
         from dataclasses import replace
@@ -324,6 +355,7 @@ def train(
     y_test = prepared.y[result.test_idx]
     j, h = write_validation(result.report, report_dir, y=y_test, scores=result.test_scores, prob=result.test_prob)
     _print_metrics(result.report)
+    _print_learner(result.report)
     console.print(f"Scorecard {result.card.ref} written to {out}")
     console.print(f"Report: {h} (and {j.name})")
     if ws is not None:

@@ -93,8 +93,14 @@ def _improve(name: str, bins: list[dict], categorical: bool) -> str:
     return f"{_label(name)} {_range_text(best)}"
 
 
-def card_from_model(
-    model,
+def card_from_model(model, **kw) -> Scorecard:
+    """The Credence card of a fitted optbinning ``Scorecard`` (keywords as ``card_from_bins``)."""
+    variables = [str(v) for v in model.binning_process_.get_support(names=True)]
+    return card_from_bins({v: learned_bins(model, v) for v in variables}, **kw)
+
+
+def card_from_bins(
+    learned: dict[str, tuple[list[dict], bool]],
     *,
     card_id: str,
     version: int = 1,
@@ -104,13 +110,13 @@ def card_from_model(
     id_column: str = "entity_id",
     metadata: dict | None = None,
 ) -> Scorecard:
-    """The Credence card of a fitted optbinning ``Scorecard``.
+    """A Credence card (``scaling: sum``) from each variable's learned bins and whether it is categorical.
 
     Without ``template`` the card reads a feature table (``source: table``, one ``column`` feature per
     variable). With an events ``template`` (the card whose detail query produced the training columns), each
     of its features keeps its aggregate, filters, window and words and gets the learned bins.
     """
-    variables = [str(v) for v in model.binning_process_.get_support(names=True)]
+    variables = list(learned)
     features = []
     if template is not None:
         raw_features = {f["name"]: f for f in scorecard_to_dict(template)["features"]}
@@ -118,11 +124,11 @@ def card_from_model(
         if missing:
             raise ValueError(f"variables {missing} are not features of {template.ref}")
         for v in variables:
-            bins, _ = learned_bins(model, v)
+            bins, _ = learned[v]
             features.append({**raw_features[v], "bins": bins})
     else:
         for v in variables:
-            bins, categorical = learned_bins(model, v)
+            bins, categorical = learned[v]
             label = _label(v)
             features.append(
                 {

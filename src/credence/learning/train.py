@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from credence.domain.scorecard import Scorecard
 from credence.errors import DataError
-from credence.learning import metrics
+from credence.learning import learners, metrics
 from credence.learning.convert import (
     card_from_model,
     card_scores,
@@ -133,7 +133,7 @@ def score_distribution(scores) -> dict:
 @dataclass
 class TrainResult:
     card: Scorecard
-    model: OptScorecard
+    model: object  # the learner's fitted model: an optbinning Scorecard, or an ebm.EBMCard
     prepared: Prepared
     report: dict
     train_idx: np.ndarray
@@ -160,8 +160,14 @@ def train(
     source: str = "",
     baseline: Scorecard | None = None,
     progress: Callable[[str, int, int], object] | None = None,
+    learner: str = "optbinning",
+    ebm_options=None,
 ) -> TrainResult:
-    """Fit the card on the training part, measure it on the hold-out, cross-validate the procedure."""
+    """Fit the card on the training part, measure it on the hold-out, cross-validate the procedure.
+
+    ``learner``: ``optbinning``, ``ebm`` or ``auto`` (``credence.learning.learners``); ``auto`` chooses by an
+    inner cross-validation of the training part, and the outer cross-validation then refits the chosen one.
+    """
     X, y = prepared.X, prepared.y
     if not 0 <= holdout < 0.9:
         raise DataError(f"hold-out share {holdout} must be at least 0 and below 0.9", field="holdout")
@@ -174,9 +180,15 @@ def train(
     kw = {"version": version, "title": title, "kinds": kinds}
     if template is None:
         kw["id_column"] = prepared.id_column or "entity_id"
+    choice = None
+    if learners.check(learner) == "auto":
+        learner, choice = learners.choose(
+            X.iloc[train_idx], y[train_idx], seed=seed, c=c, ebm_options=ebm_options, progress=progress
+        )
+    lkw = {"seed": seed, "c": c, "ebm_options": ebm_options, "template": template, **kw}
     if progress:
         progress("fitting", 0, 1)
-    model, card = fit_card(X.iloc[train_idx], y[train_idx], card_id=card_id, template=template, seed=seed, c=c, **kw)
+    model, card = learners.fit_card(learner, X.iloc[train_idx], y[train_idx], card_id=card_id, **lkw)
     train_scores = card_scores(card, X.iloc[train_idx])
     test_scores = card_scores(card, X.iloc[test_idx]) if len(test_idx) else np.array([])
     test_prob = probability(card, test_scores) if len(test_idx) else None
@@ -185,6 +197,9 @@ def train(
     if held is not None:
         held.update(share=holdout, train_rows=int(len(train_idx)), seed=seed)
         held["psi_train_test"] = held.pop("psi_vs_reference")
+        readability = learners.holdout_extra(model, X.iloc[test_idx], y[test_idx])
+        if readability is not None:
+            held["readability"] = readability
         if baseline is not None:  # the card this one would replace, on the same hold-out rows
             base_scores = card_scores(baseline, X.iloc[test_idx])
             held["baseline"] = {"scorecard": baseline.ref, **metrics.summary(y[test_idx], base_scores)}
@@ -198,7 +213,7 @@ def train(
         done = [0]
 
         def fit_predict(tr, te):
-            _, fold_card = fit_card(X.iloc[tr], y[tr], card_id=card_id, template=template, seed=seed, c=c, **kw)
+            _, fold_card = learners.fit_card(learner, X.iloc[tr], y[tr], card_id=card_id, **lkw)
             s = card_scores(fold_card, X.iloc[te], engine="numpy")
             if done[0] < n_splits:  # the first repeat scores every row once, out of fold
                 oof[te] = s
@@ -221,7 +236,7 @@ def train(
 
     learned = {
         **card.metadata.get("learned", {}),
-        "method": LEARNER,
+        "method": learners.describe(learner, ebm_options),
         "trained_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "source": source,
         "target": prepared.target,
@@ -231,8 +246,12 @@ def train(
         "excluded": [e.to_dict() for e in prepared.excluded],
         "train_scores": dist,
     }
+    if choice is not None:
+        learned["auto"] = choice
     if held is not None:
         learned["holdout"] = {k: held[k] for k in ("rows", "auc", "ks", "gini", "brier")}
+        if "readability" in held:
+            learned["readability"] = {**learned.get("readability", {}), "holdout": held["readability"]}
     if cv is not None:
         learned["cv"] = {m: cv[m] for m in ("auc", "ks", "gini", "brier")} | {"folds": cv["folds"]}
     card = replace(card, metadata=plain({**card.metadata, "learned": learned}))
@@ -246,7 +265,8 @@ def train(
             "source": card.source,
             "features": [f.name for f in card.features],
         },
-        "learner": LEARNER,
+        "learner": learned["method"],
+        "learner_choice": choice,
         "data": {**prepared.data_summary(), "source": source},
         "holdout": held,
         "cv": cv,
