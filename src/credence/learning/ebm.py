@@ -309,7 +309,11 @@ def fit_card(
 ) -> tuple[EBMCard, Scorecard]:
     """Fit the EBM, make it readable, convert it: the fitted EBM card and its Credence card."""
     options = options or EBMOptions()
-    full = fit_ebm(X, y, options, seed=seed)
+    return from_model(fit_ebm(X, y, options, seed=seed), options, card_id=card_id, **kw)
+
+
+def from_model(full, options: EBMOptions, *, card_id: str = "learned", **kw) -> tuple[EBMCard, Scorecard]:
+    """A fitted EBM made readable under ``options`` and converted (one fit can give several cards)."""
     model, merged = make_readable(full, options)
     spread = sum(s.highest - s.lowest for s in merged)
     if spread <= 0:
