@@ -3,6 +3,7 @@
     nice .venv/bin/python benchmarks/learners.py                       # all three sets, 5x5 folds
     nice .venv/bin/python benchmarks/learners.py --sets german,taiwan  # the two small sets only
     nice .venv/bin/python benchmarks/learners.py --repeats 1           # quicker (5x1)
+    nice .venv/bin/python benchmarks/learners.py --reuse               # table from the sets measured so far
 
 Three sets, each with identical repeated stratified folds (RepeatedStratifiedKFold, 5x5, seed 42) for
 every model:
@@ -34,6 +35,7 @@ bad outcome (a card's: its stored score -> probability map). Fit time is the mea
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import subprocess
 import sys
@@ -286,14 +288,21 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--entities", type=int, default=100_000, help="simulator population")
     ap.add_argument("--workdir", default=str(Path("/tmp") / "credence-learners"))
+    ap.add_argument("--reuse", action="store_true", help="take sets already measured from the work directory")
     ap.add_argument("--no-write", action="store_true", help="print only; do not update the results file")
     args = ap.parse_args()
     Path(args.workdir).mkdir(parents=True, exist_ok=True)
+    saved = Path(args.workdir) / f"learners-{args.folds}x{args.repeats}.json"
+    done = json.loads(saved.read_text()) if saved.exists() else {}
     out = {}
     with threadpool_limits(1):
         for name in args.sets.split(","):
+            if args.reuse and name in done:
+                out[name] = done[name]
+                continue
             print(f"{name}: {args.folds}x{args.repeats} repeated stratified CV", flush=True)
-            out[name] = run_set(name, args)
+            out[name] = done[name] = run_set(name, args)
+            saved.write_text(json.dumps(done, indent=1))  # each set's figures kept as soon as they are known
     text = render(out, args)
     print()
     print(text)

@@ -202,3 +202,41 @@ def test_train_learner_ebm_through_the_command_line(tmp_path, monkeypatch, capsy
     with pytest.raises(SystemExit):
         main()
     assert "--monotone 'balance=sideways' is not FEATURE=up or FEATURE=down" in capsys.readouterr().err
+
+
+def test_an_ebm_events_card_from_the_workspace_is_scored_by_the_sql_core(tmp_path):
+    """Outcomes from events, an EBM events card keeping the base card's features, then `credence score`."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from credence.cli import app
+    from credence.workspace import open_workspace
+
+    def invoke(*args):
+        result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200", "NO_COLOR": "1"})
+        assert result.exit_code == 0, (result.output, result.exception)
+        return result.output
+
+    root = tmp_path / "ws"
+    invoke("init", str(root))
+    invoke("simulate", "--entities", "1500", "--as-of", "2026-06-01", "--seed", "5", "-w", str(root))
+    sim = root / "simulated"
+    invoke("ingest", str(sim / "providers.csv"), str(sim / "entities.parquet"), str(sim / "events"), "-w", str(root))
+    out = invoke(
+        "train", "--observe", "2025-06-01", "--window", "6m", "--repeats", "0", "--learner", "ebm",
+        "--max-bins", "5", "--id", "person-ebm", "--use", "-w", str(root),
+    )  # fmt: skip
+    assert "readability: hold-out AUC" in out
+    card = yaml.safe_load((root / "scorecards" / "person-ebm.yaml").read_text())
+    assert card["source"] == "events" and card["metadata"]["learned"]["method"].startswith("InterpretML")
+    assert all(len([b for b in f["bins"] if "missing" not in b]) <= 5 for f in card["features"])
+    invoke("score", "--as-of", "2026-06-01", "-w", str(root))
+    w = open_workspace(root)
+    try:
+        rows = w.store.query(
+            "SELECT scorecard, count(score) AS n, count(reason1_code) AS r FROM latest_scores "
+            "WHERE kind = 'person' GROUP BY 1"
+        )
+    finally:
+        w.close()
+    assert [r["scorecard"] for r in rows] == ["person-ebm@1"] and rows[0]["n"] > 1000 and rows[0]["r"] > 0

@@ -46,8 +46,8 @@ class EBMOptions:
 
     max_bins: int | None = 12
     monotone: dict[str, str] = field(default_factory=dict)  # feature -> "up" | "down" (points vs value)
-    outer_bags: int = 8
-    learning_rate: float = 0.04
+    outer_bags: int = 1  # bagging smooths the shapes, but merging bins smooths them too (benchmarks/learners.py)
+    learning_rate: float = 0.05
     max_rounds: int = 2000
     max_bin_cuts: int = 256  # EBM's own binning of a numeric input (its ``max_bins``)
     n_jobs: int = 1
