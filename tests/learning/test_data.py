@@ -42,7 +42,7 @@ def _frame(n=200, seed=0) -> pd.DataFrame:
             "region": rng.choice(["north", "south"], n),
             "status": rng.choice(["single", "married"], n),  # name is fine, values are marital status
             "group_code": rng.choice(["a", "b"], n),
-            "target": np.where(rng.random(n) < 1 / (1 + np.exp(2 * x)), "bad", "good"),
+            "target": np.where(rng.random(n) < 1 / (1 + np.exp(0.8 * x)), "bad", "good"),
         }
     )
 
@@ -93,10 +93,12 @@ def test_bad_value_can_be_given():
         prepare(d, "target", bad="gamma")
 
 
-def test_numeric_zero_one_target():
-    d = _frame().assign(target=lambda e: (e["target"] == "bad").astype(int))
-    p = prepare(d, "target")
-    assert p.bad_value == "1"
+def test_numeric_zero_one_target_is_taken_only_when_its_name_says_bad():
+    d = _frame().assign(defaulted=lambda e: (e["target"] == "bad").astype(int)).drop(columns=["target"])
+    assert prepare(d, "defaulted").bad_value == "1"
+    with pytest.raises(DataError, match="cannot tell which value of target 'target'") as info:
+        prepare(_frame().assign(target=lambda e: (e["target"] == "bad").astype(int)), "target")
+    assert "'0' (" in str(info.value) and "'1' (" in str(info.value) and "--bad" in str(info.value)
 
 
 def test_a_column_name_sql_cannot_carry_is_a_clear_error():

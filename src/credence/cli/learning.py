@@ -44,6 +44,55 @@ def _print_excluded(prepared) -> None:
         console.print(f"[dim]{note}[/]", highlight=False)
 
 
+def _print_target(prepared) -> None:
+    """The bad value and the bad rate, always: a wrong choice inverts the card."""
+    n, bads = prepared.rows, int(prepared.y.sum())
+    console.print(
+        f"Target '{prepared.target}': bad = {prepared.bad_value!r} ({bads:,} of {n:,} rows, {bads / n:.1%})",
+        highlight=False,
+    )
+    if bads / n > 0.5:
+        console.print(
+            f"[yellow]warning[/] more than half the rows are bad: is {prepared.bad_value!r} really the bad outcome? "
+            "(say so with --bad VALUE)",
+            highlight=False,
+        )
+
+
+def _print_inputs(prepared, options, template=None) -> None:
+    """Every input, how it is binned, its dimension (and where that came from) and its screening figures."""
+    from credence.learning.data import guess_dimension
+
+    screen = {r.column: r for r in prepared.screen}
+    console.print(f"[bold]{len(prepared.X.columns)} input(s):[/]", highlight=False)
+    for col in prepared.X.columns:
+        kind = "categorical" if prepared.X[col].dtype == object else "numeric"
+        if col in options.categorical:
+            kind = "categorical (declared)"
+        if template is not None:
+            dim = f"{template.feature(col).dimension} (the base card's)"
+        elif col in options.dimensions:
+            dim = f"{options.dimensions[col]} (mapped)"
+        else:
+            dim = f"{guess_dimension(col)} (guessed from the name; map it with --dimensions)"
+        extra = f", monotone (bad rate {options.monotonic[col]})" if col in options.monotonic else ""
+        r = screen.get(col)
+        figures = f"  {r.text()}" if r else ""
+        console.print(f"  {col}: {kind}{extra}, {dim}{figures}", highlight=False)
+        if r is not None and r.leaky:
+            console.print(
+                f"  [red]leak kept[/] {col}: {r.text()} — nearly determined by the target (--allow-leaky)",
+                highlight=False,
+            )
+
+
+def _print_missing(rows: list[dict]) -> None:
+    if rows:
+        console.print("What a missing value earns:", highlight=False)
+    for r in rows:
+        console.print(f"  {r['feature']}: {r['points']:.1f} points — {r['why']}", highlight=False)
+
+
 def _print_metrics(report: dict) -> None:
     t = Table(title="Validation")
     for col in ("sample", "rows", "AUC", "KS", "Gini", "Brier", "PSI"):
@@ -81,6 +130,14 @@ def _print_metrics(report: dict) -> None:
             "",
         )
     console.print(t)
+    for key in ("holdout", "evaluation"):
+        ev = report.get(key) or {}
+        if ev.get("auc") is not None and ev["auc"] < 0.5:
+            console.print(
+                f"[red]warning[/] AUC {ev['auc']:.3f} is below 0.5: the scores rank bad outcomes above good ones. "
+                f"Is the bad value right (bad = {report.get('data', {}).get('bad_value')!r})?",
+                highlight=False,
+            )
     fair = report.get("fairness")
     if fair:
         for flag in fair["flags"]:
@@ -230,7 +287,26 @@ def train(
     ),
     max_bins: int = typer.Option(12, "--max-bins", help="EBM: at most this many bins per feature (0: keep all)."),
     monotone: list[str] = typer.Option(
-        [], "--monotone", help="EBM: FEATURE=up|down, points rise or fall as the value rises (repeatable)."
+        [],
+        "--monotone",
+        help="FEATURE=up|down: points rise or fall as the value rises (repeatable; both learners).",
+    ),
+    exclude: list[str] = typer.Option([], "--exclude", help="A column that is not an input (repeatable)."),
+    allow_leaky: list[str] = typer.Option(
+        [], "--allow-leaky", help="Keep an input flagged as a leak (AUC alone >= 0.95 or IV >= 1) (repeatable)."
+    ),
+    categorical: list[str] = typer.Option(
+        [], "--categorical", help="A numeric column whose values are codes, binned as categories (repeatable)."
+    ),
+    min_bin_size: float = typer.Option(None, "--min-bin-size", help="Least share of the rows in any bin, e.g. 0.05."),
+    class_weight: str = typer.Option(None, "--class-weight", help="'balanced' re-weights goods and bads; 'none'."),
+    missing: str = typer.Option(
+        "neutral",
+        "--missing",
+        help="What a missing value earns on a feature never missing in training: neutral or lowest.",
+    ),
+    dimensions: Path = typer.Option(
+        None, "--dimensions", help="Column -> dimension mapping (YAML or CSV column,dimension) for --data cards."
     ),
     ws_path: Path = WorkspaceOption,
 ) -> None:
@@ -253,7 +329,16 @@ def train(
         if not target:
             raise DataError("--data needs --target: the column with the outcome", field="target")
         frame = data_mod.read_table(data)
-        prepared = data_mod.prepare(frame, target, protected=tuple(protected), bad=bad, id_column=id_column)
+        prepared = data_mod.prepare(
+            frame,
+            target,
+            protected=tuple(protected),
+            bad=bad,
+            id_column=id_column,
+            exclude=tuple(exclude),
+            categorical=tuple(categorical),
+            allow_leaky=tuple(allow_leaky),
+        )
         card_id = card_id or f"{data.stem.replace('_', '-')}-learned"
         out = out or Path(f"{data.stem}-scorecard.yaml")
         source, kinds = str(data), ("person",)
@@ -305,17 +390,30 @@ def train(
             )
             provenance = {"outcomes_from": f"{table.as_of:%Y-%m-%d}", "window_months": table.months}
             source = f"workspace {ws.root}: features as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
-        prepared = prepare_workspace(table)
+        prepared = prepare_workspace(table, exclude=tuple(exclude), allow_leaky=tuple(allow_leaky))
         baseline = template
         card_id = card_id or f"{kind}-learned"
         out = out or ws.root / "scorecards" / f"{card_id}.yaml"
         kinds = (kind,)
+    from credence.learning.options import FitOptions, check, read_dimensions, trend_of
+
+    options = FitOptions(
+        categorical=tuple(categorical),
+        monotonic={col: trend_of(way) for col, way in ebm_options.monotone.items()},
+        min_bin_size=min_bin_size,
+        class_weight=class_weight,
+        missing=missing,
+        dimensions=read_dimensions(dimensions),
+    )
+    check(options, list(prepared.X.columns))
     console.print(
         f"Training on {prepared.rows:,} rows ({prepared.bad_rate:.1%} bad) with "
         f"{len(prepared.X.columns)} inputs from {source}",
         highlight=False,
     )
+    _print_target(prepared)
     _print_excluded(prepared)
+    _print_inputs(prepared, options, template)
     from credence.domain.scorecard import dump_scorecard
     from credence.learning.reports import write_validation
     from credence.learning.train import train as run_train
@@ -343,6 +441,7 @@ def train(
             progress=progress,
             learner=learner,
             ebm_options=ebm_options,
+            options=options,
         )
     if provenance:  # where the outcomes came from: validate and promote read it (out-of-time checks)
         from dataclasses import replace
@@ -354,6 +453,7 @@ def train(
     report_dir = report or out.with_name(out.stem + "-report")
     y_test = prepared.y[result.test_idx]
     j, h = write_validation(result.report, report_dir, y=y_test, scores=result.test_scores, prob=result.test_prob)
+    _print_missing(result.card.metadata.get("learned", {}).get("missing", []))
     _print_metrics(result.report)
     _print_learner(result.report)
     console.print(f"Scorecard {result.card.ref} written to {out}")
@@ -386,9 +486,18 @@ def validate(
 
     if data is not None:
         if not target:
+            target = (load_scorecard(card).metadata.get("learned") or {}).get("target")
+        if not target:
             raise DataError("--data needs --target: the column with the outcome", field="target")
         the_card = load_scorecard(card)
-        prepared = data_mod.prepare(data_mod.read_table(data), target, protected=tuple(protected), bad=bad)
+        learned = the_card.metadata.get("learned") or {}
+        if bad is None and learned.get("bad_value") is not None and target == learned.get("target"):
+            bad = str(learned["bad_value"])
+            console.print(f"bad = {bad!r}: the value {the_card.ref} was trained with", highlight=False)
+        prepared = data_mod.prepare(
+            data_mod.read_table(data), target, protected=tuple(protected), bad=bad, screen_inputs=False
+        )
+        _print_target(prepared)
         source = str(data)
         default_dir = Path(f"{the_card.id}-v{the_card.version}-validation")
     else:
@@ -402,7 +511,7 @@ def validate(
         table = workspace_table(
             ws.store, the_card, as_of=scoring.parse_time(as_of) if as_of else None, months=months, catalogue=catalogue
         )
-        prepared = prepare_workspace(table)
+        prepared = prepare_workspace(table, screen_inputs=False)
         source = f"workspace {ws.root}: as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
         default_dir = ws.root / "reports" / f"validation-{the_card.id}-v{the_card.version}"
     _print_excluded(prepared)

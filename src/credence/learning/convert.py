@@ -85,6 +85,38 @@ def learned_bins(model, variable: str) -> tuple[list[dict], bool]:
     return bins, optb.dtype != "numerical"
 
 
+def missing_counts(model) -> dict[str, int]:
+    """Training rows with a missing value, per variable of a fitted optbinning ``Scorecard``."""
+    table = model.table(style="detailed")
+    rows = table[table["Bin"].astype(str) == "Missing"]
+    return {str(v): int(n) for v, n in zip(rows["Variable"], rows["Count"], strict=True)}
+
+
+def _missing_bin(bins: list[dict], seen: int, missing: str) -> list[dict]:
+    """With ``missing="lowest"``, a variable never missing in training gives missing its lowest points."""
+    if seen or missing != "lowest":
+        return bins
+    lowest = min(b["points"] for b in bins if not b.get("missing") and not b.get("other"))
+    return [{**b, "points": lowest} if b.get("missing") else b for b in bins]
+
+
+def missing_summary(card: Scorecard, model) -> list[dict]:
+    """What a missing value earns on each feature, and why (learned, or a stated default)."""
+    seen = missing_counts(model)
+    out = []
+    for f in card.features:
+        n = seen.get(f.name, 0)
+        lo = min(b.points for b in f.bins)
+        if n:
+            why = f"learned from {n:,} training rows with no value"
+        elif f.missing_points <= lo:
+            why = "no missing value in training: the feature's lowest points (--missing lowest)"
+        else:
+            why = "no missing value in training: neutral, the learner's zero weight of evidence (--missing neutral)"
+        out.append({"feature": f.name, "points": float(f.missing_points), "training_rows_missing": n, "why": why})
+    return out
+
+
 def _improve(name: str, bins: list[dict], categorical: bool) -> str:
     regular = [b for b in bins if "points" in b and not b.get("missing") and not b.get("other")]
     best = max(regular, key=lambda b: b["points"])
@@ -93,10 +125,16 @@ def _improve(name: str, bins: list[dict], categorical: bool) -> str:
     return f"{_label(name)} {_range_text(best)}"
 
 
-def card_from_model(model, **kw) -> Scorecard:
-    """The Credence card of a fitted optbinning ``Scorecard`` (keywords as ``card_from_bins``)."""
+def card_from_model(model, *, missing: str = "neutral", **kw) -> Scorecard:
+    """The Credence card of a fitted optbinning ``Scorecard`` (keywords as ``card_from_bins``); ``missing``:
+    what a missing value earns on a variable never missing in training (``neutral`` or ``lowest``)."""
     variables = [str(v) for v in model.binning_process_.get_support(names=True)]
-    return card_from_bins({v: learned_bins(model, v) for v in variables}, **kw)
+    seen = missing_counts(model)
+    learned = {}
+    for v in variables:
+        bins, categorical = learned_bins(model, v)
+        learned[v] = (_missing_bin(bins, seen.get(v, 0), missing), categorical)
+    return card_from_bins(learned, **kw)
 
 
 def card_from_bins(
@@ -109,6 +147,7 @@ def card_from_bins(
     template: Scorecard | None = None,
     id_column: str = "entity_id",
     metadata: dict | None = None,
+    dimensions: dict[str, str] | None = None,
 ) -> Scorecard:
     """A Credence card (``scaling: sum``) from each variable's learned bins and whether it is categorical.
 
@@ -133,7 +172,7 @@ def card_from_bins(
             features.append(
                 {
                     "name": v,
-                    "dimension": guess_dimension(v),
+                    "dimension": (dimensions or {}).get(v) or guess_dimension(v),
                     "aggregate": "column",
                     "column": v,
                     "format": "category" if categorical else "number",

@@ -17,10 +17,10 @@ import pandas as pd
 
 from credence.domain.guardrails import RULE_PROTECTED, RULE_SPECIAL, NameRules, default_rules
 from credence.errors import DataError
+from credence.learning.checks import LEAK_AUC, LEAK_IV, id_like, screen
 
 MIN_ROWS = 50  # fewer labelled rows cannot support binning, a hold-out and cross-validation
 MIN_PER_CLASS = 10  # nor can fewer goods or bads
-BAD_WORDS = ("bad", "default", "defaulted", "delinquent", "charged off", "charged_off", "1", "true", "yes", "y")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 ID_NAMES = ("entity_id", "id", "row_id", "customer_id", "applicant_id")
 
@@ -30,7 +30,7 @@ class Excluded:
     """A column that is not a scoring input, and why."""
 
     column: str
-    reason: str  # protected | special-category | named | identifier | unusable
+    reason: str  # protected | special-category | named | identifier | excluded | unusable
     detail: str
     rule: str | None = None
 
@@ -53,6 +53,9 @@ class Prepared:
     ids: pd.Series | None = None
     id_column: str | None = None
     notes: list[str] = field(default_factory=list)
+    screen: list = field(default_factory=list)  # checks.Screen of every input: IV and AUC alone
+    leaky_allowed: tuple[str, ...] = ()  # inputs flagged as leaks and kept with --allow-leaky
+    categorical: tuple[str, ...] = ()  # inputs declared categorical (numeric codes)
 
     @property
     def rows(self) -> int:
@@ -72,6 +75,9 @@ class Prepared:
             "inputs": list(self.X.columns),
             "excluded": [e.to_dict() for e in self.excluded],
             "held_for_fairness": list(self.protected.columns),
+            "screen": [c.to_dict() for c in self.screen],
+            "leaky_allowed": list(self.leaky_allowed),
+            "categorical": list(self.categorical),
         }
 
 
@@ -119,20 +125,9 @@ def target_vector(series: pd.Series, name: str, bad: str | None = None) -> tuple
             fix="use a column with exactly two values, e.g. good/bad or 0/1",
         )
     if bad is None:
-        lowered = {v.lower(): v for v in distinct}
-        if series.dtype == bool:
-            bad = "True"
-        else:
-            for word in BAD_WORDS:
-                if word in lowered:
-                    bad = lowered[word]
-                    break
-        if bad is None:
-            raise DataError(
-                f"cannot tell which value of target '{name}' is the bad outcome ({distinct[0]!r} or {distinct[1]!r})",
-                field=name,
-                fix="say which with --bad VALUE",
-            )
+        from credence.learning.checks import bad_value
+
+        bad = "True" if series.dtype == bool else bad_value(name, values, distinct)
     elif str(bad) not in distinct:
         raise DataError(
             f"--bad value {bad!r} does not occur in target '{name}' (values: {distinct[0]!r}, {distinct[1]!r})",
@@ -172,6 +167,10 @@ def prepare(
     id_column: str | None = None,
     rules: NameRules | None = None,
     check_rows: bool = True,
+    exclude: tuple[str, ...] | list[str] = (),
+    categorical: tuple[str, ...] | list[str] = (),
+    allow_leaky: tuple[str, ...] | list[str] = (),
+    screen_inputs: bool = True,
 ) -> Prepared:
     """Split ``df`` into inputs, target and held-apart columns; see the module docstring."""
     rules = rules or default_rules()
@@ -186,6 +185,14 @@ def prepare(
             raise DataError(f"--protected column '{col}' is not in the data", field=col)
     if id_column is not None and id_column not in df.columns:
         raise DataError(f"id column '{id_column}' is not in the data", field=id_column)
+    for option, cols in (("--exclude", exclude), ("--categorical", categorical), ("--allow-leaky", allow_leaky)):
+        for col in cols:
+            if col not in df.columns:
+                raise DataError(
+                    f"{option} column '{col}' is not in the data",
+                    field=col,
+                    fix=f"use one of: {', '.join(map(str, df.columns[:30]))}",
+                )
     y, bad_value = target_vector(df[target], target, bad)
     if check_rows:
         check_size(y)
@@ -202,6 +209,8 @@ def prepare(
         m = rules.match(name)
         if col == id_column:
             excluded.append(Excluded(name, "identifier", "identifies the row; not an input"))
+        elif col in exclude:
+            excluded.append(Excluded(name, "excluded", "named with --exclude"))
         elif col in protected:
             excluded.append(Excluded(name, "named", "named with --protected", RULE_PROTECTED))
             held.append(col)
@@ -221,6 +230,8 @@ def prepare(
                 excluded.append(Excluded(name, "unusable", "a date or time; derive a number (e.g. days since) instead"))
             elif df[col].nunique(dropna=True) < 2:
                 excluded.append(Excluded(name, "unusable", "has the same value in every row"))
+            elif screen_inputs and col not in categorical and (why := id_like(df[col], name)) is not None:
+                excluded.append(Excluded(name, "identifier", f"looks like a row identifier: {why}"))
             else:
                 inputs.append(col)
     for col in inputs:
@@ -242,7 +253,28 @@ def prepare(
             X[col] = X[col].astype(float)
         elif isinstance(X[col].dtype, pd.CategoricalDtype) or X[col].dtype == "string":
             X[col] = X[col].astype(object)
+    for col in categorical:
+        if col in X.columns:  # numeric codes as categories: their text, missing kept missing
+            X[col] = (
+                X[col]
+                .map(
+                    lambda v: (
+                        None if pd.isna(v) else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                    )
+                )
+                .astype(object)
+            )
     X.columns = [str(c) for c in X.columns]
+    results = screen(X.reset_index(drop=True), y, tuple(map(str, categorical))) if screen_inputs else []
+    leaks = [r for r in results if r.leaky and r.column not in allow_leaky]
+    if leaks:
+        listing = "; ".join(f"{r.column} ({r.text()})" for r in leaks)
+        raise DataError(
+            f"{len(leaks)} input(s) nearly determined by the target (AUC alone >= {LEAK_AUC} or IV >= {LEAK_IV}): "
+            f"{listing}. A column known only after the outcome would make a card that fails in use",
+            field=leaks[0].column,
+            fix=f"drop it with --exclude {leaks[0].column}, or keep it knowingly with --allow-leaky {leaks[0].column}",
+        )
     ids = df[id_column].astype(str) if id_column is not None else None
     return Prepared(
         X.reset_index(drop=True),
@@ -253,6 +285,9 @@ def prepare(
         bad_value,
         ids=None if ids is None else ids.reset_index(drop=True),
         id_column=id_column,
+        screen=results,
+        leaky_allowed=tuple(r.column for r in results if r.leaky),
+        categorical=tuple(str(c) for c in categorical),
     )
 
 

@@ -25,8 +25,17 @@ class OneSELogisticRegression(ClassifierMixin, BaseEstimator):
     ``intercept_``, ``classes_``, as a scikit-learn ``LogisticRegression`` has them.
     """
 
-    def __init__(self, Cs=C_GRID, n_splits: int = 5, se: float = 1.0, random_state: int = 0, max_iter: int = 1000):
+    def __init__(
+        self,
+        Cs=C_GRID,
+        n_splits: int = 5,
+        se: float = 1.0,
+        random_state: int = 0,
+        max_iter: int = 1000,
+        class_weight=None,
+    ):
         self.Cs = Cs
+        self.class_weight = class_weight
         self.n_splits = n_splits
         self.se = se
         self.random_state = random_state
@@ -40,7 +49,7 @@ class OneSELogisticRegression(ClassifierMixin, BaseEstimator):
         losses = np.zeros((n_splits, len(Cs)))
         folds = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state).split(X, y)
         for k, (tr, te) in enumerate(folds):
-            model = LogisticRegression(max_iter=self.max_iter, warm_start=True)
+            model = LogisticRegression(max_iter=self.max_iter, warm_start=True, class_weight=self.class_weight)
             for j, c in enumerate(Cs):  # weakest to strongest fit, each starting from the last solution
                 model.set_params(C=c).fit(X[tr], y[tr])
                 losses[k, j] = log_loss(y[te], model.predict_proba(X[te]), labels=model.classes_)
@@ -49,7 +58,7 @@ class OneSELogisticRegression(ClassifierMixin, BaseEstimator):
         best = int(np.argmin(mean))
         self.C_ = min(c for c, m in zip(Cs, mean, strict=True) if m <= mean[best] + self.se * se[best])
         self.cv_loss_ = dict(zip(Cs, mean.tolist(), strict=True))
-        self.model_ = LogisticRegression(C=self.C_, max_iter=self.max_iter).fit(X, y)
+        self.model_ = LogisticRegression(C=self.C_, max_iter=self.max_iter, class_weight=self.class_weight).fit(X, y)
         self.coef_ = self.model_.coef_
         self.intercept_ = self.model_.intercept_
         self.classes_ = self.model_.classes_

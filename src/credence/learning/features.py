@@ -156,7 +156,7 @@ def workspace_table(
     return WorkspaceTable(frame, [f.name for f in card.features], protected, as_of, months, insufficient, notes)
 
 
-def prepare_workspace(table: WorkspaceTable) -> Prepared:
+def prepare_workspace(table: WorkspaceTable, **kw) -> Prepared:
     """The workspace table as training data: the card's features are the only inputs."""
     if table.frame.empty:
         raise DataError(
@@ -164,6 +164,6 @@ def prepare_workspace(table: WorkspaceTable) -> Prepared:
             fix="ingest the events and the outcomes of the same population",
         )
     cols = ["entity_id", *table.features, TARGET, *table.protected]
-    prepared = prepare(table.frame[cols], TARGET, protected=table.protected, bad="True", id_column="entity_id")
+    prepared = prepare(table.frame[cols], TARGET, protected=table.protected, bad="True", id_column="entity_id", **kw)
     prepared.notes.extend(table.notes)
     return prepared

@@ -35,8 +35,11 @@ def describe(learner: str, ebm_options=None) -> str:
     return LEARNER
 
 
-def fit_card(learner: str, X: pd.DataFrame, y: np.ndarray, *, seed: int = 0, c=None, ebm_options=None, **kw):
-    """Fit ``learner`` (``optbinning`` or ``ebm``) and convert it: ``(model, card)``."""
+def fit_card(
+    learner: str, X: pd.DataFrame, y: np.ndarray, *, seed: int = 0, c=None, ebm_options=None, options=None, **kw
+):
+    """Fit ``learner`` (``optbinning`` or ``ebm``) and convert it: ``(model, card)``. ``options``: the
+    optbinning learner's ``FitOptions`` (``credence.learning.options``)."""
     if check(learner) == "ebm":
         from credence.learning import ebm
 
@@ -45,7 +48,7 @@ def fit_card(learner: str, X: pd.DataFrame, y: np.ndarray, *, seed: int = 0, c=N
         raise ValueError("choose a learner for 'auto' first (learners.choose)")
     from credence.learning.train import fit_card as fit_optbinning
 
-    return fit_optbinning(X, y, seed=seed, c=c, **kw)
+    return fit_optbinning(X, y, seed=seed, c=c, options=options, **kw)
 
 
 def holdout_extra(model, X: pd.DataFrame, y: np.ndarray) -> dict | None:

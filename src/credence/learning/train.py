@@ -32,6 +32,7 @@ from credence.learning import learners, metrics
 from credence.learning.convert import (
     card_from_model,
     card_scores,
+    missing_summary,
     pd_mapping,
     plain,
     points_table,
@@ -41,6 +42,7 @@ from credence.learning.convert import (
 from credence.learning.data import Prepared, check_size
 from credence.learning.estimator import OneSELogisticRegression
 from credence.learning.fairness import fairness_report, group_columns
+from credence.learning.options import FitOptions
 
 LEARNER = (
     "optbinning BinningProcess + logistic regression (C chosen by 5-fold CV log loss, one-standard-error rule) "
@@ -49,15 +51,30 @@ LEARNER = (
 
 
 # ------------------------------------------------------------------------------------------ fitting
-def make_model(columns: list[str], categorical: list[str], *, seed: int = 0, c: float | None = None) -> OptScorecard:
+def make_model(
+    columns: list[str],
+    categorical: list[str],
+    *,
+    seed: int = 0,
+    c: float | None = None,
+    options: FitOptions | None = None,
+) -> OptScorecard:
     """An unfitted optbinning Scorecard as Credence configures it (``c``: a fixed regularisation strength
-    instead of the cross-validated one, e.g. for quick tests)."""
+    instead of the cross-validated one, e.g. for quick tests; ``options``: the modeller's choices)."""
+    options = options or FitOptions()
+    weight = None if options.class_weight in (None, "none") else options.class_weight
     if c is not None:
-        estimator = LogisticRegression(C=c, max_iter=1000)
+        estimator = LogisticRegression(C=c, max_iter=1000, class_weight=weight)
     else:
-        estimator = OneSELogisticRegression(random_state=seed)
+        estimator = OneSELogisticRegression(random_state=seed, class_weight=weight)
+    fit_params = {col: {"monotonic_trend": trend} for col, trend in options.monotonic.items() if col in columns}
     return OptScorecard(
-        binning_process=BinningProcess(list(columns), categorical_variables=list(categorical) or None),
+        binning_process=BinningProcess(
+            list(columns),
+            categorical_variables=list(categorical) or None,
+            min_bin_size=options.min_bin_size,
+            binning_fit_params=fit_params or None,
+        ),
         estimator=estimator,
         scaling_method="min_max",
         scaling_method_params={"min": 350, "max": 950},
@@ -68,10 +85,12 @@ def categorical_columns(X: pd.DataFrame) -> list[str]:
     return [c for c in X.columns if X[c].dtype == object]
 
 
-def fit_model(X: pd.DataFrame, y: np.ndarray, *, seed: int = 0, c: float | None = None) -> OptScorecard:
+def fit_model(
+    X: pd.DataFrame, y: np.ndarray, *, seed: int = 0, c: float | None = None, options: FitOptions | None = None
+) -> OptScorecard:
     """Fit the optbinning Scorecard on ``X`` (inputs only) and ``y`` (1 = bad)."""
     check_size(np.asarray(y), "the training sample")
-    model = make_model(list(X.columns), categorical_columns(X), seed=seed, c=c)
+    model = make_model(list(X.columns), categorical_columns(X), seed=seed, c=c, options=options)
     # One BLAS/OpenMP thread: these are small problems, and threads that wait for a busy CPU make each of
     # the hundreds of tiny solver calls tens of times slower.
     with warnings.catch_warnings(), threadpool_limits(1):
@@ -91,12 +110,22 @@ def fit_card(
     template: Scorecard | None = None,
     seed: int = 0,
     c: float | None = None,
+    options: FitOptions | None = None,
     **kw,
 ) -> tuple[OptScorecard, Scorecard]:
     """Fit and convert: the optbinning model and its Credence card (with the score -> probability map)."""
-    model = fit_model(X, y, seed=seed, c=c)
+    options = options or FitOptions()
+    model = fit_model(X, y, seed=seed, c=c, options=options)
     meta = {"learned": {"pd": pd_mapping(model, X)}}
-    card = card_from_model(model, card_id=card_id, template=template, metadata=meta, **kw)
+    card = card_from_model(
+        model,
+        card_id=card_id,
+        template=template,
+        metadata=meta,
+        dimensions=options.dimensions,
+        missing=options.missing,
+        **kw,
+    )
     return model, card
 
 
@@ -162,6 +191,7 @@ def train(
     progress: Callable[[str, int, int], object] | None = None,
     learner: str = "optbinning",
     ebm_options=None,
+    options: FitOptions | None = None,
 ) -> TrainResult:
     """Fit the card on the training part, measure it on the hold-out, cross-validate the procedure.
 
@@ -185,7 +215,7 @@ def train(
         learner, choice = learners.choose(
             X.iloc[train_idx], y[train_idx], seed=seed, c=c, ebm_options=ebm_options, progress=progress
         )
-    lkw = {"seed": seed, "c": c, "ebm_options": ebm_options, "template": template, **kw}
+    lkw = {"seed": seed, "c": c, "ebm_options": ebm_options, "options": options, "template": template, **kw}
     if progress:
         progress("fitting", 0, 1)
     model, card = learners.fit_card(learner, X.iloc[train_idx], y[train_idx], card_id=card_id, **lkw)
@@ -245,6 +275,8 @@ def train(
         "bads": int(y[train_idx].sum()),
         "excluded": [e.to_dict() for e in prepared.excluded],
         "train_scores": dist,
+        "options": (options or FitOptions()).to_dict(),
+        "missing": missing_summary(card, model) if learner == "optbinning" else [],
     }
     if choice is not None:
         learned["auto"] = choice
