@@ -107,7 +107,10 @@ def test_modelling_options_reach_the_card(card_csv, tmp_path):
         "--monotone", "income=up", "--min-bin-size", "0.15", "--class-weight", "balanced",
         "--missing", "lowest", "--dimensions", str(dims),
     ).output  # fmt: skip
-    assert "code: categorical (declared)" in out and "income: numeric, monotone (bad rate descending), capacity (mapped)" in out
+    assert (
+        "code: categorical (declared)" in out
+        and "income: numeric, monotone (bad rate descending), capacity (mapped)" in out
+    )
     assert "What a missing value earns:" in out and "(--missing lowest)" in out
     card = yaml.safe_load((tmp_path / "card.yaml").read_text())
     feats = {f["name"]: f for f in card["features"]}

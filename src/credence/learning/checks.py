@@ -93,12 +93,12 @@ class Screen:
         return {"column": self.column, "iv": self.iv, "auc": self.auc, "leaky": self.leaky}
 
 
-def _codes(s: pd.Series, categorical: bool) -> np.ndarray:
-    """Group codes: deciles of a number (its own code for missing), or its categories."""
+def _codes(s: pd.Series, categorical: bool, groups: int) -> np.ndarray:
+    """Group codes: quantile groups of a number (its own code for missing), or its categories."""
     if not categorical and pd.api.types.is_numeric_dtype(s):
         x = s.astype(float)
-        if x.nunique() > 10:
-            return pd.qcut(x.rank(method="first"), 10, labels=False).fillna(-1).to_numpy(int)
+        if x.nunique() > groups:
+            return pd.qcut(x.rank(method="first"), groups, labels=False).fillna(-1).to_numpy(int)
         return pd.factorize(x, use_na_sentinel=True)[0]
     return pd.factorize(s.astype(object), use_na_sentinel=True)[0]
 
@@ -109,9 +109,12 @@ def screen(X: pd.DataFrame, y: np.ndarray, categorical: tuple[str, ...] = ()) ->
 
     y = np.asarray(y, dtype=int)
     bads, goods = max(int(y.sum()), 1), max(int(len(y) - y.sum()), 1)
+    # about 40 of the rarer class per group (3 to 10 groups): fewer, fuller groups keep the IV estimate from
+    # growing with noise on small samples
+    groups = int(np.clip(min(bads, goods) // 40, 3, 10))
     out = []
     for c in X.columns:
-        codes = _codes(X[c], c in categorical or X[c].dtype == object)
+        codes = _codes(X[c], c in categorical or X[c].dtype == object, groups)
         frame = pd.DataFrame({"g": codes, "y": y})
         agg = frame.groupby("g")["y"].agg(["sum", "count"])
         b = (agg["sum"] + 0.5) / bads
