@@ -17,7 +17,7 @@ from tests.rights.helpers import NOW, add_entity, poor_history
 def test_partner_without_a_grant_gets_no_score_and_no_decision_and_the_attempt_is_logged(ws):
     with pytest.raises(PermissionDenied, match="'bikeshare' has no live grant from 'P1'") as e:
         read_score(ws, "P1", "bikeshare", "bike rental")
-    assert "credence grant P1 --to bikeshare --scope score" in e.value.fix
+    assert "/subjects/P1#grants" in e.value.fix and "credence grant" not in e.value.fix
     with pytest.raises(PermissionDenied, match="no live grant"):
         decide(ws, "P1", "bike-deposit-free", "bikeshare")
     assert list_decisions(ws, "P1") == []
@@ -125,7 +125,8 @@ def test_a_refusal_carries_an_adverse_action_notice_with_reasons_and_how_to_disp
     assert "Adverse-action notice for P4" in notice and f"The score used was {d['score']} (poor)" in notice
     for r in d["reasons"]:
         assert r["text"] in notice
-    assert "credence dispute open P4" in notice and "30 days" in notice
+    assert "/subjects/P4#events" in notice and "/subjects/P4#grants" in notice and "30 days" in notice
+    assert "credence " not in notice.replace("Credence portal", "")  # people get portal links, not commands
     refused = decide(ws, "P4", "hotel-deposit-free", "hotel")
     assert refused["outcome"] == "not granted" and refused["notice"]
     assert [s["notice"] is not None for s in list_decisions(ws, "P4")] == [True, True]

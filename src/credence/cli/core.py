@@ -148,7 +148,7 @@ def show(entity: str = typer.Argument(..., help="Entity id."), ws_path: Path = W
         scoring.entity_kind(ws.store, entity)  # not found → clear error
         raise NotFoundError(f"'{entity}' has not been scored yet", fix="run 'credence score' first")
     log_operator_read(ws, entity, "show")
-    print_score(console, row)
+    print_score(console, row, card=card_of(ws, row))
     hist = scoring.history(ws.store, entity)
     if len(hist) > 1:
         console.print("[bold]History[/]: " + ", ".join(f"{h['as_of']:%Y-%m-%d} {h['score'] or '—'}" for h in hist))
@@ -174,9 +174,16 @@ def explain_entity(ws, entity: str, as_of=None) -> None:
         catalogue=scoring.workspace_catalogue(ws),
     )
     log_operator_read(ws, entity, "explain")
-    print_score(console, row)
+    card = card_of(ws, row)
+    print_score(console, row, card=card)
     console.print(f"{row['n_events']} events count towards this score; history {row['history_days'] or 0} days.")
-    console.print(feature_table(row["features"]))
+    if row.get("score") is not None and card is not None:
+        console.print(feature_table(row["features"], card))
+
+
+def card_of(ws, row: dict):
+    """The configured scorecard that made ``row`` (same id@version), or None when it is no longer configured."""
+    return next((c for c in scoring.workspace_scorecards(ws).values() if c.ref == row.get("scorecard")), None)
 
 
 def log_operator_read(ws, entity: str, action: str) -> None:

@@ -34,7 +34,12 @@ def band_table(counts: dict[str, int], title: str = "Band distribution") -> Tabl
     return t
 
 
-def print_score(console: Console, row: dict, *, title: str | None = None) -> None:
+def print_score(console: Console, row: dict, *, title: str | None = None, card=None) -> None:
+    """Score, band, the five dimensions in score points (adding up to the score with the card's base), reasons.
+
+    Without ``card`` (the scorecard that made the score is no longer configured) the dimensions are shown in
+    the card's own points and say so.
+    """
     band = row["band"]
     head = title or f"{row['entity_id']} ({row.get('kind', '')})"
     if row.get("score") is None:
@@ -44,50 +49,62 @@ def print_score(console: Console, row: dict, *, title: str | None = None) -> Non
         f"[bold]{head}[/]: score [bold]{row['score']}[/] — [{BAND_STYLE[band]}]{band}[/]"
         f"  (as of {row.get('as_of')}, scorecard {row.get('scorecard', '')})"
     )
-    dims = Table(show_header=True, box=None, padding=(0, 2))
-    dims.add_column("dimension")
-    dims.add_column("points", justify="right")
-    for d in DIMENSIONS:
-        v = row.get(f"points_{d}")
-        dims.add_row(DIMENSION_LABELS[d], "—" if v is None else f"{v:g}")
-    console.print(dims)
+    if card is not None:
+        from credence.services.explanation import by_dimension, from_snapshot
+
+        ex = by_dimension(card, row["features"]) if row.get("features") else from_snapshot(card, row)
+        console.print(sum_table(ex, "dimension"))
+        console.print(ex["rule"], highlight=False)
+    else:
+        dims = Table(show_header=True, box=None, padding=(0, 2))
+        dims.add_column("dimension")
+        dims.add_column("card points", justify="right")
+        for d in DIMENSIONS:
+            v = row.get(f"points_{d}")
+            dims.add_row(DIMENSION_LABELS[d], "—" if v is None else f"{v:g}")
+        console.print(dims)
+        console.print("(the scorecard that made this score is not configured now: points are the card's own)")
     reasons = row.get("reasons") or []
     if reasons:
-        console.print("[bold]Top reasons[/]")
+        console.print("[bold]Top reasons[/] (points are score points, as above)")
         for i, r in enumerate(reasons, 1):
             console.print(f"  {i}. {r['text']}")
 
 
-def feature_table(features: list[dict]) -> Table:
-    t = Table(title="Feature by feature")
-    for c, j in (
-        ("dimension", "left"),
-        ("feature", "left"),
-        ("value", "right"),
-        ("points", "right"),
-        ("max", "right"),
-        ("score points lost", "right"),
-    ):
-        t.add_column(c, justify=j)
-    for f in features:
-        v = f["value"]
-        shown = (
-            "missing"
-            if v is None
-            else (
-                f"{v:.3g}"
-                if isinstance(v, float) and not float(v).is_integer()
-                else f"{v:g}"
-                if isinstance(v, float)
-                else str(v)
-            )
-        )
-        t.add_row(
-            DIMENSION_LABELS[f["dimension"]],
-            f["feature"],
-            shown,
-            f"{f['points']:g}",
-            f"{f['max_points']:g}",
-            f"{f['score_points_lost']:g}",
-        )
+def sum_table(ex: dict, what: str, extra: list[str] | None = None) -> Table:
+    """Parts of a score in score points, with the base first and the total (= the score) as the footer."""
+    extra = extra or []
+    t = Table(show_footer=True, box=None, padding=(0, 2))
+    t.add_column(what, footer="score" if not ex["clamped"] else f"total {ex['total']} → score")
+    for name in extra:
+        t.add_column(name, justify="right")
+    t.add_column("points", justify="right", footer=str(ex["score"]))
+    t.add_column("of at most", justify="right")
+    t.add_column("lost", justify="right")
+    t.add_row("base", *["" for _ in extra], str(ex["base"]), "", "")
+    for p in ex["parts"]:
+        t.add_row(p["name"], *[p.get(f"_{name}", "") for name in extra], f"+{p['points']}", str(p["max"]), str(p["lost"]))
+    return t
+
+
+def _shown(v) -> str:
+    if v is None:
+        return "missing"
+    if isinstance(v, float):
+        return f"{v:.3g}" if not float(v).is_integer() else f"{v:g}"
+    return str(v)
+
+
+def feature_table(features: list[dict], card) -> Table:
+    """Feature by feature in score points: base + every feature's points = the score; lost = what it could add."""
+    from credence.services.explanation import by_feature
+
+    ex = by_feature(card, features)
+    for p in ex["parts"]:
+        p["_dimension"] = DIMENSION_LABELS[p["dimension"]]
+        p["_value"] = _shown(p["value"])
+    t = sum_table(ex, "feature", ["dimension", "value"])
+    t.title = "Feature by feature, in score points"
+    t.caption = ex["rule"]
+    t.caption_justify = "left"
     return t

@@ -158,11 +158,13 @@ def read_cmd(
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Read a score as a viewer: the subject always, anyone else with a live grant. Every read is logged."""
+    from credence.cli.core import card_of
     from credence.cli.render import print_score
     from credence.services.access import read_score
 
-    row = read_score(workspace(ws_path), entity, as_viewer, purpose)
-    print_score(console, row, title=f"{entity} read by {as_viewer}")
+    ws = workspace(ws_path)
+    row = read_score(ws, entity, as_viewer, purpose)
+    print_score(console, row, title=f"{entity} read by {as_viewer}", card=card_of(ws, row))
 
 
 # ------------------------------------------------------------------------------------------ certificates

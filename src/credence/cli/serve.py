@@ -84,3 +84,53 @@ def keys_revoke(
 
     k = revoke_key(workspace(ws_path).store, key_id)
     console.print(f"Key {k['key_id']} ({k['role']} '{k['name']}') revoked at {k['revoked_at']:%Y-%m-%d %H:%M:%S}")
+
+
+sessions_app = typer.Typer(help="Portal sessions: kept on the server, listed and revoked here.", no_args_is_help=True)
+app.add_typer(sessions_app, name="sessions")
+
+
+@app.command("signin-code")
+def signin_code(
+    subject: str = typer.Argument(..., help="The subject's entity id."),
+    minutes: int = typer.Option(15, "--minutes", help="How long the code works (1 minute to 7 days); it works once."),
+    url: str = typer.Option("http://127.0.0.1:8000", "--url", help="The portal's address, for the sign-in link."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Issue a one-time sign-in code (and link) for a subject; it starts a revocable, expiring portal session."""
+    from urllib.parse import quote
+
+    from credence.services.sessions import issue_code
+
+    c = issue_code(workspace(ws_path).store, subject, issued_by="operator:cli", minutes=minutes)
+    console.print(f"Sign-in code for {subject}, valid once until {c['expires_at']:%Y-%m-%d %H:%M} UTC:")
+    console.print(c["code"], highlight=False)
+    console.print(f"Link: {url.rstrip('/')}/signin/link?code={quote(c['code'])}", highlight=False, soft_wrap=True)
+
+
+@sessions_app.command("list")
+def sessions_list(
+    name: str = typer.Option(None, "--name", help="Only this principal's sessions."), ws_path: Path = WorkspaceOption
+) -> None:
+    """List portal sessions with their status (live, expired, signed out, revoked); never tokens."""
+    from credence.services.sessions import list_sessions
+
+    table = Table("role", "name", "via", "started", "expires", "status")
+    for s in list_sessions(workspace(ws_path).store, name=name):
+        table.add_row(
+            s["role"], s["name"], s["via"], f"{s['started_at']:%Y-%m-%d %H:%M}", f"{s['expires_at']:%Y-%m-%d %H:%M}", s["status"]
+        )
+    console.print(table)
+
+
+@sessions_app.command("revoke")
+def sessions_revoke(
+    name: str = typer.Argument(..., help="The principal whose portal sessions end now."),
+    role: str = typer.Option("subject", "--role", help="The principal's role."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """End every live portal session of a principal at once."""
+    from credence.services.sessions import revoke_sessions
+
+    n = revoke_sessions(workspace(ws_path).store, role, name, by="operator:cli")
+    console.print(f"Ended {n} live session(s) of {role} '{name}'.")

@@ -80,8 +80,8 @@ def authorize(
             f"'{normalise_purpose(purpose) or '(none)'}' ({why})",
             field="grant",
             fix=(
-                f"the subject must grant it first: credence grant {subject_id} --to {viewer_id} --scope {scope} "
-                f"--purpose '{normalise_purpose(purpose) or 'PURPOSE'}' --until 30d"
+                f"ask the subject to give '{viewer_id}' a grant for this purpose on its page in the Credence portal "
+                f"(/subjects/{subject_id}#grants); then call the API again with the purpose it granted"
             ),
         )
     return g

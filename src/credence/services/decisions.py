@@ -127,12 +127,13 @@ def adverse_action_notice(policy, row: dict, partner_id: str, at: datetime) -> s
         "  (no reasons: every feature is at its best)"
     ]
     lines += [
-        "Your rights:",
-        f"  - See every event and who reported it: credence report {subject}",
-        f"  - Dispute an event you think is wrong: credence dispute open {subject} PROVIDER EVENT_ID. While the "
-        "dispute is pending the event does not count; the provider must confirm, correct or retract it within 30 "
-        "days, or it is removed.",
-        f"  - Withdraw this partner's access at any time: credence revoke GRANT_ID (see credence grants {subject}).",
+        "Your rights, each one click away on your page in the Credence portal:",
+        f"  - See every event and who reported it: /subjects/{subject}#events",
+        f"  - Dispute an event you think is wrong, saying why: /subjects/{subject}#events (press Dispute beside "
+        "it). While the dispute is pending the event does not count; the provider must confirm, correct or retract "
+        "it within 30 days, or it is removed.",
+        f"  - Withdraw this partner's access at any time: /subjects/{subject}#grants (press Revoke).",
+        f"  - Everything held about you: /subjects/{subject}/disclosure",
     ]
     return "\n".join(lines)
 

@@ -20,6 +20,7 @@ from credence.services.certificates import list_certificates
 from credence.services.decisions import list_decisions
 from credence.services.disclosure_templates import HTML, TEXT
 from credence.services.disputes import list_disputes
+from credence.services.explanation import by_dimension
 from credence.services.grants import list_grants, moment
 from credence.services.scoring import reasons_of, score_entity, workspace_catalogue, workspace_scorecards
 from credence.workspace import Workspace
@@ -34,17 +35,19 @@ def disclosure(ws: Workspace, subject_id: str, *, requested_by: str | None = Non
     if not entity:
         raise NotFoundError(f"no entity '{subject_id}'", field="entity_id", fix="check the id")
     catalogue = workspace_catalogue(ws)
+    cards = workspace_scorecards(ws)
     try:
-        current = score_entity(ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=catalogue)
+        current = score_entity(ws.store, cards, subject_id, as_of=t, catalogue=catalogue)
     except CredenceError as e:  # e.g. no scorecard for this kind: still disclose the data
         current = {"score": None, "band": "not scored", "error": str(e), "reasons": []}
+    card = cards.get(entity[-1]["kind"])
     disputes = list_disputes(ws, subject_id=subject_id)
     report = {
         "subject_id": subject_id,
         "generated_at": t,
         "entity": entity[-1],
         "registrations": entity,
-        "score": _current(current),
+        "score": _current(current) | {"scale": by_dimension(card, current["features"]) if card and current.get("features") else None},
         "events": _events(ws, subject_id, disputes, catalogue, t),
         "score_history": _history(ws, subject_id),
         "disputes": disputes,
@@ -169,6 +172,7 @@ def _env() -> jinja2.Environment:
     )
     env.filters["day"] = lambda v: (v or "")[:10]
     env.filters["when"] = lambda v: (v or "").replace("T", " ")[:19]
+    env.filters["words"] = lambda v: str(v or "").replace("_", " ")
     return env
 
 

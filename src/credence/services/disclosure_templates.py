@@ -15,9 +15,15 @@ CURRENT SCORE
   No score: {{ r.score.band }}{% if r.score.error is defined %} ({{ r.score.error }}){% endif %}
 
 {% endif %}
-{% for dim, pts in r.score.dimensions.items() if pts is not none %}
-  {{ "%-16s"|format(dim) }} {{ "%.0f"|format(pts) }} points
+{% if r.score.scale %}
+  How the score adds up, in score points:
+    {{ "%-22s"|format("Base") }} {{ "%5d"|format(r.score.scale.base) }}
+{% for d in r.score.scale.parts %}
+    {{ "%-22s"|format(d.name) }} {{ "%+5d"|format(d.points) }}  of at most {{ d.max }} (lost {{ d.lost }})
 {% endfor %}
+    {{ "%-22s"|format("Score") }} {{ "%5d"|format(r.score.scale.score) }}
+  {{ r.score.scale.rule }}
+{% endif %}
 {% if r.score.reasons %}
   Main reasons your score is not higher:
 {% for reason in r.score.reasons %}
@@ -27,7 +33,7 @@ CURRENT SCORE
 
 EVENTS ({{ r.events|length }})
 {% for e in r.events %}
-  {{ e.occurred_at|day }}  {{ e.provider_id }}{% if e.provider_name %} ({{ e.provider_name }}){% endif %}  {{ e.event_id }}  {{ e.type }}{% if e.amount is not none %} amount {{ e.amount }}{% endif %}{% if e.days_late is not none %} {{ e.days_late }} days late{% endif %}{% if e.counterparty_id %} with {{ e.counterparty_id }}{% endif %}{% if e.supersedes %} (corrects {{ e.supersedes }}){% endif %}
+  {{ e.occurred_at|day }}  {{ e.provider_id }}{% if e.provider_name %} ({{ e.provider_name }}){% endif %}  {{ e.event_id }}  {{ e.type|words }}{% if e.amount is not none %} amount {{ e.amount }}{% endif %}{% if e.days_late is not none %} {{ e.days_late }} days late{% endif %}{% if e.counterparty_id %} with {{ e.counterparty_id }}{% endif %}{% if e.supersedes %} (corrects {{ e.supersedes }}){% endif %}
 
       status: {{ e.status }}{% if e.dispute_id %}, dispute {{ e.dispute_id }}{% endif %}
 
@@ -72,7 +78,7 @@ GRANTS YOU RECEIVED ({{ r.grants_received|length }})
 
 DECISIONS ({{ r.decisions|length }})
 {% for d in r.decisions %}
-  {{ d.decided_at|when }}  {{ d.partner_id }} applied {{ d.policy_id }} ({{ d.purpose }}): {{ d.outcome }}, score {{ d.score if d.score is not none else "-" }} ({{ d.band }})
+  {{ d.decided_at|when }}  {{ d.partner_id }} applied {{ d.policy_id }} ({{ d.purpose }}): {{ d.outcome|words }}, score {{ d.score if d.score is not none else "-" }} ({{ d.band }})
 {% if d.notice %}
 {{ d.notice|indent(6, true) }}
 {% endif %}
@@ -90,22 +96,23 @@ CERTIFICATES ({{ r.certificates|length }})
 
 VOUCHES ({{ r.vouches|length }})
 {% for v in r.vouches %}
-  {{ v.occurred_at|day }}  {{ v.entity_id }} {{ v.type }} {{ v.counterparty_id }}
+  {{ v.occurred_at|day }}  {{ v.entity_id }} {{ v.type|words }} {{ v.counterparty_id }}
 {% else %}
   none
 {% endfor %}
 
 WHO SAW YOUR DATA ({{ r.access_log|length }})
 {% for a in r.access_log %}
-  {{ a.accessed_at|when }}  {{ a.viewer_id }}  {{ a.action }}{% if a.purpose %} for '{{ a.purpose }}'{% endif %}: {{ "allowed" if a.allowed else "REFUSED" }}{% if a.grant_id %} (grant {{ a.grant_id }}){% endif %}{% if a.detail %} - {{ a.detail }}{% endif %}
+  {{ a.accessed_at|when }}  {{ a.viewer_id }}  {{ a.action|words }}{% if a.purpose %} for '{{ a.purpose }}'{% endif %}: {{ "allowed" if a.allowed else "REFUSED" }}{% if a.grant_id %} (grant {{ a.grant_id }}){% endif %}{% if a.detail %} - {{ a.detail }}{% endif %}
 
 {% else %}
   none
 {% endfor %}
 
 YOUR RIGHTS
-  - Nobody but you sees your score without your grant; revoke one with: credence revoke GRANT_ID
-  - Dispute any event: credence dispute open {{ r.subject_id }} PROVIDER EVENT_ID
+  - Nobody but you sees your score without your grant; revoke one in the Credence portal:
+    /subjects/{{ r.subject_id }}#grants
+  - Dispute any event, saying why, in the Credence portal: /subjects/{{ r.subject_id }}#events
     (it stops counting at once; unanswered in 30 days it is removed)
   - Adverse events stop counting after 7 years (bankruptcy 10); you can ask for erasure.
 """
@@ -130,14 +137,17 @@ This is everything this bureau holds about you, and everyone who saw it.</p>
 {% if r.score.score is not none %}
 <p><span class="score">{{ r.score.score }}</span> {{ r.score.band }} <span class="muted">as of {{ r.score.as_of|day }}, {{ r.score.scorecard }}</span></p>
 {% else %}<p>No score: {{ r.score.band }}</p>{% endif %}
-<table><tr>{% for dim, pts in r.score.dimensions.items() %}<th>{{ dim }}</th>{% endfor %}</tr>
-<tr>{% for dim, pts in r.score.dimensions.items() %}<td>{{ "%.0f"|format(pts) if pts is not none else "-" }}</td>{% endfor %}</tr></table>
+{% if r.score.scale %}<table><tr><th>part</th><th>score points</th><th>of at most</th><th>lost</th></tr>
+<tr><td>Base</td><td>{{ r.score.scale.base }}</td><td></td><td></td></tr>
+{% for d in r.score.scale.parts %}<tr><td>{{ d.name }}</td><td>+{{ d.points }}</td><td>{{ d.max }}</td><td>{{ d.lost }}</td></tr>{% endfor %}
+<tr><th>Score</th><th>{{ r.score.scale.score }}</th><td></td><td></td></tr></table>
+<p class="muted">{{ r.score.scale.rule }}</p>{% endif %}
 {% if r.score.reasons %}<ol>{% for reason in r.score.reasons %}<li>{{ reason.text }}</li>{% endfor %}</ol>{% endif %}
 
 <h2>Events ({{ r.events|length }})</h2>
 <table><tr><th>date</th><th>provider</th><th>event</th><th>type</th><th>details</th><th>status</th></tr>
 {% for e in r.events %}
-<tr><td>{{ e.occurred_at|day }}</td><td>{{ e.provider_name or e.provider_id }}</td><td>{{ e.event_id }}</td><td>{{ e.type }}</td>
+<tr><td>{{ e.occurred_at|day }}</td><td>{{ e.provider_name or e.provider_id }}</td><td>{{ e.event_id }}</td><td>{{ e.type|words }}</td>
 <td>{% if e.amount is not none %}amount {{ e.amount }} {% endif %}{% if e.days_late is not none %}{{ e.days_late }} days late {% endif %}{% if e.counterparty_id %}with {{ e.counterparty_id }} {% endif %}{% if e.supersedes %}corrects {{ e.supersedes }}{% endif %}</td>
 <td class="{{ '' if e.counts else 'nocount' }}">{{ e.status }}{% if e.dispute_id %} ({{ e.dispute_id }}){% endif %}</td></tr>
 {% endfor %}</table>
@@ -157,7 +167,7 @@ This is everything this bureau holds about you, and everyone who saw it.</p>
 {% for g in r.grants_given %}<tr><td>{{ g.grant_id }}</td><td>{{ g.viewer_id }}</td><td>{{ g.scope }}</td><td>{{ g.purpose }}</td><td>{{ g.expires_at|when }}</td><td>{{ g.status }}</td></tr>{% endfor %}</table>
 
 <h2>Decisions</h2>
-{% for d in r.decisions %}<p>{{ d.decided_at|when }} <strong>{{ d.partner_id }}</strong> applied {{ d.policy_id }}: {{ d.outcome }} (score {{ d.score if d.score is not none else "-" }}, {{ d.band }})</p>
+{% for d in r.decisions %}<p>{{ d.decided_at|when }} <strong>{{ d.partner_id }}</strong> applied {{ d.policy_id }}: {{ d.outcome|words }} (score {{ d.score if d.score is not none else "-" }}, {{ d.band }})</p>
 {% if d.notice %}<pre>{{ d.notice }}</pre>{% endif %}{% else %}<p class="muted">none</p>{% endfor %}
 
 <h2>Certificates</h2>
@@ -165,11 +175,11 @@ This is everything this bureau holds about you, and everyone who saw it.</p>
 {% for c in r.certificates %}<tr><td>{{ c.certificate_id }}</td><td>{{ c.audience }}</td><td>{{ c.score }} ({{ c.band }})</td><td>{{ c.issued_at|when }}</td><td>{{ c.expires_at|when }}</td><td>{{ c.revoked_at|when if c.revoked_at else "" }}</td></tr>{% endfor %}</table>
 
 <h2>Vouches</h2>
-<table>{% for v in r.vouches %}<tr><td>{{ v.occurred_at|day }}</td><td>{{ v.entity_id }} {{ v.type }} {{ v.counterparty_id }}</td></tr>{% else %}<tr><td class="muted">none</td></tr>{% endfor %}</table>
+<table>{% for v in r.vouches %}<tr><td>{{ v.occurred_at|day }}</td><td>{{ v.entity_id }} {{ v.type|words }} {{ v.counterparty_id }}</td></tr>{% else %}<tr><td class="muted">none</td></tr>{% endfor %}</table>
 
 <h2>Who saw your data</h2>
 <table><tr><th>when</th><th>who</th><th>what</th><th>purpose</th><th>result</th><th>detail</th></tr>
-{% for a in r.access_log %}<tr><td>{{ a.accessed_at|when }}</td><td>{{ a.viewer_id }}</td><td>{{ a.action }}</td><td>{{ a.purpose or "" }}</td>
+{% for a in r.access_log %}<tr><td>{{ a.accessed_at|when }}</td><td>{{ a.viewer_id }}</td><td>{{ a.action|words }}</td><td>{{ a.purpose or "" }}</td>
 <td class="{{ '' if a.allowed else 'refused' }}">{{ "allowed" if a.allowed else "refused" }}</td><td>{{ a.detail or "" }}</td></tr>{% endfor %}</table>
 
 <h2>Your rights</h2>

@@ -46,7 +46,7 @@ def open_dispute(
         raise NotFoundError(
             f"'{subject_id}' has no event '{event_id}' from provider '{provider_id}'",
             field="event_id",
-            fix=f"list its events with: credence report {subject_id}",
+            fix=f"see its events on the portal page /subjects/{subject_id}#events or GET /v1/entities/{subject_id}/events",
         )
     superseded_by = ws.store.scalar(
         "SELECT max(event_id) FROM events WHERE provider_id = ? AND supersedes = ?", [provider_id, event_id]

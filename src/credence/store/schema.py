@@ -244,6 +244,39 @@ V3 = [
         USING (provider_id, event_id)""",
 ]
 
+# V4 (portal sessions, issue 14 / finding 9 of issue 15): a browser holds only a random session token; the
+# store keeps its hash, who it belongs to and when it expires. Signing out or revoking appends an end;
+# one-time sign-in codes for subjects are kept hashed, and their single use is a row of its own.
+V4 = [
+    """CREATE TABLE web_sessions (
+        session_hash VARCHAR NOT NULL,      -- sha256 of the token in the browser's cookie
+        role VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        key_id VARCHAR,                     -- the API key signed in with, or NULL for a sign-in code
+        via VARCHAR NOT NULL,               -- key | code:<code_id>
+        started_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE web_session_ends (
+        session_hash VARCHAR NOT NULL,
+        ended_at TIMESTAMP NOT NULL,
+        reason VARCHAR NOT NULL             -- signed out | revoked by <who>
+    )""",
+    """CREATE TABLE signin_codes (
+        code_id VARCHAR NOT NULL,
+        code_hash VARCHAR NOT NULL,         -- sha256 of the code; the code itself is shown once
+        role VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        issued_by VARCHAR NOT NULL,
+        issued_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE signin_code_uses (
+        code_id VARCHAR NOT NULL,
+        used_at TIMESTAMP NOT NULL
+    )""",
+]
+
 # The columns of an event that scoring reads, then the bookkeeping ones: one list for every module that
 # copies or exports events.
 EVENT_FACT_COLUMNS = (
@@ -252,5 +285,5 @@ EVENT_FACT_COLUMNS = (
 )  # fmt: skip
 EVENT_COLUMNS = (*EVENT_FACT_COLUMNS, "supersedes", "ingested_at", "batch_id")
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3]
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,7 +13,8 @@ from credence.errors import CredenceError
 from credence.web import charts
 
 
-def _drift(c: Context) -> dict:
+def drift_view(c: Context) -> dict:
+    """Band counts of the last two snapshots side by side (each headed by its own as-of time) and the PSI report."""
     snaps = c.store.query("SELECT snapshot_id, as_of, created_at FROM snapshots ORDER BY created_at DESC LIMIT 2")
     out: dict = {"snapshots": snaps[::-1], "bands": [], "report": None, "error": None}
     if len(snaps) == 2:
@@ -48,6 +49,30 @@ def _fairness(c: Context) -> dict | None:
         return None
 
 
+def search(c: Context, *, q: str = "", band: str = "", low: int | None = None, high: int | None = None) -> dict:
+    """Entities by id prefix, band or score range (latest score), at most 50, for the operator."""
+    conds, params = ["TRUE"], []
+    if q.strip():
+        conds.append("starts_with(upper(entity_id), ?)")
+        params.append(q.strip().upper()[:100])
+    if band in (*BAND_ORDER, INSUFFICIENT):
+        conds.append("band = ?")
+        params.append(band)
+    if low is not None:
+        conds.append("score >= ?")
+        params.append(int(low))
+    if high is not None:
+        conds.append("score <= ?")
+        params.append(int(high))
+    where = " AND ".join(conds)
+    total = c.store.scalar(f"SELECT count(*) FROM latest_scores WHERE {where}", params)
+    rows = c.store.query(
+        f"SELECT entity_id, kind, score, band, as_of FROM latest_scores WHERE {where} ORDER BY entity_id LIMIT 50",
+        params,
+    )
+    return {"q": q, "band": band, "low": low, "high": high, "total": total, "rows": rows}
+
+
 def console_view(c: Context, *, policy_id: str | None, threshold: int | None, operator: bool) -> dict:
     from credence.services.decisions import workspace_policies
 
@@ -72,7 +97,7 @@ def console_view(c: Context, *, policy_id: str | None, threshold: int | None, op
     return {
         "distribution": dist,
         "histogram": charts.histogram(dist["histogram"]),
-        "drift": _drift(c),
+        "drift": drift_view(c),
         "fairness": _fairness(c),
         "quarantine": c.store.query("SELECT * FROM quarantine ORDER BY quarantined_at DESC LIMIT 50")
         if operator

@@ -24,12 +24,18 @@ router = APIRouter(include_in_schema=False)
 _files = resources.files("credence.web")
 templates = Jinja2Templates(directory=str(_files / "templates"))
 templates.env.globals.update(band_class=BAND_CLASS, band_order=BAND_ORDER)
+templates.env.filters.update(
+    num=lambda n: f"{n:,}" if isinstance(n, int | float) else n,
+    day=lambda v: str(v or "")[:10],
+    when=lambda v: str(v or "").replace("T", " ")[:16],
+    words=lambda v: (lambda t: t[:1].upper() + t[1:])(str(v or "").replace("_", " ").replace("-", " ").replace(":", ": ")),
+)
 DONE = {
-    "dispute": "Dispute opened. The event no longer counts while the provider answers.",
+    "dispute": "Dispute opened. The event no longer counts while the provider answers (30 days at most).",
     "grant": "Grant given.",
     "revoke": "Grant revoked. It stopped working at once.",
 }
-HOME = {"subject": "/me", "operator": "/console", "auditor": "/console"}
+HOME = {"subject": "/me", "operator": "/console", "auditor": "/audit", "partner": "/partner"}
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
@@ -52,30 +58,59 @@ def home(request: Request) -> Response:
     return RedirectResponse(HOME.get(p.role, "/account"), status_code=303)
 
 
+def _next(to: str | None) -> str:
+    return to if to and to.startswith("/") and not to.startswith("//") else "/"
+
+
 @router.get("/signin")
-def signin_page(request: Request, next: str = "/") -> Response:
-    return render(request, "signin.html", next=next if next.startswith("/") else "/")
+def signin_page(request: Request, next: str = "/", code: str = "", signed_out: int = 0) -> Response:
+    notice = "You are signed out; the session has ended on the server too." if signed_out else None
+    return render(request, "signin.html", next=_next(next), code=code[:40], notice=notice)
+
+
+@router.get("/signin/link")
+def signin_link(request: Request, code: str = "") -> Response:
+    """The page a one-time link opens: the code is used only when the person presses the button."""
+    return render(request, "signin.html", next="/", code=code[:40], link=True)
 
 
 @router.post("/signin")
 def signin(request: Request, key: str = Form(""), next: str = Form("/")) -> Response:
     try:
-        return session.sign_in(
-            request, key.strip(), next if next.startswith("/") and not next.startswith("//") else "/"
-        )
+        return session.sign_in(request, key.strip(), _next(next))
     except AuthenticationError:
         return render(
             request,
             "signin.html",
             status=401,
-            next=next,
+            next=_next(next),
             message="That key is unknown or revoked. Paste the whole key, starting with cred_.",
         )
 
 
+@router.post("/signin/code")
+def signin_code(request: Request, code: str = Form(""), next: str = Form("/")) -> Response:
+    try:
+        return session.sign_in_with_code(request, code, _next(next))
+    except AuthenticationError:
+        return render(
+            request,
+            "signin.html",
+            status=401,
+            next=_next(next),
+            code=code[:40],
+            code_message="That code is unknown, already used or expired. Ask the bureau for a new one.",
+        )
+
+
 @router.post("/signout")
-def signout() -> Response:
-    return session.sign_out()
+def signout(request: Request) -> Response:
+    return session.sign_out(request)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response((_files / "static" / "favicon.svg").read_bytes(), media_type="image/svg+xml")
 
 
 @router.get("/account")
@@ -90,14 +125,21 @@ def me(request: Request) -> Response:
 
 
 @router.get("/subjects/{entity_id}")
-def subject_page(request: Request, entity_id: str, done: str | None = None) -> Response:
+def subject_page(request: Request, entity_id: str, done: str | None = None, was: int | None = None) -> Response:
     from credence.web.subject import subject_view
 
     p = session.require(request, "subject", "operator")
     c = request.app.state.ctx
     subject_access(c, p, entity_id, what="page")
     view = subject_view(c, entity_id)
-    return render(request, "subject.html", principal=p, own=p.role == "subject", notice=DONE.get(done or ""), **view)
+    notice = DONE.get(done or "")
+    if notice and was is not None:
+        now = view["score"]["score"]
+        if now is not None and now != was:
+            notice += f" Your score changed from {was} to {now}."
+        elif now == was:
+            notice += f" Your score stays {now}."
+    return render(request, "subject.html", principal=p, own=p.role == "subject", notice=notice, **view)
 
 
 def _own(request: Request, entity_id: str, csrf: str | None):
@@ -107,20 +149,46 @@ def _own(request: Request, entity_id: str, csrf: str | None):
     return p, request.app.state.ctx
 
 
+def _score_now(c, entity_id: str) -> int | None:
+    from credence.services.scoring import score_entity
+
+    return score_entity(c.store, c.cards, entity_id, catalogue=c.catalogue, detail=False)["score"]
+
+
+def _back(entity_id: str, done: str, was: int | None) -> RedirectResponse:
+    query = f"done={done}" + (f"&was={was}" if was is not None else "")
+    return RedirectResponse(f"/subjects/{quote(entity_id)}?{query}#notice", status_code=303)
+
+
 @router.post("/subjects/{entity_id}/disputes")
 def dispute(
     request: Request,
     entity_id: str,
     provider_id: str = Form(...),
     event_id: str = Form(...),
+    reason: str = Form(""),
     note: str = Form(""),
     csrf: str = Form(""),
 ) -> Response:
+    from credence.errors import ValidationError
     from credence.services.disputes import open_dispute
+    from credence.web.subject import DISPUTE_REASONS
 
     p, c = _own(request, entity_id, csrf)
-    open_dispute(c.ws, p.name, provider_id, event_id, note=note or None)
-    return RedirectResponse(f"/subjects/{quote(entity_id)}?done=dispute#events", status_code=303)
+    words = dict(DISPUTE_REASONS).get(reason)
+    note = note.strip()[:1000]
+    if words is None or (reason == "other" and not note):
+        raise ValidationError(
+            "say why you dispute this event: pick a reason, or pick 'another reason' and write it",
+            field="reason",
+            fix="go back and choose a reason",
+        )
+    was = _score_now(c, entity_id)
+    text = words if reason != "other" else note
+    if note and reason != "other":
+        text += f": {note}"
+    open_dispute(c.ws, p.name, provider_id, event_id, note=text)
+    return _back(entity_id, "dispute", was)
 
 
 @router.post("/subjects/{entity_id}/grants")
@@ -136,8 +204,8 @@ def give_grant(
     from credence.services.grants import grant
 
     p, c = _own(request, entity_id, csrf)
-    grant(c.ws, p.name, viewer_id, scope, purpose, until)
-    return RedirectResponse(f"/subjects/{quote(entity_id)}?done=grant#grants", status_code=303)
+    grant(c.ws, p.name, viewer_id.strip(), scope, purpose, until)
+    return _back(entity_id, "grant", None)
 
 
 @router.post("/subjects/{entity_id}/grants/{grant_id}/revoke")
@@ -150,18 +218,23 @@ def revoke_grant(request: Request, entity_id: str, grant_id: str, csrf: str = Fo
 
         raise PermissionDenied("only the subject who gave a grant can revoke it here", field="grant_id")
     revoke(c.ws, grant_id, revoked_by=p.name)
-    return RedirectResponse(f"/subjects/{quote(entity_id)}?done=revoke#grants", status_code=303)
+    return _back(entity_id, "revoke", None)
 
 
 @router.get("/subjects/{entity_id}/disclosure")
 def disclosure_page(request: Request, entity_id: str) -> Response:
-    from credence.services.disclosure import disclosure, render_html
+    """The disclosure report inside the portal's layout (the packaged stylesheet; no inline style)."""
+    from credence.services.disclosure import disclosure
+    from credence.web.subject import event_name
 
     p = session.require(request, "subject", "operator")
     c = request.app.state.ctx
     subject_access(c, p, entity_id, what="disclosure")
     report = disclosure(c.ws, entity_id, requested_by=entity_id if p.role == "subject" else f"operator:{p.name}")
-    return HTMLResponse(render_html(report))
+    types = {(e["provider_id"], e["event_id"]): e["type"] for e in report["events"]}
+    for d in report["disputes"]:
+        d["event_name"] = event_name(types.get((d["provider_id"], d["event_id"]), d["event_id"]))
+    return render(request, "disclosure.html", principal=p, own=p.role == "subject", r=report)
 
 
 @router.get("/console")

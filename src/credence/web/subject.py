@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from credence.api.deps import Context
 from credence.api.routes.entities import entity_events
-from credence.domain.catalogue import DIMENSION_LABELS, DIMENSIONS
 from credence.services import scoring
+from credence.services.explanation import by_dimension
 from credence.web import charts
+
+# Why a subject disputes an event: a short list (plus free text). Kept with the dispute as its note.
+DISPUTE_REASONS = (
+    ("not-mine", "This is not mine"),
+    ("did-not-happen", "It did not happen"),
+    ("wrong-details", "The date, amount or days late are wrong"),
+    ("paid-on-time", "I paid on time"),
+    ("settled", "It was settled or corrected already"),
+    ("other", "Another reason (say below)"),
+)
+ADVERSE_ONLY = {"paid-on-time", "settled"}
+
+
+def event_name(event_type: str) -> str:
+    """``rent_overdue`` → "Rent overdue": how people read an event type."""
+    text = event_type.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def _optional(module: str):
@@ -28,11 +45,8 @@ def subject_view(c: Context, entity_id: str) -> dict:
 
         raise NotFoundError(f"no entity '{entity_id}'", field="entity_id")
     now = scoring.score_entity(store, c.cards, entity_id, catalogue=c.catalogue, detail=True)
-    dims = {d: [0.0, 0.0] for d in DIMENSIONS}
-    for f in now.get("features") or []:
-        dims[f["dimension"]][0] += float(f["points"] or 0)
-        dims[f["dimension"]][1] += float(f["max_points"] or 0)
-    dimensions = [(DIMENSION_LABELS[d], v, m) for d, (v, m) in dims.items()]
+    card = c.cards.get(entity[0]["kind"])
+    scale = by_dimension(card, now["features"]) if card is not None and now.get("features") else None
     history = scoring.history(store, entity_id)
     series = [(h["as_of"], h["score"]) for h in history]
     if not series or series[-1][0] < now["as_of"]:
@@ -42,19 +56,32 @@ def subject_view(c: Context, entity_id: str) -> dict:
     access = _optional("access")
     disputes = _optional("disputes")
     ws = c.ws
+    events = entity_events(c, entity_id, limit=200)
+    names = {(e["provider_id"], e["event_id"]): e for e in events}
+    dispute_rows = disputes.list_disputes(ws, subject_id=entity_id)[::-1] if disputes else []
+    for d in dispute_rows:
+        ev = names.get((d["provider_id"], d["event_id"]))
+        d["event_name"] = event_name(ev["type"]) if ev else d["event_id"]
+        d["event_date"] = ev["occurred_at"] if ev else None
+    log = access.access_log(ws, entity_id)[::-1] if access else []
     return {
         "entity": entity[0],
         "score": now,
+        "scale": scale,
         "gauge": charts.gauge(now["score"], now["band"]),
-        "dimensions": dimensions,
-        "dimension_chart": charts.bars(dimensions) if now["score"] is not None else None,
+        "dimension_chart": charts.bars([(p["name"], p["points"], p["max"]) for p in scale["parts"]])
+        if scale and now["score"] is not None
+        else None,
         "history": history,
         "history_chart": charts.line(series),
-        "events": entity_events(c, entity_id, limit=200),
-        "disputes": disputes.list_disputes(ws, subject_id=entity_id) if disputes else [],
-        "grants": grants.list_grants(ws, subject_id=entity_id) if grants else [],
+        "events": events,
+        "event_name": event_name,
+        "dispute_reasons": DISPUTE_REASONS,
+        "adverse_only": ADVERSE_ONLY,
+        "disputes": dispute_rows,
+        "grants": grants.list_grants(ws, subject_id=entity_id)[::-1] if grants else [],
         "decisions": decisions.list_decisions(ws, subject_id=entity_id)[::-1] if decisions else [],
-        "access_log": (access.access_log(ws, entity_id)[::-1][:100]) if access else [],
+        "access_log": [a for a in log if a["viewer_id"] != entity_id][:100],
         "scopes": getattr(grants, "SCOPES", ("score", "decisions")),
         "policies": decisions.workspace_policies(ws).policies if decisions else [],
     }

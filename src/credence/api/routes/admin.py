@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from credence.api import auth
@@ -128,3 +128,41 @@ def quarantine(
         "SELECT * FROM quarantine ORDER BY quarantined_at DESC, record_no LIMIT ? OFFSET ?", [limit, offset]
     )
     return {"total": total, "limit": limit, "offset": offset, "rows": rows}
+
+
+class SigninCodeIn(BaseModel):
+    subject_id: str = ID
+    minutes: int = Field(15, ge=1, le=7 * 24 * 60, description="how long the code works; it works once")
+
+
+class SigninCode(BaseModel):
+    code: str = Field(description="shown once; give it to the subject (or send the link)")
+    code_id: str
+    subject_id: str
+    expires_at: Timestamp
+    link: str = Field(description="the portal's one-time sign-in link for this code")
+
+
+@router.post("/signin-codes", response_model=SigninCode, status_code=201, openapi_extra=roles_extra("operator"))
+def issue_signin_code(body: SigninCodeIn, request: Request, c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
+    """A one-time portal sign-in code for a subject; it starts a revocable, expiring session."""
+    from urllib.parse import quote
+
+    from credence.services.sessions import issue_code
+
+    out = issue_code(c.store, body.subject_id, issued_by=f"operator:{p.name}", minutes=body.minutes)
+    return out | {"link": str(request.base_url).rstrip("/") + f"/signin/link?code={quote(out['code'])}"}
+
+
+class SessionsRevoked(BaseModel):
+    role: str
+    name: str
+    ended: int
+
+
+@router.post("/sessions/revoke", response_model=SessionsRevoked, openapi_extra=roles_extra("operator"))
+def revoke_sessions(body: KeyIn, c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
+    """End every live portal session of a principal (role, name) at once."""
+    from credence.services.sessions import revoke_sessions as end_all
+
+    return {"role": body.role, "name": body.name, "ended": end_all(c.store, body.role, body.name, by=f"operator:{p.name}")}

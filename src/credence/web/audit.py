@@ -1,0 +1,113 @@
+"""The auditor's page: the access log pseudonymised, validation and fairness per scorecard, drift with dated
+snapshots, and a quarantine summary (counts by reason, never the records)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from credence.web import session
+
+router = APIRouter(include_in_schema=False)
+
+
+def pseudonym(value: str) -> str:
+    """A stable pseudonym for a subject in the auditor's view (the same one the access-log route shows)."""
+    return "sha256:" + hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def access_rows(store, limit: int = 200) -> list[dict]:
+    """The latest access-log rows with subjects pseudonymised, and viewers too when the viewer is an entity."""
+    rows = store.query(
+        "SELECT a.accessed_at, a.subject_id, a.viewer_id, a.action, a.purpose, a.allowed, "
+        "EXISTS (SELECT 1 FROM entities e WHERE e.entity_id = a.viewer_id) AS viewer_is_entity "
+        "FROM access_log a ORDER BY a.accessed_at DESC LIMIT ?",
+        [limit],
+    )
+    for r in rows:
+        r["subject"] = pseudonym(r.pop("subject_id"))
+        viewer = r.pop("viewer_id")
+        r["viewer"] = pseudonym(viewer) if r.pop("viewer_is_entity") else viewer
+    return rows
+
+
+def card_reports(ctx) -> list[dict]:
+    """Per scorecard: its validation figures (learned metadata or a saved validation report) and fairness."""
+    out = []
+    for kind, card in sorted(ctx.cards.items()):
+        validation = None
+        path = ctx.ws.root / "reports" / f"validation-{card.id}-v{card.version}" / "validation.json"
+        if path.exists():
+            report = json.loads(path.read_text())
+            validation = report.get("holdout") or report.get("evaluation")
+        learned = (card.metadata or {}).get("learned") or {}
+        if validation is None and learned.get("holdout"):
+            validation = learned["holdout"]
+        out.append(
+            {
+                "kind": kind,
+                "card": card,
+                "validation": validation,
+                "report_path": path if path.exists() else None,
+                "fairness": _fairness(ctx.store, card.ref),
+            }
+        )
+    return out
+
+
+def _fairness(store, scorecard: str) -> dict | None:
+    import pandas as pd
+
+    from credence.learning.fairness import fairness_report, group_columns
+    from credence.learning.features import protected_frame
+
+    scores = pd.DataFrame(
+        store.query(
+            "SELECT entity_id, score FROM latest_scores WHERE scorecard = ? ORDER BY entity_id", [scorecard]
+        )
+    )
+    if scores.empty:
+        return None
+    frame = scores.merge(protected_frame(store), on="entity_id", how="left")
+    groups = group_columns(frame.drop(columns=["entity_id", "score"]))
+    values = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
+    return fairness_report(values, groups, basis=f"latest scores by {scorecard}")
+
+
+def quarantine_summary(store) -> dict:
+    return {
+        "total": store.scalar("SELECT count(*) FROM quarantine"),
+        "by_reason": store.query(
+            "SELECT coalesce(field, '(record)') AS field, regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason, "
+            "count(*) AS n, max(quarantined_at) AS last FROM quarantine GROUP BY 1, 2 ORDER BY n DESC LIMIT 20"
+        ),
+        "by_source": store.query(
+            "SELECT coalesce(source, '(api)') AS source, count(*) AS n FROM quarantine GROUP BY 1 ORDER BY n DESC LIMIT 10"
+        ),
+    }
+
+
+def audit_view(ctx) -> dict:
+    from credence.web.console import drift_view
+
+    return {
+        "access": access_rows(ctx.store),
+        "access_total": ctx.store.scalar("SELECT count(*) FROM access_log"),
+        "cards": card_reports(ctx),
+        "snapshots": ctx.store.query(
+            "SELECT snapshot_id, as_of, created_at, scored, insufficient FROM snapshots ORDER BY created_at DESC LIMIT 12"
+        ),
+        "drift": drift_view(ctx),
+        "quarantine": quarantine_summary(ctx.store),
+    }
+
+
+@router.get("/audit")
+def audit_page(request: Request) -> Response:
+    from credence.web.pages import render
+
+    p = session.require(request, "auditor", "operator")
+    return render(request, "audit.html", principal=p, **audit_view(request.app.state.ctx))
