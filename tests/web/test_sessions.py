@@ -126,7 +126,9 @@ def test_the_operator_issues_a_code_over_the_api(app, web_template):
     body = r.json()
     assert body["link"].endswith(f"/signin/link?code={body['code']}")
     refused = c.post(
-        "/v1/signin-codes", json={"subject_id": "P1"}, headers={"Authorization": f"Bearer {web_template['keys']['partner']}"}
+        "/v1/signin-codes",
+        json={"subject_id": "P1"},
+        headers={"Authorization": f"Bearer {web_template['keys']['partner']}"},
     )
     assert refused.status_code == 403
     assert client(app).post("/signin/code", data={"code": body["code"]}).status_code == 303

@@ -83,7 +83,9 @@ def sum_table(ex: dict, what: str, extra: list[str] | None = None) -> Table:
     t.add_column("lost", justify="right")
     t.add_row("base", *["" for _ in extra], str(ex["base"]), "", "")
     for p in ex["parts"]:
-        t.add_row(p["name"], *[p.get(f"_{name}", "") for name in extra], f"+{p['points']}", str(p["max"]), str(p["lost"]))
+        t.add_row(
+            p["name"], *[p.get(f"_{name}", "") for name in extra], f"+{p['points']}", str(p["max"]), str(p["lost"])
+        )
     return t
 
 

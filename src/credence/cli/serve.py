@@ -118,7 +118,12 @@ def sessions_list(
     table = Table("role", "name", "via", "started", "expires", "status")
     for s in list_sessions(workspace(ws_path).store, name=name):
         table.add_row(
-            s["role"], s["name"], s["via"], f"{s['started_at']:%Y-%m-%d %H:%M}", f"{s['expires_at']:%Y-%m-%d %H:%M}", s["status"]
+            s["role"],
+            s["name"],
+            s["via"],
+            f"{s['started_at']:%Y-%m-%d %H:%M}",
+            f"{s['expires_at']:%Y-%m-%d %H:%M}",
+            s["status"],
         )
     console.print(table)
 

@@ -47,7 +47,8 @@ def disclosure(ws: Workspace, subject_id: str, *, requested_by: str | None = Non
         "generated_at": t,
         "entity": entity[-1],
         "registrations": entity,
-        "score": _current(current) | {"scale": by_dimension(card, current["features"]) if card and current.get("features") else None},
+        "score": _current(current)
+        | {"scale": by_dimension(card, current["features"]) if card and current.get("features") else None},
         "events": _events(ws, subject_id, disputes, catalogue, t),
         "score_history": _history(ws, subject_id),
         "disputes": disputes,

@@ -56,7 +56,9 @@ def on_one_scale(card: Scorecard, parts: Iterable[tuple[str, float | None, float
         f"the total is kept within {MIN_SCORE}-{MAX_SCORE}"
     )
     if total != score:
-        rule += f" (this total, {total}, is {'below' if total < score else 'above'} that range, so the score is {score})"
+        rule += (
+            f" (this total, {total}, is {'below' if total < score else 'above'} that range, so the score is {score})"
+        )
     return {
         "base": base,
         "parts": rows,

@@ -65,9 +65,7 @@ def _fairness(store, scorecard: str) -> dict | None:
     from credence.learning.features import protected_frame
 
     scores = pd.DataFrame(
-        store.query(
-            "SELECT entity_id, score FROM latest_scores WHERE scorecard = ? ORDER BY entity_id", [scorecard]
-        )
+        store.query("SELECT entity_id, score FROM latest_scores WHERE scorecard = ? ORDER BY entity_id", [scorecard])
     )
     if scores.empty:
         return None

@@ -28,7 +28,9 @@ templates.env.filters.update(
     num=lambda n: f"{n:,}" if isinstance(n, int | float) else n,
     day=lambda v: str(v or "")[:10],
     when=lambda v: str(v or "").replace("T", " ")[:16],
-    words=lambda v: (lambda t: t[:1].upper() + t[1:])(str(v or "").replace("_", " ").replace("-", " ").replace(":", ": ")),
+    words=lambda v: (lambda t: t[:1].upper() + t[1:])(
+        str(v or "").replace("_", " ").replace("-", " ").replace(":", ": ")
+    ),
 )
 DONE = {
     "dispute": "Dispute opened. The event no longer counts while the provider answers (30 days at most).",
@@ -238,12 +240,28 @@ def disclosure_page(request: Request, entity_id: str) -> Response:
 
 
 @router.get("/console")
-def console(request: Request, policy: str | None = None, threshold: int | None = None) -> Response:
-    from credence.web.console import console_view
+def console(
+    request: Request,
+    policy: str | None = None,
+    threshold: int | None = None,
+    q: str = "",
+    band: str = "",
+    low: str = "",
+    high: str = "",
+) -> Response:
+    from credence.web.console import console_view, search
 
-    p = session.require(request, "operator", "auditor")
-    view = console_view(request.app.state.ctx, policy_id=policy, threshold=threshold, operator=p.role == "operator")
-    return render(request, "console.html", principal=p, **view)
+    p = session.require(request, "operator")
+    c = request.app.state.ctx
+    view = console_view(c, policy_id=policy, threshold=threshold, operator=True)
+    asked = q or band or low or high
+    found = search(c, q=q, band=band, low=_int(low), high=_int(high)) if asked else None
+    return render(request, "console.html", principal=p, found=found, **view)
+
+
+def _int(text: str) -> int | None:
+    text = (text or "").strip()
+    return max(0, min(10_000, int(text))) if text.lstrip("-").isdigit() else None
 
 
 async def security_headers(request: Request, call_next):
@@ -259,7 +277,11 @@ async def security_headers(request: Request, call_next):
 
 
 def install(app: FastAPI) -> None:
+    from credence.web import audit, partner
+
     app.state.render_error = render_error
     app.mount("/static", StaticFiles(directory=str(_files / "static")), name="static")
     app.include_router(router)
+    app.include_router(partner.router)
+    app.include_router(audit.router)
     app.middleware("http")(security_headers)

@@ -55,6 +55,4 @@ def verify_certificate(
         result = {"valid": True, "claims": claims}
     except CredenceError as e:
         result = {"valid": False, "reason": str(e)}
-    return render(
-        request, "partner.html", principal=p, check=result, audience=audience, **partner_view(ws, p.name)
-    )
+    return render(request, "partner.html", principal=p, check=result, audience=audience, **partner_view(ws, p.name))

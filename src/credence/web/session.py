@@ -78,4 +78,3 @@ def sign_out(request: Request) -> RedirectResponse:
     response = RedirectResponse("/signin?signed_out=1", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
-

@@ -144,7 +144,9 @@ class SigninCode(BaseModel):
 
 
 @router.post("/signin-codes", response_model=SigninCode, status_code=201, openapi_extra=roles_extra("operator"))
-def issue_signin_code(body: SigninCodeIn, request: Request, c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
+def issue_signin_code(
+    body: SigninCodeIn, request: Request, c: Context = Depends(ctx), p: Principal = allow("operator")
+) -> dict:
     """A one-time portal sign-in code for a subject; it starts a revocable, expiring session."""
     from urllib.parse import quote
 
@@ -165,4 +167,8 @@ def revoke_sessions(body: KeyIn, c: Context = Depends(ctx), p: Principal = allow
     """End every live portal session of a principal (role, name) at once."""
     from credence.services.sessions import revoke_sessions as end_all
 
-    return {"role": body.role, "name": body.name, "ended": end_all(c.store, body.role, body.name, by=f"operator:{p.name}")}
+    return {
+        "role": body.role,
+        "name": body.name,
+        "ended": end_all(c.store, body.role, body.name, by=f"operator:{p.name}"),
+    }
