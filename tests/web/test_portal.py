@@ -40,7 +40,15 @@ def served(web_template, tmp_path_factory):
     token = certify(ws, "P1", "citybike", requested_by="P1")["token"]
     ingest_records(
         ws.store,
-        [{"event_id": "X1", "provider_id": "utilitel", "entity_id": "P1", "occurred_at": "2026-01-01", "type": "no_such"}],
+        [
+            {
+                "event_id": "X1",
+                "provider_id": "utilitel",
+                "entity_id": "P1",
+                "occurred_at": "2026-01-01",
+                "type": "no_such",
+            }
+        ],
         source="test",
     )
     with Served(app) as srv:
