@@ -260,6 +260,17 @@ def demo(
         f"3. ingested {counts['received']:,} records: {counts['accepted']:,} accepted, "
         f"{counts['duplicates']:,} duplicate, {counts['quarantined']:,} quarantined"
     )
+    from credence.cli import demo_console
+
+    late = demo_console.late_file(ws, as_of)
+    console.print(
+        f"   a provider's late file: {late.quarantined:,} of {late.received:,} records quarantined, with reasons"
+    )
+    held = demo_console.synthetic_protected(ws, seed=seed)
+    if held:
+        console.print(f"   synthetic sex and age band for {held:,} persons, held apart for the fairness audit only")
+    earlier = demo_console.earlier_snapshot(ws, as_of, catalogue=catalogue)
+    console.print(f"   scored as of {earlier.as_of:%Y-%m-%d} first, so drift has two dated snapshots")
     snap = scoring.score_population(ws.store, scoring.workspace_scorecards(ws), as_of=as_of, catalogue=catalogue)
     console.print(
         f"4. scored {snap.scored:,} entities ({snap.insufficient:,} with insufficient data) "

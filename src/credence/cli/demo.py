@@ -14,8 +14,15 @@ def after_scoring(ws, console: Console) -> None:
     subject = ws.store.scalar(
         "SELECT entity_id FROM latest_scores WHERE kind = 'person' AND score IS NOT NULL ORDER BY entity_id LIMIT 1"
     )
-    _, subject_key = create_key(ws.store, "subject", subject)
+    from credence.services.sessions import issue_code
+
+    code = issue_code(ws.store, subject, issued_by="demo", minutes=24 * 60)["code"]
+    _, auditor = create_key(ws.store, "auditor", "demo-auditor")
     console.rule("Open the portal")
     console.print(f"  credence serve --workspace {ws.root}   then open http://127.0.0.1:8000/")
-    console.print(f"  sign in as the operator with key  {operator}")
-    console.print(f"  sign in as subject {subject} with key  {subject_key}")
+    console.print(f"  sign in as the operator with key  {operator}", highlight=False)
+    console.print(f"  sign in as the auditor with key  {auditor}", highlight=False)
+    console.print(
+        f"  subject {subject}: one-time link http://127.0.0.1:8000/signin/link?code={code} (valid 24 hours)",
+        highlight=False,
+    )
