@@ -125,6 +125,15 @@ def test_subject_signs_in_with_a_code_reads_the_sum_disputes_with_a_reason_and_s
     assert page.locator("ol.reasons li").count() >= 1
     check_page(page, "/subjects/P1", "subject", shot)
 
+    first = page.locator("#simulator input[type=checkbox]").first  # the simulator adds a reason's own points
+    gain = int(re.search(r"\+(\d+)", page.locator("#simulator .check label").first.inner_text()).group(1))
+    reason = page.locator("ol.reasons li").first.inner_text()
+    assert f"about {gain} points" in reason
+    first.check()
+    page.get_by_role("button", name="Simulate").click()
+    assert int(page.get_by_test_id("sim-score").inner_text()) == min(950, before + gain)
+    assert int(page.get_by_test_id("score-value").inner_text()) == before  # simulating changes nothing
+
     page.set_viewport_size({"width": 390, "height": 900})  # dispute from a phone
     row = page.locator("tr[data-event]", has_text="Rent overdue").first
     row.get_by_text("Dispute…").click()
@@ -202,7 +211,7 @@ def test_auditor_reads_a_pseudonymised_log_reports_per_card_drift_and_quarantine
     log = page.locator("section[aria-labelledby=log-h] tbody").inner_text()
     assert "sha256:" in log and not re.search(r"\bP[1-4]\b", log)
     cards = served["app"].state.ctx.cards
-    expect(page.locator("article")).to_have_count(len(cards))  # one per scorecard
+    expect(page.locator("article")).to_have_count(len({c.ref for c in cards.values()}))  # one per scorecard
     expect(page.locator("#drift-bands thead")).to_contain_text("Earlier, as of")
     heads = page.locator("#drift-bands thead th").all_inner_texts()
     assert heads[1].split("as of ")[1] != heads[2].split("as of ")[1]

@@ -37,7 +37,14 @@ def access_rows(store, limit: int = 200) -> list[dict]:
 def card_reports(ctx) -> list[dict]:
     """Per scorecard: its validation figures (learned metadata or a saved validation report) and fairness."""
     out = []
-    for kind, card in sorted(ctx.cards.items()):
+    kinds: dict[str, list[str]] = {}
+    for kind, card in ctx.cards.items():
+        kinds.setdefault(card.ref, []).append(kind)
+    seen = set()
+    for _kind, card in sorted(ctx.cards.items()):
+        if card.ref in seen:
+            continue
+        seen.add(card.ref)
         validation = None
         path = ctx.ws.root / "reports" / f"validation-{card.id}-v{card.version}" / "validation.json"
         if path.exists():
@@ -48,7 +55,7 @@ def card_reports(ctx) -> list[dict]:
             validation = learned["holdout"]
         out.append(
             {
-                "kind": kind,
+                "kind": ", ".join(sorted(kinds[card.ref])),
                 "card": card,
                 "validation": validation,
                 "report_path": path if path.exists() else None,
@@ -72,7 +79,9 @@ def _fairness(store, scorecard: str) -> dict | None:
     frame = scores.merge(protected_frame(store), on="entity_id", how="left")
     groups = group_columns(frame.drop(columns=["entity_id", "score"]))
     values = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
-    return fairness_report(values, groups, basis=f"latest scores by {scorecard}")
+    report = fairness_report(values, groups, basis=f"latest scores by {scorecard}")
+    report["attributes"] = [a for a in report["attributes"] if a["groups"]]  # none held for this card's entities
+    return report
 
 
 def quarantine_summary(store) -> dict:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from importlib import resources
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from credence.api.deps import subject_access
-from credence.domain.bands import BAND_ORDER
+from credence.domain.bands import BAND_ORDER, band_of
 from credence.errors import AuthenticationError
 from credence.web import session
 from credence.web.charts import BAND_CLASS
@@ -23,7 +23,7 @@ from credence.web.charts import BAND_CLASS
 router = APIRouter(include_in_schema=False)
 _files = resources.files("credence.web")
 templates = Jinja2Templates(directory=str(_files / "templates"))
-templates.env.globals.update(band_class=BAND_CLASS, band_order=BAND_ORDER)
+templates.env.globals.update(band_class=BAND_CLASS, band_order=BAND_ORDER, band_of=band_of)
 templates.env.filters.update(
     num=lambda n: f"{n:,}" if isinstance(n, int | float) else n,
     day=lambda v: str(v or "")[:10],
@@ -127,13 +127,15 @@ def me(request: Request) -> Response:
 
 
 @router.get("/subjects/{entity_id}")
-def subject_page(request: Request, entity_id: str, done: str | None = None, was: int | None = None) -> Response:
+def subject_page(
+    request: Request, entity_id: str, done: str | None = None, was: int | None = None, sim: list[str] = Query([])
+) -> Response:
     from credence.web.subject import subject_view
 
     p = session.require(request, "subject", "operator")
     c = request.app.state.ctx
     subject_access(c, p, entity_id, what="page")
-    view = subject_view(c, entity_id)
+    view = subject_view(c, entity_id, chosen=sim[:8])
     notice = DONE.get(done or "")
     if notice and was is not None:
         now = view["score"]["score"]

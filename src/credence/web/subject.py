@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from credence.api.deps import Context
 from credence.api.routes.entities import entity_events
+from credence.domain.bands import MAX_SCORE, MIN_SCORE
 from credence.services import scoring
-from credence.services.explanation import by_dimension
+from credence.services.explanation import by_dimension, by_feature
 from credence.web import charts
 
 # Why a subject disputes an event: a short list (plus free text). Kept with the dispute as its note.
@@ -33,7 +34,31 @@ def _optional(module: str):
         return None
 
 
-def subject_view(c: Context, entity_id: str) -> dict:
+def simulator(card, now: dict, chosen: list[str]) -> dict | None:
+    """What-if for the subject's own reasons: each reason's points (the same as its "would add about N"), and
+    the score if the chosen ones were done. Scores are linear in points, so the sum is exact up to rounding."""
+    if card is None or now.get("score") is None or not now.get("reasons"):
+        return None
+    parts = {p["name"]: p for p in by_feature(card, now["features"])["parts"]}
+    total = by_feature(card, now["features"])["total"]
+    options = []
+    for r in now["reasons"]:
+        part = parts.get(r["code"])
+        if part is None or part["lost"] <= 0:
+            continue
+        what = r["text"].split(" would add about")[0]  # "<what the record shows>; <what would help>"
+        options.append({"code": r["code"], "what": what, "gain": part["lost"]})
+    picked = [o for o in options if o["code"] in chosen]
+    gain = sum(o["gain"] for o in picked)
+    return {
+        "options": options,
+        "chosen": [o["code"] for o in picked],
+        "gain": gain,
+        "score": int(min(MAX_SCORE, max(MIN_SCORE, total + gain))) if picked else None,
+    }
+
+
+def subject_view(c: Context, entity_id: str, chosen: list[str] | None = None) -> dict:
     store = c.store
     entity = store.query(
         "SELECT entity_id, kind, display_name, registered_at FROM entities WHERE entity_id = ? "
@@ -72,6 +97,7 @@ def subject_view(c: Context, entity_id: str) -> dict:
         "dimension_chart": charts.bars([(p["name"], p["points"], p["max"]) for p in scale["parts"]])
         if scale and now["score"] is not None
         else None,
+        "simulator": simulator(card, now, chosen or []),
         "history": history,
         "history_chart": charts.line(series),
         "events": events,
