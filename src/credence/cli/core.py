@@ -195,14 +195,21 @@ def log_operator_read(ws, entity: str, action: str) -> None:
 
 @app.command("export-sql")
 def export_sql(
-    dialect: str = typer.Option("duckdb", help="Any SQLGlot dialect: duckdb, spark, postgres, snowflake, bigquery..."),
+    dialect: str = typer.Option(
+        "duckdb",
+        help="Verified: duckdb, spark, postgres, clickhouse, sqlite; any other SQLGlot dialect with a warning.",
+    ),
     kind: str = typer.Option("person", help="Entity kind whose scorecard to compile."),
     as_of: str = typer.Option(None, "--as-of", help="As-of time baked into the query (default: now)."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Print the one SQL query that scores a population, for any engine."""
-    from credence.sql import compile_scorecard
+    import sys
 
+    from credence.sql import compile_scorecard
+    from credence.sql.dialects import check_dialect
+
+    warning = check_dialect(dialect)
     ws = workspace(ws_path)
     cards = scoring.workspace_scorecards(ws)
     if kind not in cards:
@@ -216,6 +223,8 @@ def export_sql(
             catalogue=scoring.workspace_catalogue(ws),
         )
     )
+    if warning:
+        print(warning, file=sys.stderr)
 
 
 @app.command()

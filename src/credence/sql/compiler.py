@@ -9,11 +9,12 @@ The query, as of a time T, for every entity of the card's kinds:
     feat    entities LEFT JOIN agg: feature values (ratios, missing values)
     pts     points per feature from its bins
     lost    total, dimension points, points lost against each feature's maximum
-    top{k}, pick{k}   reason k+1: the largest loss among features not yet picked, and its feature
+    ranked  each feature's place in the order of points lost (most first; ties: the earlier feature)
+    picked  reason k+1: the feature at place k, if it lost points
     final   score (scaled, rounded half up, clamped 350-950), band, top-4 reason codes and words
 
-Top-4 reasons use no sort: each level takes GREATEST of the losses still open and the first feature with
-that loss (ties go to the earlier feature), a few scalar expressions per entity that every engine vectorises.
+Top-4 reasons use no sort and no chain of CTEs: each feature's place is a sum of n-1 comparisons of losses,
+scalar expressions per entity that every engine vectorises and none can nest into an exponential plan.
 
 ``population_query`` puts every events card of a workspace in one statement: one scan of the events and
 one GROUP BY for all cards' aggregates (prefixed ``c{j}_``), then each card's part over its own kinds.
@@ -23,12 +24,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ErrorLevel
 
 from credence.domain.bands import BANDS, INSUFFICIENT, MAX_SCORE, MIN_SCORE
 from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue
 from credence.domain.scorecard import CategoryBin, Feature, NumericBin, Scorecard
+from credence.sql.dialects import VERIFIED, check_dialect
 from credence.sql.event_types import RETENTION, TYPE_KEY, EventTypes
 from credence.sql.expressions import (
     case,
@@ -56,6 +58,25 @@ from credence.sql.vouches import (
 )
 
 MAX_REASONS = 4
+
+# The relations an events card's query reads and the columns it needs, with their SQL types: what a
+# warehouse must hold to run ``credence export-sql``'s query (the store's effective_events and entities).
+INPUT_COLUMNS: dict[str, dict[str, str]] = {
+    "effective_events": {
+        "entity_id": "VARCHAR",
+        "occurred_at": "TIMESTAMP",
+        "type": "VARCHAR",
+        "category": "VARCHAR",
+        "dimension": "VARCHAR",
+        "adverse": "BOOLEAN",
+        "amount": "DOUBLE",
+        "days_late": "INT",
+        "purchase_category": "VARCHAR",
+        "rental_asset": "VARCHAR",
+        "counterparty_id": "VARCHAR",
+    },
+    "entities": {"entity_id": "VARCHAR", "kind": "VARCHAR"},
+}
 
 
 # ------------------------------------------------------------------------------------------ ev / agg / feat
@@ -257,32 +278,39 @@ def lost_cte(card: Scorecard) -> exp.Select:
     return sel
 
 
-def pick_ctes(card: Scorecard) -> list[tuple[str, exp.Select]]:
-    """``k{k}``: the feature index of reason k+1, else NULL; two CTEs per reason, the last named ``picked``.
+def _sum(terms: list[exp.Expression]) -> exp.Expression:
+    out = terms[0]
+    for t in terms[1:]:
+        out = exp.Add(this=out, expression=t)
+    return out
 
-    ``top{k}`` adds ``m{k}``, the largest loss among features not picked yet (a picked one counts as -1;
-    losses are never negative); ``pick{k}`` adds ``k{k}``, the first open feature with that loss, when
-    the loss is above 0. The order is the one of sorting by (loss descending, feature index).
+
+def pick_ctes(card: Scorecard) -> list[tuple[str, exp.Select]]:
+    """``ranked`` then ``picked``: reason k+1 is ``k{k}``, the index of the feature at place k of the order
+    (loss descending, then feature index), else NULL -- a feature that lost nothing is no reason.
+
+    ``r{i}`` is feature i's place: how many features come before it (a larger loss, or the same loss and a
+    lower index), or n when it lost nothing; ``k{k}`` is then a plain lookup of place k. Neither CTE reads
+    a column the one before computes more than once per feature, so an engine that inlines CTEs (PostgreSQL,
+    ClickHouse) does not multiply them into each other: a chain of one CTE per reason, each taking the
+    largest loss still open, took ClickHouse minutes to plan.
     """
     n = len(card.features)
-    ctes: list[tuple[str, exp.Select]] = []
-    source, done = "lost", []
+    loss = [col(f"l{i}") for i in range(n)]
 
-    def is_open(i: int) -> list[exp.Expression]:
-        return [exp.NEQ(this=col(k), expression=num(i)) for k in done]
+    def before(j: int, i: int) -> exp.Expression:
+        ahead = exp.GTE(this=loss[j], expression=loss[i]) if j < i else exp.GT(this=loss[j], expression=loss[i])
+        return case((ahead, num(1)), default=num(0))
 
-    for k in range(min(MAX_REASONS, n)):
-        losses = [
-            case((exp.and_(*is_open(i)), col(f"l{i}")), default=num(-1)) if done else col(f"l{i}") for i in range(n)
-        ]
-        top = exp.Greatest(this=losses[0], expressions=losses[1:]) if n > 1 else losses[0]
-        ctes.append((f"top{k}", exp.select("*", exp.alias_(top, f"m{k}")).from_(source)))
-        hits = [(exp.and_(*is_open(i), exp.EQ(this=col(f"l{i}"), expression=col(f"m{k}"))), num(i)) for i in range(n)]
-        pick = case((exp.LTE(this=col(f"m{k}"), expression=num(0)), exp.Null()), *hits)
-        source = "picked" if k == min(MAX_REASONS, n) - 1 else f"pick{k}"
-        ctes.append((source, exp.select("*", exp.alias_(pick, f"k{k}")).from_(f"top{k}")))
-        done.append(f"k{k}")
-    return ctes
+    places = []
+    for i in range(n):
+        place = _sum([before(j, i) for j in range(n) if j != i]) if n > 1 else num(0)
+        places.append(exp.alias_(case((exp.GT(this=loss[i], expression=num(0)), place), default=num(n)), f"r{i}"))
+    picks = [
+        exp.alias_(case(*[(exp.EQ(this=col(f"r{i}"), expression=num(k)), num(i)) for i in range(n)]), f"k{k}")
+        for k in range(min(MAX_REASONS, n))
+    ]
+    return [("ranked", exp.select("*", *places).from_("lost")), ("picked", exp.select("*", *picks).from_("ranked"))]
 
 
 # ------------------------------------------------------------------------------------------ words
@@ -392,11 +420,10 @@ def scorecard_query(
     if card.source == "events":
         if as_of is None:
             raise ValueError("an events scorecard needs as_of")
-        t, types = timestamp(as_of), EventTypes(catalogue)
-        agg = agg_cte([("", card)], types)  # first: it registers the type flags the events need
+        t, types = timestamp(as_of), EventTypes.of(catalogue, [card])
         query = query.with_("event_types", as_=types.relation(), copy=False)
         query = query.with_("ev", as_=events_cte(card, types, t, events, entity_id, entities), copy=False)
-        query = query.with_("agg", as_=agg, copy=False)
+        query = query.with_("agg", as_=agg_cte([("", card)], types), copy=False)
         if has_vouch_features(card):
             for name, cte in vouch_ctes(card, catalogue, t, events, entity_id):
                 query = query.with_(name, as_=cte, copy=False)
@@ -433,11 +460,10 @@ def population_query(
         part = part.with_("feat", as_=feat_cte_events(card, entities, None, prefix), copy=False)
         parts.append(exp.select("*").from_(_per_entity(part, card, True).subquery(f"card{len(parts)}")))
     query = parts[0] if len(parts) == 1 else exp.union(*parts, distinct=False)
-    types = EventTypes(catalogue)
-    agg = agg_cte(list(zip(prefixes, cards, strict=True)), types)
+    types = EventTypes.of(catalogue, cards)
     query = query.with_("event_types", as_=types.relation(), copy=False)
     query = query.with_("ev", as_=events_cte(cards[0], types, t, events, None, None), copy=False)
-    query = query.with_("agg", as_=agg, copy=False)
+    query = query.with_("agg", as_=agg_cte(list(zip(prefixes, cards, strict=True)), types), copy=False)
     if any(has_vouch_features(card) for card in cards):
         for name, cte in vouch_link_ctes(catalogue, t, events, None):
             query = query.with_(name, as_=cte, copy=False)
@@ -445,13 +471,11 @@ def population_query(
 
 
 def compile_scorecard(card: Scorecard, *, dialect: str = "duckdb", pretty: bool = False, **kw) -> str:
-    """The scoring query as SQL text in any SQLGlot dialect (duckdb, spark, postgres, snowflake, ...)."""
-    try:
-        sqlglot.Dialect.get_or_raise(dialect)
-    except ValueError:
-        from credence.errors import ConfigError
+    """The scoring query as SQL text in any SQLGlot dialect (duckdb, spark, postgres, clickhouse, sqlite, ...).
 
-        raise ConfigError(
-            f"unknown SQL dialect '{dialect}'", fix="use e.g. duckdb, spark, postgres, snowflake, bigquery"
-        ) from None
-    return scorecard_query(card, **kw).sql(dialect=dialect, pretty=pretty)
+    An unknown dialect is refused. For a verified one (``sql/dialects.py``) execution is the proof, so
+    SQLGlot's own doubts are not printed (it doubts SQLite's day difference, which is exact).
+    """
+    check_dialect(dialect)
+    level = ErrorLevel.IGNORE if dialect in VERIFIED else ErrorLevel.WARN
+    return scorecard_query(card, **kw).sql(dialect=dialect, pretty=pretty, unsupported_level=level)

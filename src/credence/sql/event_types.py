@@ -13,11 +13,15 @@ of population scoring (docs/performance.md).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
 from sqlglot import exp
 
 from credence.domain.catalogue import Catalogue, EventType
-from credence.domain.scorecard import EventFilter
-from credence.sql.expressions import attribute_conditions, col
+from credence.domain.scorecard import EventFilter, Scorecard
+from credence.sql.expressions import attribute_conditions, col, num, string
+from credence.sql.vouches import VOUCH_AGGREGATES
 
 TYPE_KEY = "type_key"
 RETENTION = "retention_days"
@@ -25,6 +29,9 @@ RETENTION = "retention_days"
 
 def _type_part(f: EventFilter) -> tuple:
     return (tuple(f.types), tuple(f.categories), tuple(f.dimensions), f.adverse)
+
+
+_NO_TYPE_PART = ((), (), (), None)
 
 
 def _matches(t: EventType, f: EventFilter) -> bool:
@@ -36,20 +43,40 @@ def _matches(t: EventType, f: EventFilter) -> bool:
     )
 
 
-class EventTypes:
-    """The flags the filters of some scorecards need, and the ``VALUES`` relation that holds them."""
+def _filters(cards: Iterable[Scorecard]) -> Iterator[EventFilter]:
+    """Every filter an events aggregate of ``cards`` tests per event, in card and feature order."""
+    for card in cards:
+        for f in card.features:
+            if f.aggregate == "ratio":
+                yield from (f.numerator, f.denominator)
+            elif f.aggregate not in VOUCH_AGGREGATES:  # vouch features filter the vouchees' events
+                yield f.where
 
-    def __init__(self, catalogue: Catalogue):
-        self.catalogue = catalogue
-        self.flags: dict[tuple, tuple[str, EventFilter]] = {}
+
+@dataclass(frozen=True)
+class EventTypes:
+    """The type flags of the filters of some cards (``t0``, ``t1``, ... in order of first use) and the
+    relation that holds them; built once from the cards, then only read (``condition`` is a lookup)."""
+
+    catalogue: Catalogue
+    flags: dict[tuple, tuple[str, EventFilter]]
+
+    @classmethod
+    def of(cls, catalogue: Catalogue, cards: Iterable[Scorecard]) -> EventTypes:
+        flags: dict[tuple, tuple[str, EventFilter]] = {}
+        for f in _filters(cards):
+            key = _type_part(f)
+            if key != _NO_TYPE_PART and key not in flags:
+                flags[key] = (f"t{len(flags)}", f)
+        return cls(catalogue, flags)
 
     def condition(self, f: EventFilter) -> exp.Expression:
         """The filter as a per-event condition: its type flag, then the event-level attribute tests."""
         key = _type_part(f)
         conds: list[exp.Expression] = []
-        if key != ((), (), (), None):
+        if key != _NO_TYPE_PART:
             if key not in self.flags:
-                self.flags[key] = (f"t{len(self.flags)}", f)
+                raise KeyError(f"no type flag for filter {f}: build EventTypes.of(...) from the cards that use it")
             conds.append(col(self.flags[key][0]))
         conds += attribute_conditions(f)
         return exp.and_(*conds) if conds else exp.true()
@@ -58,11 +85,20 @@ class EventTypes:
     def columns(self) -> list[str]:
         return [RETENTION, *(name for name, _ in self.flags.values())]
 
-    def relation(self) -> exp.Select:
-        """One row per catalogue type: its key, retention days (NULL unless adverse) and every flag."""
-        rows = [
-            (t.name, self.catalogue.retention_days(t), *(_matches(t, f) for _, f in self.flags.values()))
-            for t in self.catalogue.types.values()
-        ]
-        values = exp.values(rows, alias="v", columns=[TYPE_KEY, *self.columns])
-        return exp.select("*").from_(values)
+    def relation(self) -> exp.Query:
+        """One row per catalogue type: its key, retention days (NULL unless adverse) and every flag.
+
+        Written as ``SELECT ... UNION ALL SELECT ...`` with every value typed and named in each row:
+        the one form every engine reads alike (``VALUES`` with column aliases is not SQLite's or ClickHouse's
+        syntax, and an untyped ``NULL`` column is text to PostgreSQL).
+        """
+        rows = []
+        for t in self.catalogue.types.values():
+            days = self.catalogue.retention_days(t)
+            values = [
+                exp.alias_(string(t.name), TYPE_KEY),
+                exp.alias_(exp.cast(exp.Null() if days is None else num(days), exp.DataType.build("INT")), RETENTION),
+                *(exp.alias_(exp.Boolean(this=_matches(t, f)), name) for name, f in self.flags.values()),
+            ]
+            rows.append(exp.select(*values))
+        return exp.union(*rows, distinct=False) if len(rows) > 1 else rows[0]

@@ -44,10 +44,10 @@ def round_half_up(e: exp.Expression) -> exp.Expression:
 
 
 def concat(*parts: exp.Expression | str) -> exp.Expression:
-    """One ``CONCAT(...)`` call (str parts are literals; adjacent ones are merged, empty ones dropped).
+    """Text concatenation (str parts are literals; adjacent ones are merged, empty ones dropped).
 
-    A single call builds each string once, where a chain of ``||`` builds every intermediate string; the
-    parts must never be NULL (engines differ on NULL in CONCAT).
+    SQLGlot's ``Concat`` is written as each dialect spells it (``CONCAT(...)``, ``||`` in SQLite and
+    PostgreSQL); the parts must never be NULL (engines differ on NULL in concatenation).
     """
     merged: list[exp.Expression | str] = []
     for p in parts:
@@ -58,7 +58,7 @@ def concat(*parts: exp.Expression | str) -> exp.Expression:
     args = [string(p) if isinstance(p, str) else p for p in merged]
     if len(args) == 1:
         return args[0]
-    return exp.Anonymous(this="CONCAT", expressions=args)
+    return exp.Concat(expressions=args)
 
 
 def case(*whens: tuple[exp.Expression, exp.Expression], default: exp.Expression | None = None) -> exp.Case:
@@ -75,12 +75,15 @@ def in_list(e: exp.Expression, values) -> exp.Expression:
 
 
 def timestamp(value: datetime | str | exp.Expression) -> exp.Expression:
-    """A TIMESTAMP literal, or a bound parameter (``exp.Placeholder``) cast to TIMESTAMP."""
-    if isinstance(value, exp.Expression):
-        return exp.cast(value, exp.DataType.build("TIMESTAMP"))
-    if isinstance(value, datetime):
-        value = value.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
-    return exp.cast(string(str(value)), exp.DataType.build("TIMESTAMP"))
+    """A point in time from ISO text ('YYYY-MM-DD HH:MM:SS'), or from a bound parameter (``exp.Placeholder``).
+
+    Built as SQLGlot's ``TimeStrToTime`` so each dialect writes its own timestamp (a CAST to TIMESTAMP,
+    DateTime64 in ClickHouse, the ISO text itself in SQLite, whose date functions read text).
+    """
+    if not isinstance(value, exp.Expression):
+        when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        value = string(when.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds"))
+    return exp.TimeStrToTime(this=value)
 
 
 def entity_value(entity_id: str | exp.Expression) -> exp.Expression:
