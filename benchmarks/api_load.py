@@ -1,50 +1,71 @@
-"""Bounded HTTP load on the score and decision routes of a served demo workspace, on 127.0.0.1.
+"""The serving benchmark: a mixed HTTP load on ``credence serve`` (loopback), then the same load during an ingest.
 
-    python benchmarks/api_load.py                      # build a 2,000-entity demo, 50 clients for 30 s
-    python benchmarks/api_load.py --clients 50 --seconds 30 --size 2000
-    python benchmarks/api_load.py --workspace demo-workspace   # reuse a workspace (it gets keys and grants)
+    python benchmarks/api_load.py                                  # 20,000-entity demo, 50 clients, 30 s, 1M events
+    python benchmarks/api_load.py --size 2000 --seconds 10 --ingest-events 100000     # a quick run
+    python benchmarks/api_load.py --workspace WS --ingest-events 0                    # reuse a workspace, no ingest
+    python benchmarks/api_load.py --generator wrk                  # Debian's wrk (C) instead of the Python generator
 
-A partner key and, for a sample of scored persons, live grants (scores and decisions, purpose "bike rental")
-are added to the workspace; then ``credence serve`` runs in its own process and N concurrent clients
-(asyncio + httpx, one connection each) alternate ``GET /v1/scores/{id}?purpose=...`` and
-``POST /v1/decisions`` for ``--seconds``. Prints requests per second and p50/p99 latency per route.
-Not part of the tests: it measures, it does not judge.
+The workspace (a ``credence demo``, or ``--workspace``) gets a partner key, live grants (score and decisions,
+purpose "bike rental") from ``--subjects`` persons and subject keys for some of them; then ``credence serve``
+runs as a user starts it, and N clients (one keep-alive connection each) send, for T seconds:
+
+- 70% ``GET /v1/scores/{id}?purpose=bike rental`` with the partner key (a read under a grant),
+- 20% ``POST /v1/decisions`` (policy bike-deposit-free) with the partner key,
+- 10% a subject's own page data with its key, in turn: ``GET /v1/scores/{own}``, ``/history``, ``/events``.
+
+Phase 2 writes a provider file of ``--ingest-events`` events (bills: on-time and overdue payments, this month)
+over the workspace's persons, starts the same load, and runs ``credence ingest FILE -w WS`` (which goes to the
+server over its local channel). When the command returns (the batch is committed) it polls sampled touched
+persons until the served score (``GET /v1/scores/{id}``) equals a fresh computation (the explanation route,
+which scores on demand with the SQL online path): that delay is "touched scores current after commit".
+
+The Python generator is raw asyncio HTTP/1.1 (no client library), so it costs little next to the server; its
+own ceiling is printed (``GET /v1/health``, the cheapest route). Not part of the tests: it measures, it does
+not judge. Loopback only; every run is bounded in time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import random
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-
-import httpx
+from urllib.parse import quote
 
 OUT = Path(__file__).parent / "out"
 PURPOSE = "bike rental"
 POLICY = "bike-deposit-free"
 PARTNER = "bench-partner"
+HOST = "127.0.0.1"
+CREDENCE = [sys.executable, "-m", "credence"]
+
+
+# -- the workspace -----------------------------------------------------------------------------------------
 
 
 def build_demo(size: int) -> Path:
     ws = OUT / f"api-demo-{size}"
+    if (ws / "credence.duckdb").exists():
+        print(f"reusing the demo workspace {ws}", flush=True)
+        return ws
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"building a {size:,}-entity demo workspace in {ws} ...", flush=True)
     subprocess.run(
-        [sys.executable, "-m", "credence", "demo", "--size", str(size), "--workspace", str(ws)],
-        check=True,
-        stdout=subprocess.DEVNULL,
+        [*CREDENCE, "demo", "--size", str(size), "--workspace", str(ws)], check=True, stdout=subprocess.DEVNULL
     )
     return ws
 
 
-def prepare(ws_path: Path, subjects: int) -> tuple[str, list[str]]:
-    """A partner key and live grants from a sample of scored persons; returns (key, subject ids)."""
+def prepare(ws_path: Path, subjects: int, subject_keys: int) -> dict:
+    """A partner key, live grants from ``subjects`` scored persons, keys for some of them (before serving)."""
     from credence.api.auth import create_key
     from credence.services import grants
     from credence.workspace import open_workspace
@@ -62,105 +83,431 @@ def prepare(ws_path: Path, subjects: int) -> tuple[str, list[str]]:
         for sid in ids:
             for scope in ("score", "decisions"):
                 if grants.live_grant(ws, sid, PARTNER, scope, PURPOSE) is None:
-                    grants.grant(ws, sid, PARTNER, scope, PURPOSE, "1d")
-        _, key = create_key(ws.store, "partner", PARTNER)
+                    grants.grant(ws, sid, PARTNER, scope, PURPOSE, "30d")
+        partner = create_key(ws.store, "partner", PARTNER)[1]
+        operator = create_key(ws.store, "operator", "bench-operator")[1]
+        subject = {sid: create_key(ws.store, "subject", sid)[1] for sid in ids[:subject_keys]}
+        persons = [r["entity_id"] for r in ws.store.query("SELECT entity_id FROM entities WHERE kind = 'person'")]
     finally:
         ws.close()
-    return key, ids
+    return {"partner": partner, "operator": operator, "subjects": subject, "ids": ids, "persons": persons}
+
+
+def provider_file(path: Path, persons: list[str], events: int, seed: int) -> Path:
+    """``events`` bill payments (utilitel) over ``persons`` in the last 25 days: 80% on time, 20% overdue."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE p AS SELECT unnest(?) AS entity_id, generate_subscripts(?, 1) - 1 AS k", [persons, persons]
+    )
+    con.execute(f"SELECT setseed({(seed % 1000) / 1000})")
+    con.execute(
+        f"""COPY (
+          SELECT 'utilitel' AS provider_id, 'LOAD-{seed}-' || lpad(i::VARCHAR, 8, '0') AS event_id,
+                 p.entity_id,
+                 (now()::TIMESTAMP - to_seconds((1 + random() * 25 * 86400)::BIGINT))::TIMESTAMP AS occurred_at,
+                 CASE WHEN random() < 0.8 THEN 'utility_bill_paid_on_time' ELSE 'utility_bill_overdue' END AS type,
+                 round(20 + random() * 200, 2) AS amount,
+                 NULL::INTEGER AS days_late
+          FROM range({events}) t(i) JOIN p ON p.k = i % {len(persons)}
+        ) TO '{path}' (FORMAT parquet)"""
+    )
+    con.close()
+    return path
 
 
 def free_port() -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((HOST, 0))
         return s.getsockname()[1]
 
 
-def serve(ws_path: Path, port: int) -> subprocess.Popen:
+def serve(ws_path: Path, port: int, log: Path) -> subprocess.Popen:
+    """``credence serve`` as a user starts it; waits until it answers."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "credence", "serve", "--workspace", str(ws_path), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [*CREDENCE, "serve", "--workspace", str(ws_path), "--port", str(port)],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=2).status_code == 200:
+            with socket.create_connection((HOST, port), timeout=1):
                 return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit(f"the server stopped: see {log}") from None
+            time.sleep(0.3)
     proc.kill()
     raise SystemExit("the server did not start")
 
 
-async def client(base: str, key: str, ids: list[str], until: float, seed: int, out: dict) -> None:
+# -- a small HTTP/1.1 client (keep-alive, Content-Length bodies) --------------------------------------------
+
+
+class Conn:
+    def __init__(self, port: int):
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, key: str, body: bytes = b"") -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+        head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {key}\r\n"
+        if body:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("connection closed")
+        status = int(status_line.split()[1])
+        length, close = 0, False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection" and value.strip().lower() == "close":
+                close = True
+        data = await self.reader.readexactly(length) if length else b""
+        if close:
+            self.close()
+        return status, data
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+def mixed_request(rnd: random.Random, keys: dict) -> tuple[str, str, str, str, bytes]:
+    """(route, method, path, key, body) drawn from the 70/20/10 mix."""
+    x = rnd.random()
+    if x < 0.7:
+        sid = rnd.choice(keys["ids"])
+        return (
+            "GET /v1/scores/{id} (partner)",
+            "GET",
+            f"/v1/scores/{sid}?purpose={quote(PURPOSE)}",
+            keys["partner"],
+            b"",
+        )
+    if x < 0.9:
+        sid = rnd.choice(keys["ids"])
+        body = json.dumps({"subject_id": sid, "policy_id": POLICY}).encode()
+        return "POST /v1/decisions (partner)", "POST", "/v1/decisions", keys["partner"], body
+    sid, key = rnd.choice(list(keys["subjects"].items()))
+    which = rnd.randrange(3)
+    if which == 0:
+        return "GET /v1/scores/{own} (subject)", "GET", f"/v1/scores/{sid}", key, b""
+    if which == 1:
+        return "GET /v1/scores/{own}/history (subject)", "GET", f"/v1/scores/{sid}/history", key, b""
+    return "GET /v1/entities/{own}/events (subject)", "GET", f"/v1/entities/{sid}/events?limit=50", key, b""
+
+
+async def client(port: int, keys: dict, stop: asyncio.Event, seed: int, out: dict, health: bool) -> None:
     rnd = random.Random(seed)
-    headers = {"Authorization": f"Bearer {key}"}
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120, limits=limits) as http:
-        turn = seed % 2
-        while time.monotonic() < until:
-            sid = rnd.choice(ids)
-            t0 = time.perf_counter()
-            if turn == 0:
-                r = await http.get(f"/v1/scores/{sid}", params={"purpose": PURPOSE})
-                route = "GET /v1/scores/{id}"
+    conn = Conn(port)
+    try:
+        while not stop.is_set():
+            if health:
+                route, method, path, key, body = "GET /v1/health", "GET", "/v1/health", "", b""
             else:
-                r = await http.post("/v1/decisions", json={"subject_id": sid, "policy_id": POLICY})
-                route = "POST /v1/decisions"
+                route, method, path, key, body = mixed_request(rnd, keys)
+            t0 = time.perf_counter()
+            try:
+                status, _ = await asyncio.wait_for(conn.request(method, path, key, body), timeout=60)
+            except (TimeoutError, OSError, ConnectionError, asyncio.IncompleteReadError) as e:
+                conn.close()
+                status = f"{type(e).__name__}"
             elapsed = time.perf_counter() - t0
-            if time.monotonic() <= until:  # count only requests that finished inside the window
-                out.setdefault(route, []).append(elapsed)
-                if r.status_code >= 400:
-                    out.setdefault("errors", []).append(f"{route} {r.status_code}")
-            turn = 1 - turn
+            if stop.is_set():
+                break  # count only requests that finished inside the window
+            out.setdefault(route, []).append(elapsed)
+            if not isinstance(status, int) or status >= 400:
+                out.setdefault("errors", []).append(f"{route} {status}")
+    finally:
+        conn.close()
 
 
-async def load(base: str, key: str, ids: list[str], clients: int, seconds: float) -> tuple[dict, float]:
+async def run_load(port: int, keys: dict, clients: int, seconds: float, health: bool = False, during=None) -> dict:
+    """N clients until ``seconds`` pass, or, with ``during`` (a coroutine), until it returns."""
     out: dict = {}
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(client(port, keys, stop, i, out, health)) for i in range(clients)]
     start = time.monotonic()
-    await asyncio.gather(*(client(base, key, ids, start + seconds, i, out) for i in range(clients)))
-    return out, seconds
+    result = None
+    if during is not None:
+        result = await during
+    else:
+        await asyncio.sleep(seconds)
+    stop.set()
+    elapsed = time.monotonic() - start
+    await asyncio.gather(*tasks)
+    return {"latency": out, "seconds": elapsed, "result": result}
+
+
+# -- wrk (Debian's C generator) ----------------------------------------------------------------------------
+
+WRK_LUA = """
+local ids = {%(ids)s}
+local subjects = {%(subjects)s}
+local partner = "%(partner)s"
+local body_fmt = '{"subject_id": "%%s", "policy_id": "%(policy)s"}'
+math.randomseed(os.time() + math.floor(os.clock() * 1e6))
+request = function()
+  local x = math.random()
+  if x < 0.7 then
+    local id = ids[math.random(#ids)]
+    return wrk.format("GET", "/v1/scores/" .. id .. "?purpose=bike%%20rental", {Authorization = "Bearer " .. partner})
+  elseif x < 0.9 then
+    local id = ids[math.random(#ids)]
+    return wrk.format("POST", "/v1/decisions", {Authorization = "Bearer " .. partner,
+      ["Content-Type"] = "application/json"}, string.format(body_fmt, id))
+  else
+    local s = subjects[math.random(#subjects)]
+    local which = math.random(3)
+    local path = "/v1/scores/" .. s[1]
+    if which == 2 then path = path .. "/history" elseif which == 3 then path = "/v1/entities/" .. s[1] .. "/events?limit=50" end
+    return wrk.format("GET", path, {Authorization = "Bearer " .. s[2]})
+  end
+end
+errors = 0
+response = function(status, headers, body) if status >= 400 then errors = errors + 1 end end
+done = function(summary, latency, requests)
+  io.write(string.format("WRK %%d %%d %%.3f %%.3f %%.3f %%.3f %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+    + summary.errors.status))
+end
+"""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing Debian's wrk ...", flush=True)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env, stdout=subprocess.DEVNULL)
+    return shutil.which("wrk") or "/usr/bin/wrk"
+
+
+def run_wrk(port: int, keys: dict, clients: int, seconds: float) -> dict:
+    lua = WRK_LUA % {
+        "ids": ", ".join(f'"{i}"' for i in keys["ids"]),
+        "subjects": ", ".join(f'{{"{s}", "{k}"}}' for s, k in keys["subjects"].items()),
+        "partner": keys["partner"],
+        "policy": POLICY,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua)
+    try:
+        p = subprocess.run(
+            [
+                ensure_wrk(),
+                "-t",
+                "1",
+                "-c",
+                str(clients),
+                "-d",
+                f"{seconds:.0f}s",
+                "--timeout",
+                "60s",
+                "-s",
+                f.name,
+                f"http://{HOST}:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+            check=True,
+        )
+    finally:
+        os.unlink(f.name)
+    line = next(x for x in p.stdout.splitlines() if x.startswith("WRK "))
+    n, us, p50, p95, p99, mx, errors = line.split()[1:]
+    return {
+        "requests": int(n),
+        "seconds": int(us) / 1e6,
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "max": float(mx),
+        "errors": int(errors),
+    }
+
+
+# -- phase 2: during an ingest -----------------------------------------------------------------------------
+
+
+async def ingest_and_wait_current(
+    port: int, ws: Path, file: Path, keys: dict, sample: list[str], warm: float, wait: float
+) -> dict:
+    """Run ``credence ingest`` (through the server's channel); then time until sampled scores are current."""
+    await asyncio.sleep(warm)
+    before = {sid: await served_score(port, keys["operator"], sid) for sid in sample}
+    t0 = time.monotonic()
+    proc = await asyncio.create_subprocess_exec(
+        *CREDENCE, "ingest", str(file), "-w", str(ws), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    try:
+        output, _ = await asyncio.wait_for(proc.communicate(), timeout=600)
+    except TimeoutError:
+        proc.kill()
+        output, _ = await proc.communicate()
+    committed = time.monotonic()
+    result = {"ingest_seconds": committed - t0, "ingest_exit": proc.returncode, "ingest_output": output.decode()[-400:]}
+    pending = set(sample)
+    lag = None
+    while pending and time.monotonic() - committed < wait:
+        for sid in sorted(pending):
+            served, fresh = (
+                await served_score(port, keys["operator"], sid),
+                await fresh_score(port, keys["operator"], sid),
+            )
+            if served == fresh:
+                pending.discard(sid)
+        if not pending:
+            lag = time.monotonic() - committed
+            break
+        await asyncio.sleep(0.25)
+    after = {sid: await served_score(port, keys["operator"], sid) for sid in sample}
+    result |= {
+        "current_after_commit_s": lag,
+        "sampled": len(sample),
+        "not_current": len(pending),
+        "moved": sum(before[s] != after[s] for s in sample),
+    }
+    return result
+
+
+async def score_via(port: int, key: str, path: str):
+    conn = Conn(port)
+    try:
+        status, body = await asyncio.wait_for(conn.request("GET", path, key), timeout=30)
+    except (TimeoutError, OSError, ConnectionError, asyncio.IncompleteReadError) as e:
+        return type(e).__name__
+    finally:
+        conn.close()
+    return json.loads(body).get("score") if status == 200 else f"HTTP {status}"
+
+
+async def served_score(port: int, key: str, sid: str):
+    return await score_via(port, key, f"/v1/scores/{sid}")
+
+
+async def fresh_score(port: int, key: str, sid: str):
+    """Scored on demand with the SQL online path (the explanation route), for comparison."""
+    return await score_via(port, key, f"/v1/scores/{sid}/explanation")
+
+
+# -- report ------------------------------------------------------------------------------------------------
 
 
 def pct(values: list[float], q: float) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q / 100 * len(s)) - 1))]
+
+
+def table(title: str, res: dict) -> dict:
+    lat = dict(res["latency"])
+    errors = lat.pop("errors", [])
+    seconds = res["seconds"]
+    everything = [x for v in lat.values() for x in v]
+    print(f"\n{title}  ({seconds:.1f} s)")
+    print(f"{'route':<42}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
+    rows = {}
+    for route, v in sorted(lat.items()) + [("all", everything)]:
+        if not v:
+            continue
+        row = {
+            "requests": len(v),
+            "rps": len(v) / seconds,
+            "p50": 1000 * pct(v, 50),
+            "p95": 1000 * pct(v, 95),
+            "p99": 1000 * pct(v, 99),
+        }
+        rows[route] = row
+        print(
+            f"{route:<42}{row['requests']:>9}{row['rps']:>8.0f}{row['p50']:>8.1f}{row['p95']:>8.1f}{row['p99']:>8.1f}"
+        )
+    print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    return {"routes": rows, "errors": len(errors), "first_error": errors[0] if errors else None, "seconds": seconds}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workspace", type=Path, help="serve this workspace (default: build a demo)")
-    ap.add_argument("--size", type=int, default=2000, help="entities in the demo workspace")
+    ap.add_argument("--size", type=int, default=20000, help="entities in the demo workspace")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30)
-    ap.add_argument("--subjects", type=int, default=200, help="subjects who grant the partner")
+    ap.add_argument("--subjects", type=int, default=500, help="persons who grant the partner")
+    ap.add_argument("--subject-keys", type=int, default=50, help="of them, how many read their own page")
+    ap.add_argument(
+        "--ingest-events", type=int, default=1_000_000, help="events in the phase-2 provider file (0: skip)"
+    )
+    ap.add_argument("--sample", type=int, default=20, help="touched persons polled until current after the ingest")
+    ap.add_argument("--wait", type=float, default=60, help="at most this long for scores to be current (s)")
+    ap.add_argument("--generator", choices=("python", "wrk"), default="python")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
 
     ws = args.workspace or build_demo(args.size)
-    key, ids = prepare(ws, args.subjects)
+    keys = prepare(ws, args.subjects, args.subject_keys)
+    file = None
+    if args.ingest_events:
+        run_id = int(time.time()) % 10**8  # new event ids every run: a re-run must not ingest duplicates
+        file = provider_file(OUT / f"provider-{run_id}.parquet", keys["persons"], args.ingest_events, seed=run_id)
     port = free_port()
-    proc = serve(ws, port)
+    OUT.mkdir(parents=True, exist_ok=True)
+    proc = serve(ws, port, OUT / "serve.log")
+    report: dict = {"clients": args.clients, "seconds": args.seconds, "generator": args.generator}
     try:
-        print(
-            f"{args.clients} clients for {args.seconds:.0f} s against http://127.0.0.1:{port} "
-            f"({len(ids)} granting subjects) ...",
-            flush=True,
-        )
-        out, seconds = asyncio.run(load(f"http://127.0.0.1:{port}", key, ids, args.clients, args.seconds))
+        print(f"serving {ws} on http://{HOST}:{port}; {args.clients} clients, {len(keys['ids'])} granting subjects")
+        ceiling = asyncio.run(run_load(port, keys, args.clients, 5, health=True))
+        report["generator_ceiling_rps"] = table("generator ceiling: GET /v1/health", ceiling)["routes"]["all"]["rps"]
+        asyncio.run(run_load(port, keys, args.clients, 5))  # warm-up (caches, DuckDB plans), not reported
+        if args.generator == "wrk":
+            w = run_wrk(port, keys, args.clients, args.seconds)
+            print(
+                f"\nwrk mixed load: {w['requests'] / w['seconds']:.0f} req/s, p50 {w['p50']:.1f} ms, p95 "
+                f"{w['p95']:.1f} ms, p99 {w['p99']:.1f} ms, errors {w['errors']}"
+            )
+            report["mixed_wrk"] = w
+        else:
+            report["mixed"] = table("mixed load", asyncio.run(run_load(port, keys, args.clients, args.seconds)))
+        if file is not None:
+            sample = random.Random(5).sample(keys["ids"], min(args.sample, len(keys["ids"])))
+
+            async def phase2() -> dict:
+                during = ingest_and_wait_current(port, ws, file, keys, sample, warm=3, wait=args.wait)
+                return await run_load(port, keys, args.clients, 0, during=during)
+
+            res = asyncio.run(phase2())
+            report["during_ingest"] = table(f"mixed load during the ingest of {args.ingest_events:,} events", res)
+            report["ingest"] = res["result"]
+            r = res["result"]
+            print(
+                f"ingest through the CLI: {r['ingest_seconds']:.1f} s, exit {r['ingest_exit']}; sampled touched "
+                f"scores current {r['current_after_commit_s']} s after commit ({r['moved']}/{r['sampled']} moved, "
+                f"{r['not_current']} not current)"
+            )
+            print(r["ingest_output"].strip().splitlines()[-1] if r["ingest_output"].strip() else "(no output)")
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
-    errors = out.pop("errors", [])
-    total = sum(len(v) for v in out.values())
-    print(f"\n{'route':<24}{'requests':>10}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}")
-    for route, lat in sorted(out.items()):
-        print(
-            f"{route:<24}{len(lat):>10}{len(lat) / seconds:>9.1f}{1000 * pct(lat, 50):>10.0f}"
-            f"{1000 * pct(lat, 99):>10.0f}"
-        )
-    print(f"{'all':<24}{total:>10}{total / seconds:>9.1f}")
-    print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+        proc.wait(timeout=60)
+        if file is not None:
+            file.unlink(missing_ok=True)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=str))
 
 
 if __name__ == "__main__":
