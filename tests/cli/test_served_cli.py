@@ -40,9 +40,8 @@ def served(tmp_path_factory):
     init_workspace(home / "ws").close()
     port = free_port()
     log = (home / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [*CREDENCE, "serve", "--port", str(port), "-w", str(home / "ws")], stdout=log, stderr=subprocess.STDOUT
-    )
+    serve = [*CREDENCE, "serve", "--port", str(port), "-w", str(home / "ws"), "--watch", str(home / "drop")]
+    proc = subprocess.Popen([*serve, "--watch-interval", "0.3"], stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while live_server(home / "ws") is None:
@@ -159,6 +158,29 @@ def test_every_operator_command_while_serving(served, cli, tmp_path):
     ok(cli("erase", "P0000002", "--yes", "-w", "ws"))
     code, _, err = cli("show", "P0000002", "-w", "ws")
     assert code == 1 and "P0000002" in err
+
+
+def wait_for(path: Path, seconds: float = 60) -> Path:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} did not appear"
+        time.sleep(0.2)
+    return path
+
+
+def test_drop_folder_ingests_and_moves_files(served, cli):
+    drop = served["home"] / "drop"
+    part = drop / "late.csv.part"  # written under a name the watcher ignores, then renamed: complete at once
+    part.write_text("provider_id,name,categories\nlatebird,Late Bird lending,lending\n")
+    part.rename(drop / "late.csv")
+    (drop / "broken.csv").write_text("provider_id,name\nno-categories,Missing a column\n")
+    log = wait_for(drop / "done" / "late.csv.log").read_text()
+    assert "providers received 1 = accepted 1" in log and not (drop / "late.csv").exists()
+    assert (drop / "done" / "late.csv").exists()
+    failed = wait_for(drop / "failed" / "broken.csv.log").read_text()
+    assert "categories" in failed
+    # the provider is there for the next command
+    assert "duplicate 1" in ok(cli("ingest", "drop/done/late.csv", "-w", "ws"))
 
 
 def test_environment_and_the_real_executable(served, cli):

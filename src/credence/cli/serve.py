@@ -21,6 +21,12 @@ app.add_typer(keys_app, name="keys")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind (default: this machine only)."),
     port: int = typer.Option(8000, help="TCP port."),
+    watch: Path = typer.Option(
+        None,
+        "--watch",
+        help="A provider drop folder: files appearing there are ingested, then moved to done/ or failed/.",
+    ),
+    watch_interval: float = typer.Option(2.0, "--watch-interval", help="Seconds between two looks at --watch."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Serve the HTTP API (/v1, OpenAPI at /openapi.json) and the web portal (/) on a workspace."""
@@ -31,16 +37,26 @@ def serve(
     ws = open_workspace(ws_path)
     refuse_second_server(ws.root)
     application = create_app(ws.root)
+    drop = None
+    if watch is not None:
+        from credence.cli.watch import DropFolder
+
+        drop = DropFolder(ws.root, watch, interval=watch_interval, log=lambda m: console.print(m, highlight=False))
     url = f"http://{host}:{port}/"
     channel = Channel(ws.root, url)
     console.print(f"Credence on [bold]{url}[/] (OpenAPI at /openapi.json) for workspace {ws.root}")
     console.print("Sign in with a key from: credence keys create --role ROLE --name PRINCIPAL")
     console.print(f"CLI commands on this workspace run inside this server (channel {channel.socket})")
+    if drop is not None:
+        console.print(f"Watching {drop.folder} for provider files (ingested, then moved to done/ or failed/)")
+        drop.start()
     # uvicorn re-raises SIGTERM after its graceful stop; exit through Python so the channel is removed
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         uvicorn.run(application, host=host, port=port, log_level="info")
     finally:
+        if drop is not None:
+            drop.close()
         channel.close()
 
 
