@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -145,6 +146,14 @@ def test_every_operator_command_while_serving(served, cli, tmp_path):
     ok(cli("keys", "revoke", secret.split("_")[1], "-w", "ws"))
     r = httpx.get(f"{served['url']}/v1/scores/{person}", headers={"Authorization": f"Bearer {secret}"}, timeout=30)
     assert r.status_code == 401
+
+    # portal sign-in codes and sessions: a code made through the CLI signs in on the served portal at once
+    issued = ok(cli("signin-code", person, "--url", served["url"], "-w", "ws"))
+    code = re.search(r"code=(\S+)", issued).group(1)
+    r = httpx.post(f"{served['url']}/signin/code", data={"code": unquote(code)}, timeout=30, follow_redirects=False)
+    assert r.status_code < 400, r.text
+    assert person in ok(cli("sessions", "list", "--name", person, "-w", "ws"))
+    assert "Ended" in ok(cli("sessions", "revoke", person, "-w", "ws"))
 
     # learning and audit
     ok(cli("audit", "--no-features", "--report", "audit-out", "-w", "ws"))
