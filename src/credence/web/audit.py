@@ -88,7 +88,8 @@ def quarantine_summary(store) -> dict:
     return {
         "total": store.scalar("SELECT count(*) FROM quarantine"),
         "by_reason": store.query(
-            "SELECT coalesce(field, '(record)') AS field, regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason, "
+            "SELECT coalesce(field, '(record)') AS field, "
+            r"regexp_replace(reason, '(field ''[^'']*''): ''[^'']*''', '\1: …', 'g') AS reason, "
             "count(*) AS n, max(quarantined_at) AS last FROM quarantine GROUP BY 1, 2 ORDER BY n DESC LIMIT 20"
         ),
         "by_source": store.query(

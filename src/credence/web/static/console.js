@@ -23,7 +23,8 @@
     return r;
   };
   var pct = function (x, n) { return n ? Math.round(100 * x / n) + "%" : "—"; };
-  var set = function (sel, v) { var el = document.querySelector(sel); if (el) el.textContent = v; };
+  var fmt = function (v) { return typeof v === "number" ? v.toLocaleString("en-US") : v; };
+  var set = function (sel, v) { var el = document.querySelector(sel); if (el) el.textContent = fmt(v); };
   function update() {
     var p = data.policies[select.value]; if (!p) return;
     var t = Math.max(350, Math.min(951, parseInt(num.value, 10) || p.threshold));
@@ -35,12 +36,12 @@
       var band = row.getAttribute("data-band"), sub = {};
       Object.keys(data.counts.all).forEach(function (k) { if (bandOf(Number(k)) === band) sub[k] = data.counts.all[k]; });
       var r = tally(sub, p.threshold, t, p.direction), cells = row.querySelectorAll("td");
-      [r.n, r.before, r.after, r.gained, r.lost].forEach(function (v, i) { cells[i].textContent = v; });
+      [r.n, r.before, r.after, r.gained, r.lost].forEach(function (v, i) { cells[i].textContent = fmt(v); });
     });
     document.querySelectorAll("#wi-groups tbody tr[data-group]").forEach(function (row) {
       var g = data.counts.groups[row.getAttribute("data-group")] || {};
       var r = tally(g, p.threshold, t, p.direction), cells = row.querySelectorAll("td");
-      [r.n, pct(r.before, r.n), pct(r.after, r.n), r.gained, r.lost].forEach(function (v, i) { cells[i].textContent = v; });
+      [r.n, pct(r.before, r.n), pct(r.after, r.n), r.gained, r.lost].forEach(function (v, i) { cells[i].textContent = fmt(v); });
     });
   }
   num.addEventListener("input", function () { slider.value = num.value; update(); });
