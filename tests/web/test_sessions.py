@@ -132,3 +132,20 @@ def test_the_operator_issues_a_code_over_the_api(app, web_template):
     )
     assert refused.status_code == 403
     assert client(app).post("/signin/code", data={"code": body["code"]}).status_code == 303
+
+
+def test_erasing_a_subject_removes_its_sessions_and_codes(web_template, tmp_path):
+    from credence.services.retention import erase
+    from credence.workspace import open_workspace
+
+    shutil.copytree(web_template["root"], tmp_path / "ws")
+    ws = open_workspace(tmp_path / "ws")
+    try:
+        token = sessions.start_session(ws.store, "subject", "P4", key_id=None, via="test")
+        sessions.issue_code(ws.store, "P4", issued_by="test")
+        erase(ws, "P4")
+        assert sessions.lookup(ws.store, token) is None
+        assert ws.store.scalar("SELECT count(*) FROM web_sessions WHERE name = 'P4'") == 0
+        assert ws.store.scalar("SELECT count(*) FROM signin_codes WHERE name = 'P4'") == 0
+    finally:
+        ws.close()

@@ -35,6 +35,8 @@ SUBJECT_ROWS = (
     ("outcomes", "entity_id"),
     ("protected_attributes", "entity_id"),
     ("api_keys", "name"),
+    ("web_sessions", "name"),  # portal sessions and one-time sign-in codes (the ends and uses hold only hashes)
+    ("signin_codes", "name"),
 )
 # (table, column) where the subject appears in another subject's record: pseudonymised on erasure.
 MENTIONS = (
