@@ -30,7 +30,7 @@ from sqlglot.errors import ErrorLevel
 from credence.domain.bands import BANDS, INSUFFICIENT, MAX_SCORE, MIN_SCORE
 from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue
 from credence.domain.scorecard import CategoryBin, Feature, NumericBin, Scorecard
-from credence.sql.dialects import VERIFIED, check_dialect
+from credence.sql.dialects import MATERIALIZE_CTES, VERIFIED, check_dialect
 from credence.sql.event_types import RETENTION, TYPE_KEY, EventTypes
 from credence.sql.expressions import (
     case,
@@ -473,9 +473,14 @@ def population_query(
 def compile_scorecard(card: Scorecard, *, dialect: str = "duckdb", pretty: bool = False, **kw) -> str:
     """The scoring query as SQL text in any SQLGlot dialect (duckdb, spark, postgres, clickhouse, sqlite, ...).
 
-    An unknown dialect is refused. For a verified one (``sql/dialects.py``) execution is the proof, so
+    An unknown dialect is refused. Where the planner would inline every CTE (``MATERIALIZE_CTES``), each is
+    marked MATERIALIZED. For a verified one (``sql/dialects.py``) execution is the proof, so
     SQLGlot's own doubts are not printed (it doubts SQLite's day difference, which is exact).
     """
     check_dialect(dialect)
+    query = scorecard_query(card, **kw)
+    if dialect in MATERIALIZE_CTES:
+        for cte in query.find_all(exp.CTE):
+            cte.set("materialized", True)
     level = ErrorLevel.IGNORE if dialect in VERIFIED else ErrorLevel.WARN
-    return scorecard_query(card, **kw).sql(dialect=dialect, pretty=pretty, unsupported_level=level)
+    return query.sql(dialect=dialect, pretty=pretty, unsupported_level=level)

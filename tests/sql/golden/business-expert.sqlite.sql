@@ -1,4 +1,4 @@
-WITH event_types AS (
+WITH event_types AS MATERIALIZED (
   SELECT
     'loan_opened' AS type_key,
     CAST(NULL AS INTEGER) AS retention_days,
@@ -505,7 +505,7 @@ WITH event_types AS (
     FALSE AS t6,
     FALSE AS t7,
     FALSE AS t8
-), ev AS (
+), ev AS MATERIALIZED (
   SELECT
     *
   FROM (
@@ -544,7 +544,7 @@ WITH event_types AS (
     NOT (
       adverse
     ) OR age_days <= retention_days
-), agg AS (
+), agg AS MATERIALIZED (
   SELECT
     entity_id,
     COUNT(*) AS n_events,
@@ -573,7 +573,7 @@ WITH event_types AS (
   FROM ev
   GROUP BY
     entity_id
-), vside AS (
+), vside AS MATERIALIZED (
   SELECT
     entity_id,
     counterparty_id,
@@ -588,7 +588,7 @@ WITH event_types AS (
   GROUP BY
     entity_id,
     counterparty_id
-), vouch AS (
+), vouch AS MATERIALIZED (
   SELECT
     g.entity_id AS voucher,
     g.counterparty_id AS vouchee,
@@ -610,7 +610,7 @@ WITH event_types AS (
       )
     )
     AND g.entity_id <> g.counterparty_id
-), vlink AS (
+), vlink AS MATERIALIZED (
   SELECT
     voucher AS entity_id,
     vouchee AS other,
@@ -626,7 +626,7 @@ WITH event_types AS (
     since,
     CAST((JULIANDAY(DATE('2026-01-01 00:00:00')) - JULIANDAY(DATE(since))) AS INTEGER) AS age_days
   FROM vouch
-), vev AS (
+), vev AS MATERIALIZED (
   SELECT
     *
   FROM (
@@ -677,7 +677,7 @@ WITH event_types AS (
       WHEN type IN ('bankruptcy')
       THEN 3652
     END
-), vagg AS (
+), vagg AS MATERIALIZED (
   SELECT
     c.entity_id,
     c.n_vouched,
@@ -699,7 +699,7 @@ WITH event_types AS (
       entity_id
   ) AS d
     ON c.entity_id = d.entity_id
-), feat AS (
+), feat AS MATERIALIZED (
   SELECT
     n.entity_id AS entity_id,
     n.kind AS kind,
@@ -728,7 +728,7 @@ WITH event_types AS (
     ON n.entity_id = v.entity_id
   WHERE
     n.kind IN ('business', 'institution')
-), pts AS (
+), pts AS MATERIALIZED (
   SELECT
     *,
     CASE
@@ -777,7 +777,7 @@ WITH event_types AS (
       ELSE CASE WHEN f8 < 1 THEN 0 ELSE CASE WHEN f8 < 3 THEN 15 ELSE 25 END END
     END AS p8
   FROM feat
-), lost AS (
+), lost AS MATERIALIZED (
   SELECT
     *,
     p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 AS total_points,
@@ -796,7 +796,7 @@ WITH event_types AS (
     40 - p7 AS l7,
     25 - p8 AS l8
   FROM pts
-), ranked AS (
+), ranked AS MATERIALIZED (
   SELECT
     *,
     CASE
@@ -845,7 +845,7 @@ WITH event_types AS (
       ELSE 9
     END AS r8
   FROM lost
-), picked AS (
+), picked AS MATERIALIZED (
   SELECT
     *,
     CASE

@@ -1,4 +1,4 @@
-WITH event_types AS (
+WITH event_types AS MATERIALIZED (
   SELECT
     'loan_opened' AS type_key,
     CAST(NULL AS INT) AS retention_days,
@@ -661,7 +661,7 @@ WITH event_types AS (
     FALSE AS t10,
     FALSE AS t11,
     FALSE AS t12
-), ev AS (
+), ev AS MATERIALIZED (
   SELECT
     *
   FROM (
@@ -704,7 +704,7 @@ WITH event_types AS (
     NOT (
       adverse
     ) OR age_days <= retention_days
-), agg AS (
+), agg AS MATERIALIZED (
   SELECT
     entity_id,
     COUNT(*) AS n_events,
@@ -738,7 +738,7 @@ WITH event_types AS (
   FROM ev
   GROUP BY
     entity_id
-), vside AS (
+), vside AS MATERIALIZED (
   SELECT
     entity_id,
     counterparty_id,
@@ -753,7 +753,7 @@ WITH event_types AS (
   GROUP BY
     entity_id,
     counterparty_id
-), vouch AS (
+), vouch AS MATERIALIZED (
   SELECT
     g.entity_id AS voucher,
     g.counterparty_id AS vouchee,
@@ -775,7 +775,7 @@ WITH event_types AS (
       )
     )
     AND g.entity_id <> g.counterparty_id
-), vlink AS (
+), vlink AS MATERIALIZED (
   SELECT
     voucher AS entity_id,
     vouchee AS other,
@@ -791,7 +791,7 @@ WITH event_types AS (
     since,
     CAST(EXTRACT(epoch FROM CAST(CAST(CAST('2026-01-01 00:00:00' AS TIMESTAMP) AS DATE) AS TIMESTAMP) - CAST(CAST(since AS DATE) AS TIMESTAMP)) / 86400 AS BIGINT) AS age_days
   FROM vouch
-), vev AS (
+), vev AS MATERIALIZED (
   SELECT
     *
   FROM (
@@ -842,7 +842,7 @@ WITH event_types AS (
       WHEN type IN ('bankruptcy')
       THEN 3652
     END
-), vagg AS (
+), vagg AS MATERIALIZED (
   SELECT
     c.entity_id,
     c.n_vouched,
@@ -868,7 +868,7 @@ WITH event_types AS (
       entity_id
   ) AS d
     ON c.entity_id = d.entity_id
-), feat AS (
+), feat AS MATERIALIZED (
   SELECT
     n.entity_id AS entity_id,
     n.kind AS kind,
@@ -911,7 +911,7 @@ WITH event_types AS (
     ON n.entity_id = v.entity_id
   WHERE
     n.kind IN ('person')
-), pts AS (
+), pts AS MATERIALIZED (
   SELECT
     *,
     CASE
@@ -1009,7 +1009,7 @@ WITH event_types AS (
       ELSE CASE WHEN f13 < 1 THEN 20 ELSE CASE WHEN f13 < 3 THEN 8 ELSE 0 END END
     END AS p13
   FROM feat
-), lost AS (
+), lost AS MATERIALIZED (
   SELECT
     *,
     p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 + p10 + p11 + p12 + p13 AS total_points,
@@ -1033,7 +1033,7 @@ WITH event_types AS (
     25 - p12 AS l12,
     20 - p13 AS l13
   FROM pts
-), ranked AS (
+), ranked AS MATERIALIZED (
   SELECT
     *,
     CASE
@@ -1107,7 +1107,7 @@ WITH event_types AS (
       ELSE 14
     END AS r13
   FROM lost
-), picked AS (
+), picked AS MATERIALIZED (
   SELECT
     *,
     CASE
