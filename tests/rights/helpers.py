@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from credence.domain.catalogue import default_catalogue
 from credence.services.scoring import score_entity, utcnow, workspace_scorecards
-from credence.store import supersessions
+from credence.store import current, supersessions
 from credence.workspace import Workspace, init_workspace
 
 NOW = utcnow()
@@ -64,6 +64,7 @@ def add_events(ws: Workspace, rows: list[list]) -> None:
     with ws.store.transaction() as con:
         con.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         supersessions.record(con)
+        current.mark_ids(con, sorted({r[2] for r in rows}))  # as ingest does: their current scores re-score
 
 
 def add_event(ws: Workspace, *args, **kw) -> None:

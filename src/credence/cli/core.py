@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from credence.cli.app import WorkspaceOption, app, console, workspace
 from credence.cli.render import band_table, feature_table, print_score
-from credence.errors import ConfigError, NotFoundError
+from credence.errors import ConfigError
 from credence.services import scoring
 from credence.workspace import init_workspace
 
@@ -141,12 +141,11 @@ def score(
 
 @app.command()
 def show(entity: str = typer.Argument(..., help="Entity id."), ws_path: Path = WorkspaceOption) -> None:
-    """Score, band, dimensions, reasons and score history of one entity (latest snapshot)."""
+    """Score, band, dimensions, reasons (today's, kept current) and score history (snapshots) of one entity."""
+    from credence.services.serving import current_score
+
     ws = workspace(ws_path)
-    row = scoring.latest_score(ws.store, entity)
-    if row is None:
-        scoring.entity_kind(ws.store, entity)  # not found → clear error
-        raise NotFoundError(f"'{entity}' has not been scored yet", fix="run 'credence score' first")
+    row = current_score(ws, entity)
     log_operator_read(ws, entity, "show")
     print_score(console, row, card=card_of(ws, row))
     hist = scoring.history(ws.store, entity)

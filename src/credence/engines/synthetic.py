@@ -25,7 +25,7 @@ from datetime import datetime
 import duckdb
 
 from credence.domain.catalogue import Catalogue, default_catalogue
-from credence.store import supersessions
+from credence.store import current, supersessions
 
 # relative frequency of each non-adverse type (adverse types are drawn uniformly among themselves)
 GOOD_WEIGHTS = {
@@ -241,6 +241,7 @@ def generate(
                    CASE WHEN hash(event_id || '/{seed}/13') % 3 = 0 THEN 'confirmed' ELSE 'retracted' END,
                    provider_id, NULL, {as_of_sql} - INTERVAL 5 DAY
             FROM disputes WHERE dispute_id LIKE 'd-%' AND action = 'opened' AND hash(event_id || '/{seed}/13') % 3 <> 2""")
+    current.invalidate(con)  # a bulk load: every current score is rebuilt on the next read
     counts = con.execute(f"""
         SELECT (SELECT count(*) FROM events WHERE batch_id LIKE 'synthetic-{seed}%'),
                (SELECT count(*) FROM events WHERE batch_id = 'synthetic-{seed}-c'),

@@ -15,7 +15,7 @@ import duckdb
 from credence.domain.catalogue import DIMENSIONS
 from credence.errors import PermissionDenied
 from credence.services.grants import live_grant, moment, normalise_purpose
-from credence.services.scoring import score_entity, workspace_catalogue, workspace_scorecards
+from credence.services.serving import score_at
 from credence.workspace import Workspace
 
 SHARED_FIELDS = ("entity_id", "kind", "score", "band", "as_of", "scorecard") + tuple(f"points_{d}" for d in DIMENSIONS)
@@ -34,14 +34,28 @@ def log_access(
     at: datetime | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> None:
-    """Append one access-log row (inside ``con``'s transaction when given)."""
-    row = [moment(at), subject_id, viewer_id, action, purpose, grant_id, allowed, detail]
-    sql = "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    """Append one access-log row: inside ``con``'s transaction when given, else committed before this returns,
+    in a group commit shared with concurrent requests."""
+    sql, row = access_row(subject_id, viewer_id, action, allowed, purpose, grant_id, detail, at)
     if con is not None:
         con.execute(sql, row)
         return
-    with ws.store.transaction() as c:
-        c.execute(sql, row)
+    ws.store.append([(sql, row)])
+
+
+def access_row(
+    subject_id: str,
+    viewer_id: str,
+    action: str,
+    allowed: bool,
+    purpose: str | None = None,
+    grant_id: str | None = None,
+    detail: str | None = None,
+    at: datetime | None = None,
+) -> tuple[str, list]:
+    """The INSERT of one access-log row, as a statement for ``Store.append``."""
+    row = [moment(at), subject_id, viewer_id, action, purpose, grant_id, allowed, detail]
+    return "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row
 
 
 def authorize(
@@ -97,9 +111,7 @@ def read_score(
     """Score ``subject_id`` now for ``viewer_id``: the subject gets everything, a grantee the shared fields."""
     t = moment(at)
     g = authorize(ws, subject_id, viewer_id, "score", purpose, "read_score", at=t)
-    row = score_entity(
-        ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws), detail=g is None
-    )
+    row = score_at(ws, subject_id, at)  # now: served from current_scores; a past time: computed online
     log_access(
         ws,
         subject_id,

@@ -28,7 +28,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from credence.errors import ConflictError, DataError, NotFoundError, PermissionDenied, TokenError, ValidationError
 from credence.services.access import log_access
 from credence.services.grants import moment, parse_until, require_entity
-from credence.services.scoring import score_entity, utcnow, workspace_catalogue, workspace_scorecards
+from credence.services.scoring import utcnow
+from credence.services.serving import score_at
 from credence.workspace import Workspace
 
 ALGORITHM = "EdDSA"
@@ -168,9 +169,7 @@ def certify(
             field="ttl",
             fix="use e.g. --ttl 7d",
         )
-    row = score_entity(
-        ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws), detail=False
-    )
+    row = score_at(ws, subject_id, at)  # now: served from current_scores; a past time: computed online
     if row["score"] is None:
         raise DataError(
             f"'{subject_id}' has no score to certify: {row['band']}",

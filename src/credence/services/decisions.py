@@ -15,9 +15,9 @@ from datetime import datetime
 
 from credence.domain.policy import ADVERSE_OUTCOMES, GRANTED, NO_DECISION, NOT_GRANTED, PolicyPack, load_policies
 from credence.errors import PermissionDenied
-from credence.services.access import authorize, log_access
+from credence.services.access import access_row, authorize, log_access
 from credence.services.grants import moment, require_entity
-from credence.services.scoring import score_entity, workspace_catalogue, workspace_scorecards
+from credence.services.serving import score_at
 from credence.workspace import Workspace
 
 
@@ -49,9 +49,7 @@ def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, a
         )
     g = authorize(ws, subject_id, partner_id, "decisions", policy.purpose, "decision", at=t)
     require_entity(ws, subject_id)
-    row = score_entity(
-        ws.store, workspace_scorecards(ws), subject_id, as_of=t, catalogue=workspace_catalogue(ws), detail=False
-    )
+    row = score_at(ws, subject_id, at)  # now: served from current_scores; a past time: computed online
     score = row["score"]
     outcome = policy.outcome(score)
     adverse = outcome in ADVERSE_OUTCOMES
@@ -69,23 +67,25 @@ def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, a
         "notice": adverse_action_notice(policy, row, partner_id, t) if adverse else None,
         "decided_at": t,
     }
-    with ws.store.transaction() as con:
-        con.execute(
-            "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [decision[k] if k != "reasons" else json.dumps(reasons) for k in decision],
-        )
-        log_access(
-            ws,
-            subject_id,
-            partner_id,
-            "decision",
-            allowed=True,
-            purpose=policy.purpose,
-            grant_id=g["grant_id"] if g else None,
-            detail=f"{decision['decision_id']}: {policy.id} -> {outcome}",
-            at=t,
-            con=con,
-        )
+    # the decision and its access record: one unit, committed before we answer (group commit)
+    ws.store.append(
+        [
+            (
+                "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [decision[k] if k != "reasons" else json.dumps(reasons) for k in decision],
+            ),
+            access_row(
+                subject_id,
+                partner_id,
+                "decision",
+                True,
+                purpose=policy.purpose,
+                grant_id=g["grant_id"] if g else None,
+                detail=f"{decision['decision_id']}: {policy.id} -> {outcome}",
+                at=t,
+            ),
+        ]
+    )
     return decision | {
         "adverse": adverse,
         "effect": policy.effect,

@@ -18,7 +18,7 @@ from credence.domain.catalogue import Catalogue
 from credence.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from credence.services.grants import moment
 from credence.services.scoring import parse_time, workspace_catalogue
-from credence.store import supersessions
+from credence.store import current, supersessions
 from credence.store.schema import EVENT_COLUMNS
 from credence.workspace import Workspace
 
@@ -74,6 +74,7 @@ def open_dispute(
             "INSERT INTO disputes VALUES (?, ?, ?, ?, 'opened', ?, ?, ?)",
             [dispute_id, provider_id, event_id, subject_id, subject_id, note, t],
         )
+        current.mark_ids(con, [subject_id])
     return get_dispute(ws, dispute_id)
 
 
@@ -136,6 +137,7 @@ def answer_dispute(
                 t,
             ],
         )
+        current.mark_ids(con, [d["entity_id"]])
     return get_dispute(ws, dispute_id) | ({"correction": new_event} if new_event else {})
 
 
@@ -223,6 +225,7 @@ def expire_disputes(ws: Workspace, now: datetime | None = None) -> list[dict]:
                     max(t, d["last_acted_at"] + timedelta(microseconds=1)),
                 ],
             )
+        current.mark_ids(con, [d["entity_id"] for d in due])
     return [get_dispute(ws, d["dispute_id"]) for d in due]
 
 

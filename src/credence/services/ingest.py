@@ -28,7 +28,7 @@ import pyarrow as pa
 from credence.domain.catalogue import Catalogue, default_catalogue
 from credence.errors import ValidationError
 from credence.services import validation as v
-from credence.store import Store, supersessions
+from credence.store import Store, current, supersessions
 
 Progress = Callable[[int, int], None]
 CHUNK_ROWS = 8_000_000
@@ -175,6 +175,8 @@ def _run_batch(
             report = _run_checks(cur, label, opener, kind, catalogue, now, progress, allowed_provider, chunk_rows)
             if report.kind == "events" and report.accepted:
                 supersessions.record(cur, "e.batch_id = ?", [report.batch_id])
+            if report.kind in ("events", "entities") and report.accepted:
+                current.mark(cur, *_touched(report))
         except _READ_ERRORS as e:
             raise ValidationError(
                 f"cannot read {label}: {_first_line(e)}",
@@ -195,6 +197,18 @@ def _run_batch(
             ],
         )
     return report
+
+
+def _touched(report: IngestReport) -> tuple[str, list]:
+    """The entities a batch touched (for ``current_scores``): its own, and those of the events it corrects."""
+    if report.kind == "entities":
+        return "SELECT entity_id FROM entities WHERE batch_id = ?", [report.batch_id]
+    return (
+        "SELECT entity_id FROM events WHERE batch_id = ? UNION SELECT x.entity_id FROM events x "
+        "JOIN superseded_events s ON s.provider_id = x.provider_id AND s.event_id = x.event_id "
+        "JOIN events c ON c.provider_id = s.provider_id AND c.event_id = s.superseded_by WHERE c.batch_id = ?",
+        [report.batch_id, report.batch_id],
+    )
 
 
 def _run_checks(

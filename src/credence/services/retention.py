@@ -19,7 +19,7 @@ from datetime import datetime
 from credence.errors import NotFoundError
 from credence.services.grants import moment
 from credence.services.scoring import workspace_catalogue
-from credence.store import supersessions
+from credence.store import current, supersessions
 from credence.workspace import Workspace
 
 # (table, column) holding a subject's own rows: deleted on erasure.
@@ -75,6 +75,9 @@ def purge(ws: Workspace, *, now: datetime | None = None, dry_run: bool = False) 
         ).fetchone()[0]
         record = {"events": n_events, "disputes": n_disputes, "by_type": by_type}
         if not dry_run and n_events:
+            current.mark(
+                con, "SELECT DISTINCT e.entity_id FROM events e JOIN purge_due p USING (provider_id, event_id)"
+            )
             con.execute(
                 "DELETE FROM disputes d WHERE EXISTS (SELECT 1 FROM purge_due p "
                 "WHERE p.provider_id = d.provider_id AND p.event_id = d.event_id)"
@@ -108,6 +111,7 @@ def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict
             "WHERE c.subject_id = ? AND c.certificate_id NOT IN (SELECT certificate_id FROM certificate_revocations)",
             [t, subject_id],
         )
+        current.mark_ids(con, [subject_id])  # and its vouch neighbours, before its events go
         grant_ids = [
             r[0] for r in con.execute("SELECT grant_id FROM grants WHERE subject_id = ?", [subject_id]).fetchall()
         ]

@@ -285,5 +285,42 @@ EVENT_FACT_COLUMNS = (
 )  # fmt: skip
 EVENT_COLUMNS = (*EVENT_FACT_COLUMNS, "supersedes", "ingested_at", "batch_id")
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4]
+# V5 (serving, issue 11): current scores kept ready, and history reads by entity.
+# ``current_scores`` is a derived cache, not a fact: today's score of every entity, kept exact by
+# ``services/serving.py`` (re-scored in the transaction of every change that can move a score, brought
+# forward when the date changes). It can be dropped and rebuilt from the facts at any time.
+# ``current_pending`` holds entities a committed change touched that are not re-scored yet (a writer that
+# ran without the serving hook); ``current_state`` says for which day, cards and horizon the rows hold.
+# The index on ``scores(entity_id)`` keeps one entity's latest score and history flat in the number of
+# snapshots (an index lookup instead of a scan of every snapshot's rows).
+V5 = [
+    """CREATE TABLE current_scores (
+        entity_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        as_of TIMESTAMP NOT NULL,           -- when this row was computed (its score holds until a change)
+        scorecard VARCHAR NOT NULL,
+        score INTEGER,
+        band VARCHAR NOT NULL,
+        points_credit_history DOUBLE,
+        points_behaviour DOUBLE,
+        points_capacity DOUBLE,
+        points_identity DOUBLE,
+        points_connections DOUBLE,
+        reason1_code VARCHAR, reason1_text VARCHAR,
+        reason2_code VARCHAR, reason2_text VARCHAR,
+        reason3_code VARCHAR, reason3_text VARCHAR,
+        reason4_code VARCHAR, reason4_text VARCHAR
+    )""",
+    "CREATE INDEX current_scores_entity ON current_scores (entity_id)",
+    "CREATE TABLE current_pending (entity_id VARCHAR NOT NULL)",
+    """CREATE TABLE current_state (
+        day DATE NOT NULL,                  -- the rows are today's scores for this day
+        as_of TIMESTAMP NOT NULL,           -- every row is exact for events up to this time
+        horizon TIMESTAMP,                  -- earliest stored event after as_of (a future-stamped one)
+        fingerprint VARCHAR NOT NULL        -- hash of the compiled statement (cards and catalogue)
+    )""",
+    "CREATE INDEX scores_entity ON scores (entity_id)",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5]
 SCHEMA_VERSION = len(MIGRATIONS)

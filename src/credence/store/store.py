@@ -1,24 +1,41 @@
-"""Connection to a workspace's DuckDB file, schema migration and all-or-nothing batches."""
+"""Connection to a workspace's DuckDB file, schema migration and all-or-nothing batches.
+
+Reads run in parallel: each thread reads through its own DuckDB cursor (DuckDB's rule: one cursor per
+thread), with no store-wide lock. Writes are serialised by one writer lock; the records a read must leave
+(the access log, a decision) go through the group commit (``store/commit.py``), many requests per commit.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 
 from credence.errors import ConfigError, CredenceError, StoreBusy
+from credence.store.commit import GroupCommit
 from credence.store.holder import lock_holder_message
 from credence.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+BeforeCommit = Callable[[duckdb.DuckDBPyConnection], None]
+
+# Committed write transactions per database file in this process. DuckDB lets one process write a file
+# (and shares one database between the connections a process opens to it), so this counts every write a
+# reader can see: a cache keyed by it (``services/serving.py``) knows when to look again.
+_GENERATIONS: dict[str, int] = {}
 
 
 class Store:
     """The embedded store. ``Store(":memory:")`` works for tests.
 
     Use ``with store.transaction() as con:`` for anything that writes: a batch is committed whole or not
-    at all (DuckDB's own transaction; a kill mid-way leaves the WAL to roll back).
+    at all (DuckDB's own transaction; a kill mid-way leaves the WAL to roll back). ``before_commit`` hooks
+    run inside every such transaction, just before its COMMIT (the serving layer re-scores there).
+    ``append`` commits small records (access log, decisions) in groups shared by concurrent callers.
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
@@ -30,7 +47,13 @@ class Store:
             if held:
                 raise StoreBusy(held[0], fix=held[1]) from None
             raise ConfigError(f"cannot open the store {self.path}: {e}", fix="check the workspace path") from None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the one writer at a time
+        self._key = os.path.realpath(self.path) if self.path != ":memory:" else f":memory:{id(self)}"
+        _GENERATIONS.setdefault(self._key, 0)
+        self._local = threading.local()  # each thread's read cursor
+        self._cursors: weakref.WeakSet = weakref.WeakSet()
+        self.before_commit: list[BeforeCommit] = []
+        self.group = GroupCommit(self.con)
         if not read_only:
             self.migrate()
 
@@ -61,48 +84,69 @@ class Store:
                 con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [version])
 
     # -- access -----------------------------------------------------------
+    @property
+    def write_lock(self) -> threading.RLock:
+        """Held by every writing transaction: writes are serialised."""
+        return self._lock
+
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, *, hooks: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._lock:
             cur = self.con.cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
+                if hooks:
+                    for hook in list(self.before_commit):
+                        hook(cur)
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
             else:
                 cur.execute("COMMIT")
+                _GENERATIONS[self._key] = _GENERATIONS.get(self._key, 0) + 1
             finally:
                 cur.close()
+
+    @property
+    def generation(self) -> int:
+        """How many write transactions this process has committed to this database file."""
+        return _GENERATIONS.get(self._key, 0)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor for reads (thread-safe: one per caller)."""
+        """A new cursor of its own (the caller closes it)."""
         return self.con.cursor()
 
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """This thread's read cursor: reads from many threads run in parallel, each on its own cursor."""
+        cur = getattr(self._local, "cur", None)
+        if cur is None:
+            cur = self._local.cur = self.con.cursor()
+            self._cursors.add(cur)
+        return cur
+
     def query(self, sql: str, params: list | dict | None = None) -> list[dict]:
-        with self._lock:
-            cur = self.con.cursor()
-            try:
-                rel = cur.execute(sql, params or [])
-                cols = [d[0] for d in rel.description]
-                return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
-            finally:
-                cur.close()
+        rel = self.reader().execute(sql, params or [])
+        cols = [d[0] for d in rel.description]
+        return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
 
     def scalar(self, sql: str, params: list | dict | None = None):
-        with self._lock:
-            cur = self.con.cursor()
-            try:
-                row = cur.execute(sql, params or []).fetchone()
-                return None if row is None else row[0]
-            finally:
-                cur.close()
+        row = self.reader().execute(sql, params or []).fetchone()
+        return None if row is None else row[0]
+
+    def append(self, statements: list[tuple[str, list]]) -> None:
+        """Commit these INSERTs (one unit, all or none) before returning, in a group commit shared with
+        concurrent callers: one transaction and one flush for every unit queued meanwhile."""
+        self.group.submit(statements)
 
     def count(self, table: str) -> int:
         return int(self.scalar(f"SELECT count(*) FROM {table}"))
 
     def close(self) -> None:
+        self.group.close()
+        for cur in list(self._cursors):
+            with contextlib.suppress(duckdb.Error):
+                cur.close()
         self.con.close()
 
     def __enter__(self) -> Store:

@@ -11,7 +11,7 @@ from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, service, subject_access
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import Explanation, HistoryPoint, Open, Score, Timestamp, score_body
-from credence.services import scoring
+from credence.services import scoring, serving
 
 router = APIRouter(tags=["scores"], responses=ERROR_RESPONSES)
 READERS = ("operator", "subject", "partner")
@@ -26,7 +26,7 @@ def read_score(
     a partner (or a friend, with a subject key) needs the subject's live grant of scope ``score`` for the
     ``purpose`` it states, and sees no reasons. Every read, allowed or refused, is in the access log."""
     if p.role == "operator":
-        row = scoring.score_entity(c.store, c.cards, entity_id, catalogue=c.catalogue, detail=False)
+        row = serving.current_score(c.ws, entity_id)
         service("access").log_access(
             c.ws,
             entity_id,

@@ -1,0 +1,260 @@
+"""Serving today's scores from the maintained ``current_scores`` table, kept exact.
+
+Every score is a function of an entity's effective events, its consented vouch links and the date (ages are
+whole days), so today's score of every entity can be kept ready:
+
+- **On every committed change that can move a score** the writer marks the entities it touched (and their
+  vouch neighbours) in ``current_pending`` (``store/current.py``). The hook :func:`attach` installs runs
+  inside that same transaction, before COMMIT: it re-scores the marked entities with the *same* compiled
+  population statement restricted to them (``sql/scope.py``), in one ``DELETE`` and one ``INSERT ...
+  SELECT``. Facts and their scores become visible together.
+- **When the date changes** (or the scorecards or catalogue change), the first read of the day rebuilds
+  every row in one population statement, under the writer lock; the rows say for which day they hold.
+- **A future-stamped event** (providers may stamp up to 5 minutes ahead) starts to count when its time
+  comes: ``current_state.horizon`` is the earliest stored event after the rows' time; a read at or past it
+  re-scores the entities with events that came due.
+
+A read (:func:`current_score`) is one indexed lookup on the caller's own cursor; when the cache does not
+hold (a new day, pending marks, the horizon passed) it settles first. Explanations feature by feature and
+scores as of a past time stay on the online path (``scoring.score_entity``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+from sqlglot import exp
+
+from credence.domain.catalogue import Catalogue
+from credence.domain.scorecard import Scorecard
+from credence.services.scoring import (
+    SCORE_COLUMNS,
+    distinct_cards,
+    reasons_of,
+    restrict,
+    score_entity,
+    utcnow,
+    workspace_catalogue,
+    workspace_scorecards,
+)
+from credence.sql.compiler import population_query
+from credence.sql.scope import restrict_population, scope_of
+from credence.store import Store
+from credence.store.current import PENDING_TABLE, ROW_SQL, SCORE_TABLE, STATE_SQL, mark
+from credence.workspace import Workspace
+
+Clock = Callable[[], datetime]
+LOCK_WAIT = 0.05  # seconds a stale read waits for the writer lock before computing online instead
+_INSERT = (
+    f"INSERT INTO {SCORE_TABLE} SELECT entity_id, kind, $as_of::TIMESTAMP AS as_of, scorecard, "
+    f"{', '.join(SCORE_COLUMNS[2:])} FROM "
+)
+
+
+@dataclass
+class Statements:
+    """The population statement for one set of cards, whole and restricted to the pending entities."""
+
+    fingerprint: str
+    everyone: str
+    pending: str
+
+
+@dataclass
+class Serving:
+    """What a workspace's store serves with: its cards, the compiled statements, and the clock."""
+
+    ws: Workspace
+    clock: Clock = utcnow
+    _compiled: dict = field(default_factory=dict)
+    _valid: tuple | None = None  # (store generation, day, as_of, horizon, fingerprint) when last checked
+    settles: int = 0  # partial re-scores run (for tests and benchmarks)
+    rebuilds: int = 0  # whole-table rebuilds run
+
+    def cards(self) -> tuple[dict[str, Scorecard], Catalogue]:
+        return workspace_scorecards(self.ws), workspace_catalogue(self.ws)
+
+    def statements(self) -> Statements:
+        """Compiled once per set of cards and catalogue (``$as_of`` bound at run time)."""
+        cards, catalogue = self.cards()
+        plan = distinct_cards(cards)
+        key = (tuple((id(card), kinds) for card, kinds in plan), id(catalogue))
+        hit = self._compiled.get(key)
+        if hit is None:
+            self._compiled.clear()
+            hit = self._compiled[key] = (plan, catalogue, compiled(plan, catalogue))
+        return hit[2]
+
+    # -- keeping the table exact --------------------------------------------------------------------------
+    def settle(self, con: duckdb.DuckDBPyConnection, now: datetime | None = None, *, rebuild: bool = True) -> None:
+        """Bring the table up to ``now`` inside ``con``'s transaction (the caller holds the writer lock).
+
+        When the rows are of another day or other cards, rebuild them all (``rebuild``), or leave the marks
+        for the next read (the hook in a writer's transaction: an unrelated write does not pay for the day).
+        """
+        now = now or self.clock()
+        sql = self.statements()
+        state = con.execute("SELECT day, as_of, horizon, fingerprint FROM current_state").fetchone()
+        if state is None or state[0] != now.date() or state[3] != sql.fingerprint or now < state[1]:
+            if rebuild:
+                self._rebuild(con, sql, now)
+            return
+        _, as_of, horizon, _ = state
+        due = horizon is not None and horizon <= now
+        if due:  # future-stamped events came due: their entities (and neighbours) re-score
+            mark(con, "SELECT DISTINCT entity_id FROM events WHERE occurred_at > ? AND occurred_at <= ?", [as_of, now])
+        pending = con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()[0]
+        if pending:
+            con.execute(f"DELETE FROM {SCORE_TABLE} WHERE entity_id IN (SELECT entity_id FROM {PENDING_TABLE})")
+            con.execute(_INSERT + f"({sql.pending})", {"as_of": now})
+            con.execute(f"DELETE FROM {PENDING_TABLE}")
+            self.settles += 1
+        if pending or due:
+            self._set_state(con, now, sql.fingerprint)
+
+    def _rebuild(self, con: duckdb.DuckDBPyConnection, sql: Statements, now: datetime) -> None:
+        con.execute(f"DELETE FROM {SCORE_TABLE}")
+        con.execute(_INSERT + f"({sql.everyone})", {"as_of": now})
+        con.execute(f"DELETE FROM {PENDING_TABLE}")
+        self._set_state(con, now, sql.fingerprint)
+        self.rebuilds += 1
+
+    def _set_state(self, con: duckdb.DuckDBPyConnection, now: datetime, fingerprint: str) -> None:
+        con.execute("DELETE FROM current_state")
+        con.execute(
+            "INSERT INTO current_state SELECT ?::DATE, ?, (SELECT min(occurred_at) FROM events WHERE occurred_at > ?), ?",
+            [now.date(), now, now, fingerprint],
+        )
+
+    # -- knowing when the table holds ---------------------------------------------------------------------
+    def fresh(self, now: datetime) -> bool:
+        """Whether the table holds at ``now`` as last checked, with no write committed since (in memory)."""
+        v = self._valid
+        return (
+            v is not None
+            and v[0] == self.ws.store.generation
+            and v[1] == now.date()
+            and v[2] <= now
+            and (v[3] is None or now < v[3])
+            and v[4] == self.statements().fingerprint
+        )
+
+    def check(self, now: datetime) -> bool:
+        """Look at the table's state; settle it when it does not hold at ``now``. False when a long write
+        holds the writer lock (the caller then computes online)."""
+        store = self.ws.store
+        for _ in range(2):
+            generation = store.generation
+            state = store.reader().execute(STATE_SQL).fetchone()
+            fingerprint = self.statements().fingerprint
+            if (
+                state is not None
+                and state[0] == now.date()
+                and state[1] <= now
+                and (state[2] is None or now < state[2])
+                and state[3] == fingerprint
+                and not state[4]
+            ):
+                self._valid = (generation, state[0], state[1], state[2], fingerprint)
+                return True
+            if not store.write_lock.acquire(timeout=LOCK_WAIT):
+                return False
+            try:
+                with store.transaction(hooks=False) as con:
+                    self.settle(con, now)
+            finally:
+                store.write_lock.release()
+        return False
+
+
+_COMPILED: dict[str, Statements] = {}
+
+
+def compiled(plan: list[tuple[Scorecard, tuple[str, ...]]], catalogue: Catalogue) -> Statements:
+    """The statements for these cards and catalogue, compiled once per process for the same content
+    (SQLGlot takes seconds for two cards; workspaces with equal cards share them)."""
+    content = hashlib.sha256(repr((plan, catalogue)).encode()).hexdigest()
+    hit = _COMPILED.get(content)
+    if hit is None:
+        query = population_query(
+            [restrict(card, kinds) for card, kinds in plan], as_of=exp.Placeholder(this="as_of"), catalogue=catalogue
+        )
+        everyone = query.sql(dialect="duckdb")
+        pending = restrict_population(query, scope_of(PENDING_TABLE)).sql(dialect="duckdb")
+        if len(_COMPILED) > 16:
+            _COMPILED.clear()
+        hit = _COMPILED[content] = Statements(hashlib.sha256(everyone.encode()).hexdigest()[:16], everyone, pending)
+    return hit
+
+
+_SERVING: weakref.WeakKeyDictionary[Store, Serving] = weakref.WeakKeyDictionary()
+_ATTACH = threading.Lock()
+
+
+def attach(ws: Workspace, *, clock: Clock | None = None) -> Serving:
+    """The workspace's serving state; installs the re-scoring hook in every write transaction of its store.
+
+    ``clock`` replaces the wall clock (tests drive days with it); by default the first attach keeps utcnow.
+    """
+    store = ws.store
+    with _ATTACH:
+        serving = _SERVING.get(store)
+        if serving is None:
+            serving = _SERVING[store] = Serving(ws)
+            store.before_commit.append(lambda con, s=serving: s.settle(con, rebuild=False))
+        if clock is not None:
+            serving.clock = clock
+    return serving
+
+
+def detach(ws: Workspace) -> None:
+    """Remove the hook (writers still mark pending entities; the next read re-scores them)."""
+    store = ws.store
+    with _ATTACH:
+        _SERVING.pop(store, None)
+        store.before_commit.clear()
+
+
+def refresh(ws: Workspace, now: datetime | None = None) -> None:
+    """Bring the current scores up to now (a population run when the day or the cards changed)."""
+    serving = attach(ws)
+    with ws.store.transaction(hooks=False) as con:
+        serving.settle(con, now)
+
+
+def current_score(ws: Workspace, entity_id: str, *, now: datetime | None = None) -> dict:
+    """Today's score of one entity, served from ``current_scores``: the keys of ``score_entity`` (no
+    features), identical to it at ``now``. ``computed_at`` says when the row was last re-scored."""
+    serving = attach(ws)
+    now = now or serving.clock()
+    if not serving.fresh(now) and not serving.check(now):
+        return _online(serving, entity_id, now)
+    rel = ws.store.reader().execute(ROW_SQL, [entity_id])
+    values = rel.fetchone()
+    if values is None:  # not an entity, or no card for its kind: the online path says which
+        return _online(serving, entity_id, now)
+    row = dict(zip([d[0] for d in rel.description], values, strict=True))
+    row["computed_at"] = row["as_of"]
+    row["as_of"] = now
+    row["reasons"] = reasons_of(row)
+    return row
+
+
+def _online(serving: Serving, entity_id: str, now: datetime) -> dict:
+    cards, catalogue = serving.cards()
+    row = score_entity(serving.ws.store, cards, entity_id, as_of=now, catalogue=catalogue, detail=False)
+    return row | {"computed_at": now}
+
+
+def score_at(ws: Workspace, entity_id: str, at: datetime | None = None) -> dict:
+    """A plain score read: served from the table now (``at`` None), else computed online as of ``at``."""
+    if at is None:
+        return current_score(ws, entity_id)
+    cards, catalogue = attach(ws).cards()
+    return score_entity(ws.store, cards, entity_id, as_of=at, catalogue=catalogue, detail=False)

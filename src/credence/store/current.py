@@ -1,0 +1,50 @@
+"""The current-scores cache in the store: which entities a change touched, and the served row.
+
+``current_scores`` is derived, not a fact (facts stay append-only): the services keep it exact
+(``services/serving.py``). Every writer of facts that can move a score calls :func:`mark` in its own
+transaction, naming the entities it touched; ``mark`` adds their connection neighbours (entities that an
+event of theirs names as counterparty, or whose event names them: a vouch on either side), whose
+connection features read the touched entities' events. Marks are rows in ``current_pending``, so a change
+is never lost even when no serving hook re-scores it in that transaction: the next read does.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+SCORE_TABLE = "current_scores"
+PENDING_TABLE = "current_pending"
+
+
+def mark(con: duckdb.DuckDBPyConnection, entities_sql: str, params: list | None = None) -> None:
+    """Mark the entities ``entities_sql`` selects (one column, entity_id) and their vouch neighbours.
+
+    Call it in the writer's transaction: after inserting (so new links count), before deleting (so the
+    links of deleted events still do).
+    """
+    con.execute(
+        f"INSERT INTO {PENDING_TABLE} "
+        f"WITH touched AS ({entities_sql}) "
+        "SELECT entity_id FROM touched WHERE entity_id IS NOT NULL "
+        "UNION SELECT e.counterparty_id FROM events e "
+        "WHERE e.counterparty_id IS NOT NULL AND e.entity_id IN (SELECT entity_id FROM touched) "
+        "UNION SELECT e.entity_id FROM events e WHERE e.counterparty_id IN (SELECT entity_id FROM touched)",
+        params or [],
+    )
+
+
+def mark_ids(con: duckdb.DuckDBPyConnection, entity_ids: list[str]) -> None:
+    """:func:`mark` for a list of ids."""
+    if entity_ids:
+        mark(con, "SELECT unnest(?::VARCHAR[]) AS entity_id", [list(entity_ids)])
+
+
+def invalidate(con: duckdb.DuckDBPyConnection) -> None:
+    """Every current score is stale (a bulk writer): the next read rebuilds them all."""
+    con.execute("DELETE FROM current_state")
+
+
+STATE_SQL = (
+    f"SELECT day, as_of, horizon, fingerprint, (SELECT count(*) FROM {PENDING_TABLE}) AS pending FROM current_state"
+)
+ROW_SQL = f"SELECT * FROM {SCORE_TABLE} WHERE entity_id = ?"
