@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from credence.api import errors
 from credence.api.deps import Context
 from credence.api.routes import ROUTERS, UNVERSIONED
+from credence.services import serving
 from credence.workspace import open_workspace
 
 DESCRIPTION = """Credence scores entities 350-950 from the events licensed providers report, explains every score,
@@ -19,6 +20,7 @@ and shows it to no one without the subject's grant. Send an API key as `Authoriz
 
 def create_app(workspace_path: str | Path, *, web: bool = True) -> FastAPI:
     ws = open_workspace(workspace_path)
+    serving.attach(ws)  # every write the app commits re-scores what it touched, in its own transaction
     app = FastAPI(title="Credence", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.ctx = Context(ws)
     errors.install(app)

@@ -42,6 +42,9 @@ def serve(
         from credence.cli.watch import DropFolder
 
         drop = DropFolder(ws.root, watch, interval=watch_interval, log=lambda m: console.print(m, highlight=False))
+    from credence.services.serving import refresh
+
+    refresh(application.state.ctx.ws)  # today's current scores ready before the first request
     url = f"http://{host}:{port}/"
     channel = Channel(ws.root, url)
     console.print(f"Credence on [bold]{url}[/] (OpenAPI at /openapi.json) for workspace {ws.root}")

@@ -27,6 +27,10 @@ BeforeCommit = Callable[[duckdb.DuckDBPyConnection], None]
 # (and shares one database between the connections a process opens to it), so this counts every write a
 # reader can see: a cache keyed by it (``services/serving.py``) knows when to look again.
 _GENERATIONS: dict[str, int] = {}
+# One writer lock per database file in this process: every Store object opened on the same file (a served
+# workspace and a command run inside the server) writes one transaction at a time.
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
 
 
 class Store:
@@ -47,9 +51,10 @@ class Store:
             if held:
                 raise StoreBusy(held[0], fix=held[1]) from None
             raise ConfigError(f"cannot open the store {self.path}: {e}", fix="check the workspace path") from None
-        self._lock = threading.RLock()  # the one writer at a time
         self._key = os.path.realpath(self.path) if self.path != ":memory:" else f":memory:{id(self)}"
-        _GENERATIONS.setdefault(self._key, 0)
+        with _LOCKS_GUARD:
+            _GENERATIONS.setdefault(self._key, 0)
+            self._lock = _WRITE_LOCKS.setdefault(self._key, threading.RLock())  # the one writer at a time
         self._local = threading.local()  # each thread's read cursor
         self._cursors: weakref.WeakSet = weakref.WeakSet()
         self.before_commit: list[BeforeCommit] = []
