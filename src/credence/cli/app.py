@@ -44,9 +44,6 @@ _serial = threading.Lock()  # channel commands run one at a time (cwd and enviro
 def workspace(path: Path | None) -> Workspace:
     """The workspace a command works on; if a live ``credence serve`` holds it, the command goes there."""
     ws = open_workspace(path)
-    from credence.services.serving import attach
-
-    attach(ws)  # the command's writes re-score what they touch (current_scores), in their transaction
     opened = _opened.get()
     if opened is None:
         served = channel.live_server(ws.root)
@@ -54,6 +51,9 @@ def workspace(path: Path | None) -> Workspace:
             raise channel.Forward(served)
     else:
         opened.append(ws)
+    from credence.services.serving import attach
+
+    attach(ws)  # the command's writes re-score what they touch (current_scores), in their transaction
     return ws
 
 
