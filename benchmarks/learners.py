@@ -24,7 +24,8 @@ Models (every one fitted on the training folds only, single-threaded):
                          test scores from its compiled SQL
     EBM card (unmerged)  the same fitted EBM converted with every bin it learned
     optbinning (all)     optbinning's Scorecard with its defaults on every column
-    logistic (all)       one-hot categories + standardised numbers, logistic regression, every column
+    logistic (all)       one-hot categories + standardised numbers (missing: median + indicator), logistic
+                         regression, every column
     LightGBM (all)       LGBMClassifier with its defaults (100 trees), categories as pandas categories
 
 AUC and KS come from the score (higher = safer) or the probability; Brier from each model's probability of a
@@ -55,6 +56,7 @@ import lightgbm  # noqa: E402
 import optbinning  # noqa: E402
 from optbinning import BinningProcess, Scorecard  # noqa: E402
 from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
@@ -146,7 +148,8 @@ def optbinning_model(X: pd.DataFrame) -> Scorecard:
 def logistic_model(X: pd.DataFrame):
     cats = [c for c in X.columns if X[c].dtype == object]
     nums = [c for c in X.columns if c not in cats]
-    pre = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), cats), ("num", StandardScaler(), nums)])
+    num = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler())
+    pre = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), cats), ("num", num, nums)])
     return make_pipeline(pre, LogisticRegression(max_iter=2000))
 
 
