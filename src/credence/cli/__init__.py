@@ -4,7 +4,7 @@
 from credence.cli import core as _core  # noqa: E402,F401  init, simulate, ingest, score, show, explain, export-sql, demo
 from credence.cli.app import app, main
 
-for _optional in ("learning", "rights", "serve", "scale"):
+for _optional in ("learning", "history", "rights", "serve", "scale"):
     try:
         __import__(f"credence.cli.{_optional}")
     except ModuleNotFoundError as _e:  # a command group not built yet
