@@ -13,7 +13,7 @@ def test_disparate_impact_and_tpr_gap_known_answer():
     scores = [700, 650, 500, 450, 700, 500, 450, 400]
     groups = pd.Series(["A"] * 4 + ["B"] * 4)
     y = [0, 0, 0, 1, 0, 0, 1, 1]  # A goods: 700 650 500; B goods: 700 500
-    rep = attribute_report("g", groups, scores, y, cutoffs=(600, 480))
+    rep = attribute_report("g", groups, scores, y, cutoffs=(600, 480), min_group=1)
     a, b = rep["groups"]
     assert a["approval"]["600"] == 0.5 and b["approval"]["600"] == 0.25
     at600 = rep["by_cutoff"][0]
@@ -31,7 +31,7 @@ def test_disparate_impact_and_tpr_gap_known_answer():
 def test_no_flag_at_four_fifths_and_unscored_rows_are_counted():
     scores = [700, 700, 700, 700, 500, 700, 700, 700, 700, np.nan]
     groups = pd.Series(["A"] * 5 + ["B"] * 5)
-    rep = attribute_report("g", groups, scores, None, cutoffs=(600,))
+    rep = attribute_report("g", groups, scores, None, cutoffs=(600,), min_group=1)
     # A 4/5 = 0.8, B 4/4 = 1.0 -> ratio 0.8: not below the threshold
     assert rep["by_cutoff"][0]["disparate_impact"] == pytest.approx(0.8)
     assert rep["by_cutoff"][0]["flag"] is False
@@ -62,3 +62,28 @@ def test_groups_from_german_credit_style_columns():
         "foreign_worker",
     }
     assert rep["flags"] == []
+
+
+def test_small_groups_are_uncertain_not_flagged_and_metricframe_gives_intervals():
+    rng = np.random.default_rng(3)
+    n_big, n_small = 400, 67  # the 67-row group that once drove a flag
+    scores = np.concatenate([rng.normal(650, 40, n_big), rng.normal(560, 40, n_small)])
+    groups = pd.Series(["big"] * n_big + ["small"] * n_small)
+    y = (rng.random(n_big + n_small) < 0.2).astype(int)
+    rep = attribute_report("g", groups, scores, y, cutoffs=(600,))
+    small = next(g for g in rep["groups"] if g["group"] == "small")
+    assert small["uncertain"] and small["approval"]["600"] < 0.5  # reported, clearly lower
+    assert rep["uncertain_groups"] == ["small"] and rep["flagged_cutoffs"] == []  # but never flagged
+    mf = rep["metricframe"]
+    assert mf["library"] == "fairlearn MetricFrame" and mf["cutoff"] == 600
+    for g in ("big", "small"):
+        row = mf["groups"][g]
+        for metric in ("selection_rate", "true_positive_rate", "false_positive_rate"):
+            lo, hi = row["ci"][metric]
+            assert lo <= row[metric] <= hi or np.isclose(lo, row[metric]) or np.isclose(hi, row[metric])
+    assert mf["groups"]["small"]["selection_rate"] == pytest.approx(small["approval"]["600"])
+    # with a second group of 100+ rows and the same gap, the flag is raised
+    scores2 = np.concatenate([scores, rng.normal(560, 40, 150)])
+    groups2 = pd.Series(groups.tolist() + ["large_low"] * 150)
+    rep2 = attribute_report("g", groups2, scores2, None, cutoffs=(600,))
+    assert rep2["flagged_cutoffs"] == [600] and rep2["by_cutoff"][0]["lowest_group"] == "large_low"

@@ -6,6 +6,12 @@ over the most-approved group's; the attribute is flagged when the lowest ratio i
 "four-fifths rule"), and, where outcomes are known, the true-positive rate: the share of the group's good
 payers (no default) who are approved. The TPR gap is the largest difference between groups (equal
 opportunity asks for it to be small). Rows without a score (insufficient data) are counted, not judged.
+
+A group with fewer than ``MIN_GROUP`` (100) scored rows is **uncertain**: its figures are reported, but it is
+neither the reference nor the lowest group of a disparate-impact flag (a 67-row group is noise, not evidence).
+At the reference cut-off (600), fairlearn's ``MetricFrame`` gives each group's selection rate, true- and
+false-positive rates (approved goods / goods, approved bads / bads) and calibration (predicted against
+observed bad rate), each with a bootstrap interval (2.5%-97.5%).
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from credence.domain.guardrails import default_rules, words
 
 CUTOFFS = (500, 550, 600, 650, 700, 750)  # the shipped policies' thresholds (SPEC section 2)
 DI_THRESHOLD = 0.8
-SMALL_GROUP = 30
+MIN_GROUP = 100  # fewer scored rows: uncertain, never flagged
+REFERENCE_CUTOFF = 600
+N_BOOT = 1000
 MAX_GROUPS = 12
 AGE_BANDS = ((None, 25, "under 25"), (25, 35, "25-34"), (35, 50, "35-49"), (50, None, "50 and over"))
 
@@ -73,7 +81,66 @@ def _dist(scores: np.ndarray) -> dict:
     }
 
 
-def attribute_report(attribute: str, labels: pd.Series, scores, y=None, cutoffs=CUTOFFS) -> dict:
+def group_metrics(labels: pd.Series, scores, y=None, prob=None, *, cutoff: int = REFERENCE_CUTOFF) -> dict:
+    """fairlearn ``MetricFrame`` figures per group at ``cutoff``, with bootstrap intervals (module docstring)."""
+    from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
+
+    s = np.asarray(scores, dtype=float)
+    labels = pd.Series(labels).reset_index(drop=True)
+    keep = ~np.isnan(s) & labels.notna().to_numpy()
+    if y is not None:
+        yv = np.asarray(y, dtype=float)
+        keep &= ~np.isnan(yv)
+    if not keep.any():
+        return {"cutoff": cutoff, "groups": {}}
+    groups = labels[keep].astype(str).to_numpy()
+    approved = (s[keep] >= cutoff).astype(int)
+    good = (1 - yv[keep]).astype(int) if y is not None else np.zeros(int(keep.sum()), dtype=int)
+    metrics = {"selection_rate": selection_rate}
+    if y is not None and 0 < good.sum() < len(good):
+        metrics |= {"true_positive_rate": true_positive_rate, "false_positive_rate": false_positive_rate}
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mf = MetricFrame(metrics=metrics, y_true=good, y_pred=approved, sensitive_features=groups)
+    rng = np.random.default_rng(0)
+    out: dict = {}
+    for g in mf.by_group.index:
+        m = groups == g
+        # each rate is a share of a fixed set of rows (the group, its goods, its bads); resampling those rows
+        # with replacement gives Binomial(n, rate) / n exactly, so the bootstrap is drawn in one call
+        bases = {"selection_rate": m, "true_positive_rate": m & (good == 1), "false_positive_rate": m & (good == 0)}
+        row: dict = {"n": int(m.sum())}
+        row["ci"] = {}
+        for name in metrics:
+            rate = float(mf.by_group.loc[g, name])
+            n = int(bases[name].sum())
+            row[name] = rate
+            draws = rng.binomial(n, rate, N_BOOT) / n if n else np.array([np.nan])
+            row["ci"][name] = (
+                [float(np.quantile(draws, 0.025)), float(np.quantile(draws, 0.975))] if n else [None, None]
+            )
+        out[str(g)] = row
+    if prob is not None and y is not None:
+        p = np.asarray(prob, dtype=float)[keep]
+        for g in out:
+            m = groups == g
+            out[g]["calibration"] = {
+                "predicted_bad_rate": float(np.mean(p[m])),
+                "observed_bad_rate": float(1 - good[m].mean()),
+            }
+    return {
+        "cutoff": cutoff,
+        "library": "fairlearn MetricFrame",
+        "bootstrap": {"n_boot": N_BOOT, "quantiles": [0.025, 0.975], "within": "group (rows resampled per group)"},
+        "groups": out,
+    }
+
+
+def attribute_report(
+    attribute: str, labels: pd.Series, scores, y=None, cutoffs=CUTOFFS, *, min_group: int = MIN_GROUP, prob=None
+) -> dict:
     """Fairness figures of one attribute; ``labels`` gives each row's group (None = unknown)."""
     labels = pd.Series(labels).reset_index(drop=True)
     s = np.asarray(scores, dtype=float)
@@ -89,7 +156,8 @@ def attribute_report(attribute: str, labels: pd.Series, scores, y=None, cutoffs=
             "group": g,
             "n": int(mask.sum()),
             "scored": int(len(gs)),
-            "small": bool(len(gs) < SMALL_GROUP),
+            "small": bool(len(gs) < min_group),
+            "uncertain": bool(len(gs) < min_group),
             "score": _dist(gs),
         }
         row["approval"] = {str(c): (float(np.mean(gs >= c)) if len(gs) else None) for c in cutoffs}
@@ -105,7 +173,11 @@ def attribute_report(attribute: str, labels: pd.Series, scores, y=None, cutoffs=
         row["share"] = row["n"] / total if total else None
     by_cutoff = []
     for c in cutoffs:
-        rates = {r["group"]: r["approval"][str(c)] for r in groups if r["approval"][str(c)] is not None}
+        rates = {
+            r["group"]: r["approval"][str(c)]
+            for r in groups
+            if r["approval"][str(c)] is not None and not r["uncertain"]
+        }
         entry: dict = {
             "cutoff": c,
             "disparate_impact": None,
@@ -134,17 +206,33 @@ def attribute_report(attribute: str, labels: pd.Series, scores, y=None, cutoffs=
         "groups": groups,
         "by_cutoff": by_cutoff,
         "flagged_cutoffs": [e["cutoff"] for e in by_cutoff if e["flag"]],
+        "uncertain_groups": [r["group"] for r in groups if r["uncertain"]],
+        "min_group": min_group,
+        "metricframe": group_metrics(labels, s, y, prob) if len(labels) else None,
     }
 
 
-def fairness_report(scores, groups: dict[str, pd.Series], y=None, *, cutoffs=CUTOFFS, basis: str = "") -> dict:
+def fairness_report(
+    scores,
+    groups: dict[str, pd.Series],
+    y=None,
+    *,
+    cutoffs=CUTOFFS,
+    basis: str = "",
+    min_group: int = MIN_GROUP,
+    prob=None,
+) -> dict:
     """The fairness report over every audited attribute (see ``group_columns``)."""
-    attrs = [attribute_report(name, labels, scores, y, cutoffs) for name, labels in groups.items()]
+    attrs = [
+        attribute_report(name, labels, scores, y, cutoffs, min_group=min_group, prob=prob)
+        for name, labels in groups.items()
+    ]
     return {
         "report": "fairness",
         "basis": basis,
         "cutoffs": list(cutoffs),
         "di_threshold": DI_THRESHOLD,
+        "min_group": min_group,
         "outcomes_known": y is not None,
         "attributes": attrs,
         "flags": [

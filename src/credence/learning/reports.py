@@ -272,7 +272,7 @@ def fairness_sections(fair: dict) -> list[dict]:
             + ([f"TPR at {c}" for c in cut] if fair["outcomes_known"] else []),
             [
                 [
-                    g["group"] + (" (small)" if g["small"] else ""),
+                    g["group"] + (" (uncertain: under 100 rows)" if g["small"] else ""),
                     g["n"],
                     g["score"]["mean"],
                     g["score"]["median"],
