@@ -24,6 +24,7 @@ DEFAULT_CONFIG = {
     "policies": None,  # path to a policy pack; None = the shipped default pack
     "keys_dir": "keys",  # certificate signing keys
     "performance": None,  # performance definition YAML (outcomes from events); None = the shipped default
+    "promotions": [],  # cards promoted by `credence promote`: who, when, what they replaced (appended)
 }
 
 

@@ -196,18 +196,23 @@ def _use_card(ws, kind: str, out: Path) -> None:
     console.print(f"Configured {cards[kind]} for kind '{kind}' in {cfg_path}")
 
 
-def _history(ws, card, observe: str, window: str | None, performance: str | None, known: str, catalogue):
-    """The point-in-time table of ``card`` observed at ``observe``; prints how the entities divide."""
+def _definition(ws, window: str | None, performance: str | None, catalogue):
+    """The performance definition: --performance, else the workspace's, else the shipped one; --window over it."""
     from credence.domain.performance import load_performance, parse_window
-    from credence.learning.history import history_table
-    from credence.services import scoring
 
     ref = performance or ws.config.get("performance")
     if ref and ref != "default" and not Path(str(ref)).is_absolute():
         ref = str(ws.path(str(ref)))
     definition = load_performance(ref, catalogue=catalogue)
-    if window:
-        definition = definition.with_window(parse_window(window))
+    return definition.with_window(parse_window(window)) if window else definition
+
+
+def _history(ws, card, observe: str, window: str | None, performance: str | None, known: str, catalogue):
+    """The point-in-time table of ``card`` observed at ``observe``; prints how the entities divide."""
+    from credence.learning.history import history_table
+    from credence.services import scoring
+
+    definition = _definition(ws, window, performance, catalogue)
     table, counts = history_table(
         ws.store, card, definition, scoring.parse_time(observe, "observe"), catalogue=catalogue, known=known
     )
@@ -478,6 +483,12 @@ def validate(
     as_of: str = typer.Option(None, "--as-of", help="Workspace: features as of this date."),
     months: int = typer.Option(None, "--months", help="Workspace: the outcome window in months."),
     report: Path = typer.Option(None, "--report", help="Directory for the report (JSON + HTML)."),
+    observe: str = typer.Option(
+        None, "--observe", help="Workspace: outcomes from the events after this date (out of time: after training's)."
+    ),
+    window: str = typer.Option(None, "--window", help="With --observe: the outcome window, e.g. 6m."),
+    performance: str = typer.Option(None, "--performance", help="With --observe: the performance definition YAML."),
+    known: str = typer.Option("occurred", "--known", help="With --observe: occurred or ingested (see train)."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Measure a scorecard on labelled data: AUC, KS, Gini, Brier, calibration, PSI, fairness."""
@@ -508,11 +519,26 @@ def validate(
         catalogue = scoring.workspace_catalogue(ws)
         ref = card if "/" not in card and not card.endswith((".yaml", ".yml")) else str(ws.path(card))
         the_card = load_scorecard(ref, catalogue=catalogue)
-        table = workspace_table(
-            ws.store, the_card, as_of=scoring.parse_time(as_of) if as_of else None, months=months, catalogue=catalogue
-        )
+        if observe:
+            from credence.learning.challenger import out_of_time
+
+            table, definition = _history(ws, the_card, observe, window, performance, known, catalogue)
+            oot = out_of_time(the_card, table.as_of)
+            console.print(("" if oot["ok"] is not False else "[yellow]warning[/] ") + oot["note"], highlight=False)
+            source = (
+                f"workspace {ws.root}: as of {table.as_of:%Y-%m-%d}, outcomes from its events over {table.months} "
+                f"months under {definition.id}; {oot['note']}"
+            )
+        else:
+            table = workspace_table(
+                ws.store,
+                the_card,
+                as_of=scoring.parse_time(as_of) if as_of else None,
+                months=months,
+                catalogue=catalogue,
+            )
+            source = f"workspace {ws.root}: as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
         prepared = prepare_workspace(table, screen_inputs=False)
-        source = f"workspace {ws.root}: as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
         default_dir = ws.root / "reports" / f"validation-{the_card.id}-v{the_card.version}"
     _print_excluded(prepared)
     from credence.learning.reports import write_validation

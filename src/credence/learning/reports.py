@@ -299,10 +299,36 @@ def fairness_sections(fair: dict) -> list[dict]:
             ],
             "By cut-off",
         )
+        tables = [groups, cuts]
+        mf = a.get("metricframe") or {}
+        if mf.get("groups"):
+            names = [
+                m
+                for m in ("selection_rate", "true_positive_rate", "false_positive_rate")
+                if m in next(iter(mf["groups"].values()))
+            ]
+
+            def with_ci(row, m):
+                lo, hi = row["ci"][m]
+                return f"{pct(row[m])} ({pct(lo)}-{pct(hi)})"
+
+            tables.append(
+                table(
+                    ["group", "n", *[m.replace("_", " ") for m in names], "predicted / observed bad rate"],
+                    [
+                        [g, row["n"], *[with_ci(row, m) for m in names],
+                         (f"{pct(row['calibration']['predicted_bad_rate'])} / {pct(row['calibration']['observed_bad_rate'])}"
+                          if row.get("calibration") else "-")]
+                        for g, row in mf["groups"].items()
+                    ],
+                    f"fairlearn MetricFrame at cut-off {mf['cutoff']} (approved = score at or above it; positive = a good "
+                    f"payer), with {mf['bootstrap']['n_boot']}-draw bootstrap intervals (2.5%-97.5%)",
+                )
+            )  # fmt: skip
         sections.append(
             {
                 "heading": f"Fairness: {a['attribute']}",
-                "tables": [groups, cuts],
+                "tables": tables,
                 "text": [
                     f"Basis: {fair.get('basis') or 'scores'}. {a['unscored']} rows unscored, "
                     f"{a['unknown_group']} with the group unknown."
