@@ -90,8 +90,9 @@ def group_metrics(labels: pd.Series, scores, y=None, prob=None, *, cutoff: int =
     keep = ~np.isnan(s) & labels.notna().to_numpy()
     if y is not None:
         yv = np.asarray(y, dtype=float)
-        keep &= ~np.isnan(yv)
-    if not keep.any():
+        if np.isnan(yv[keep]).any():  # true/false-positive rates need every row's outcome: selection only
+            y = None
+    if keep.sum() < 2:
         return {"cutoff": cutoff, "groups": {}}
     groups = labels[keep].astype(str).to_numpy()
     approved = (s[keep] >= cutoff).astype(int)
