@@ -158,3 +158,11 @@ def test_an_unverified_dialect_prints_with_a_warning(workspaces):
     sql, warning = export_sql(workspaces["shipped"], "snowflake", "person")
     assert sql.lstrip().upper().startswith("WITH")
     assert "generated, not verified on this engine" in warning and "snowflake" in warning
+
+
+def test_the_operator_guide_lists_which_dialect_is_verified():
+    guide = (Path(__file__).parents[2] / "docs" / "operator.md").read_text()
+    section = guide.split("## Exported SQL", 1)[1].split("\n## ", 1)[0]
+    for dialect in VERIFIED:
+        assert f"| `{dialect}` | verified |" in section, dialect
+    assert "generated, not verified" in section and "refused" in section
