@@ -58,6 +58,8 @@ CASES = {
     ("POST", "/v1/keys"): lambda o: ("/v1/keys", {"json": {"role": "partner", "name": "hotelco"}}),
     ("GET", "/v1/keys"): lambda o: ("/v1/keys", {}),
     ("POST", "/v1/keys/{key_id}/revoke"): lambda o: ("/v1/keys/KEYID/revoke", {}),
+    ("POST", "/v1/signin-codes"): lambda o: ("/v1/signin-codes", {"json": {"subject_id": "P1"}}),
+    ("POST", "/v1/sessions/revoke"): lambda o: ("/v1/sessions/revoke", {"json": {"role": "subject", "name": "P1"}}),
     ("GET", "/v1/providers"): lambda o: ("/v1/providers", {}),
     ("POST", "/v1/providers"): lambda o: (
         "/v1/providers",
