@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from credence.errors import AuthenticationError, NotFoundError, ValidationError
 from credence.services.scoring import utcnow
 from credence.store import Store
+from credence.store.cache import GenerationCache
 
 ROLES = ("operator", "provider", "partner", "subject", "auditor")
 PREFIX = "cred_"
@@ -82,7 +83,14 @@ def authenticate(store: Store, secret: str | None) -> Principal:
     if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
         raise bad
     key_id = secret[len(PREFIX) :].split("_", 1)[0]
-    rows = store.query("SELECT key_hash, role, name, revoked_at FROM api_keys WHERE key_id = ?", [key_id])
+    rows = _KEYS.get(store, key_id, lambda: _key_rows(store, key_id))
     if not rows or rows[0]["revoked_at"] is not None or not hmac.compare_digest(rows[0]["key_hash"], hash_key(secret)):
         raise bad
     return Principal(key_id, rows[0]["role"], rows[0]["name"])
+
+
+_KEYS = GenerationCache()  # every request's key lookup; a key created, revoked or erased is a write: seen at once
+
+
+def _key_rows(store: Store, key_id: str) -> tuple[dict, ...]:
+    return tuple(store.query("SELECT key_hash, role, name, revoked_at FROM api_keys WHERE key_id = ?", [key_id]))

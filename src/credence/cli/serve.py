@@ -27,6 +27,11 @@ def serve(
         help="A provider drop folder: files appearing there are ingested, then moved to done/ or failed/.",
     ),
     watch_interval: float = typer.Option(2.0, "--watch-interval", help="Seconds between two looks at --watch."),
+    access_log: bool = typer.Option(
+        False,
+        "--access-log/--no-access-log",
+        help="Print a line per HTTP request (reads are logged in the store anyway).",
+    ),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Serve the HTTP API (/v1, OpenAPI at /openapi.json) and the web portal (/) on a workspace."""
@@ -56,7 +61,7 @@ def serve(
     # uvicorn re-raises SIGTERM after its graceful stop; exit through Python so the channel is removed
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
-        uvicorn.run(application, host=host, port=port, log_level="info")
+        uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log)
     finally:
         if drop is not None:
             drop.close()

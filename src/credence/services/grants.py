@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from credence.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from credence.services.scoring import parse_time
+from credence.store.cache import GenerationCache
 from credence.workspace import Workspace
 
 SCOPES = ("score", "decisions")
@@ -130,17 +131,15 @@ def revoke(ws: Workspace, grant_id: str, *, revoked_by: str | None = None, at: d
     return get_grant(ws, grant_id, at=now)
 
 
+LIVE_WHERE = "g.subject_id = ? AND g.viewer_id = ? AND g.scope = ? AND g.purpose = ?"
+
+
 def live_grant(
     ws: Workspace, subject_id: str, viewer_id: str, scope: str, purpose: str | None, at: datetime | None = None
 ) -> dict | None:
     """The live grant letting ``viewer_id`` use ``scope`` for ``purpose`` at ``at``, or None."""
     t = moment(at)
-    rows = _grants(
-        ws,
-        "g.subject_id = ? AND g.viewer_id = ? AND g.scope = ? AND g.purpose = ?",
-        [subject_id, viewer_id, scope, normalise_purpose(purpose)],
-        t,
-    )
+    rows = _grants(ws, LIVE_WHERE, [subject_id, viewer_id, scope, normalise_purpose(purpose)], t)
     live = [r for r in rows if r["status"] == "live"]
     return max(live, key=lambda r: r["expires_at"]) if live else None
 
@@ -165,17 +164,27 @@ def list_grants(
     return [r for r in rows if r["status"] == "live"] if live_only else rows
 
 
+_LIVE = GenerationCache()  # the grant check of every partner read: rows per (subject, viewer, scope, purpose)
+
+
 def _grants(ws: Workspace, where: str, params: list, at: datetime) -> list[dict]:
-    rows = ws.store.query(
-        "SELECT g.*, r.revoked_at, r.revoked_by FROM grants g "
-        "LEFT JOIN (SELECT grant_id, min(revoked_at) AS revoked_at, arg_min(revoked_by, revoked_at) AS revoked_by "
-        "           FROM grant_revocations GROUP BY grant_id) r USING (grant_id) "
-        f"WHERE {where} ORDER BY g.granted_at, g.grant_id",
-        params,
+    if where == LIVE_WHERE:
+        rows = _LIVE.get(ws.store, tuple(params), lambda: _grant_rows(ws, where, params))
+    else:
+        rows = _grant_rows(ws, where, params)
+    return [dict(r, status=grant_status(r, at)) for r in rows]  # status depends on the time: never cached
+
+
+def _grant_rows(ws: Workspace, where: str, params: list) -> tuple[dict, ...]:
+    return tuple(
+        ws.store.query(
+            "SELECT g.*, r.revoked_at, r.revoked_by FROM grants g "
+            "LEFT JOIN (SELECT grant_id, min(revoked_at) AS revoked_at, arg_min(revoked_by, revoked_at) AS revoked_by "
+            "           FROM grant_revocations GROUP BY grant_id) r USING (grant_id) "
+            f"WHERE {where} ORDER BY g.granted_at, g.grant_id",
+            params,
+        )
     )
-    for r in rows:
-        r["status"] = grant_status(r, at)
-    return rows
 
 
 def grant_status(row: dict, at: datetime) -> str:

@@ -1,0 +1,46 @@
+"""Values read from the store, kept until the next committed write: the HTTP hot path's keys and grants.
+
+``Store.generation`` counts the write transactions this process committed to a database file (DuckDB lets
+one process write it, and ``credence serve`` runs CLI commands in-process, so every write a reader can see
+moves it). A value is stored with the generation read *before* it was computed, so a write that commits
+meanwhile makes it stale at once. The group-committed access log and decisions do not move the generation;
+they are not cached. Without a generation (an in-memory store, or a store that does not count) nothing is
+kept.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class GenerationCache:
+    """A bounded map of ``key -> value`` per database file, valid while its write generation stands."""
+
+    def __init__(self, maxsize: int = 65536):
+        self.maxsize = maxsize
+        self._data: dict[tuple, tuple[int, object]] = {}
+        self._guard = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, store, key: Hashable, compute: Callable[[], T]) -> T:
+        generation = getattr(store, "generation", None)
+        path = str(getattr(store, "path", ":memory:"))
+        if not isinstance(generation, int) or path == ":memory:":
+            return compute()
+        k = (os.path.realpath(path), key)
+        hit = self._data.get(k)
+        if hit is not None and hit[0] == generation:
+            self.hits += 1
+            return hit[1]  # type: ignore[return-value]
+        self.misses += 1
+        value = compute()
+        with self._guard:
+            if len(self._data) >= self.maxsize:
+                self._data.clear()
+            self._data[k] = (generation, value)
+        return value
