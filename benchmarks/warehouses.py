@@ -80,12 +80,15 @@ def main() -> None:
     ap.add_argument("--engines", default="duckdb,postgres,clickhouse,sqlite")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--store", type=Path, default=None, help="an existing store (e.g. a workspace's credence.duckdb)")
+    ap.add_argument("--as-of", default=None, help="with --store: the as-of time (default 2026-01-01)")
     args = ap.parse_args()
     events = int(args.events)
     entities = int(args.entities or events // 10)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="credence-wh-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    path = work / f"store-{events}.duckdb"
+    path = args.store or work / f"store-{events}.duckdb"
+    as_of = datetime.fromisoformat(args.as_of) if args.as_of else AS_OF
     if not path.exists():
         store = Store(path)
         with store.transaction() as con:
@@ -108,7 +111,7 @@ def main() -> None:
         out = {"load_s": round(load, 2), "cards": {}}
         try:
             for card in cards:
-                sql = compile_scorecard(card, dialect=engine.dialect, as_of=AS_OF)
+                sql = compile_scorecard(card, dialect=engine.dialect, as_of=as_of)
                 rows, secs, cpu = best(engine, sql, args.repeat)
                 got = key(rows)
                 same = reference.setdefault(card.ref, got) == got
@@ -131,7 +134,7 @@ def main() -> None:
         print(f"{name:10s} load {load:.1f} s, both cards {out['total_s']:.2f} s", flush=True)
     con.close()
     load_avg = os.getloadavg()[0]
-    summary = {"events": n_events, "entities": n_entities, "as_of": str(AS_OF), "load": load_avg, "engines": results}
+    summary = {"events": n_events, "entities": n_entities, "as_of": str(as_of), "load": load_avg, "engines": results}
     (work / "warehouses.json").write_text(json.dumps(summary, indent=2))
     duck = results.get("duckdb", {})
     print(f"\nload average at the end: {load_avg:.1f} (2 cores)")

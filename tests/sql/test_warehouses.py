@@ -27,6 +27,7 @@ from credence.engines import synthetic
 from credence.engines.warehouses import WAREHOUSES, open_warehouse, postgres_bindir
 from credence.sql.compiler import MAX_REASONS, scorecard_query
 from credence.sql.dialects import VERIFIED
+from credence.store import Store
 from credence.workspace import init_workspace
 
 AS_OF = "2026-01-01"
@@ -91,28 +92,24 @@ def workspaces(tmp_path_factory):
 @pytest.fixture(scope="module")
 def duckdb_rows(workspaces):
     """card -> DuckDB's rows of its exported query, run on the store itself."""
-    import duckdb
-
     out = {}
     for card, (config, kind) in CARDS.items():
         sql, _ = export_sql(workspaces[config], "duckdb", kind)
-        con = duckdb.connect(str(workspaces[config] / "credence.duckdb"), read_only=True)
-        out[card] = rows_by_entity(con.execute(sql).to_arrow_table().to_pylist())
-        con.close()
+        store = Store(workspaces[config] / "credence.duckdb")  # as the CLI opens it (one DuckDB instance)
+        out[card] = rows_by_entity(store.cursor().execute(sql).to_arrow_table().to_pylist())
+        store.close()
     return out
 
 
 @pytest.fixture(scope="module", params=list(WAREHOUSES))
 def warehouse(request, workspaces):
     """Each warehouse, loaded once with the store's effective events and entities."""
-    import duckdb
-
     if request.param == "postgres" and postgres_bindir() is None:
         pytest.fail("PostgreSQL server binaries missing: ./dev test installs Debian's 'postgresql'")
-    con = duckdb.connect(str(workspaces["shipped"] / "credence.duckdb"), read_only=True)
+    store = Store(workspaces["shipped"] / "credence.duckdb")
     with open_warehouse(request.param) as w:
-        w.load(con)
-        con.close()
+        w.load(store.cursor())
+        store.close()
         yield w
 
 
