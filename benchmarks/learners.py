@@ -110,20 +110,20 @@ def simulator_table(workdir: Path, entities: int) -> pd.DataFrame:
         run("simulate", "--entities", str(entities), "--as-of", "2026-06-01", "--seed", "5", "-w", str(ws_dir))
         sim = ws_dir / "simulated"
         run("ingest", str(sim / "providers.csv"), str(sim / "entities.parquet"), str(sim / "events"), "-w", str(ws_dir))
+    from credence.clock import parse_time
     from credence.domain.performance import load_performance
     from credence.learning.history import history_table
-    from credence.services import scoring
     from credence.workspace import open_workspace
 
     ws = open_workspace(ws_dir)
     try:
-        catalogue = scoring.workspace_catalogue(ws)
-        card = scoring.restrict(scoring.workspace_scorecards(ws)["person"], ("person",))
+        catalogue = ws.catalogue
+        card = ws.scorecards["person"].restrict(("person",))
         table, counts = history_table(
             ws.store,
             card,
             load_performance(None, catalogue=catalogue),
-            scoring.parse_time(OBSERVE),
+            parse_time(OBSERVE),
             catalogue=catalogue,
         )
     finally:

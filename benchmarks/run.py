@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 
 # ------------------------------------------------------------------------------------------ child steps
 def step_generate(store_path: str, events: int, entities: int) -> dict:
-    from credence.engines import synthetic
+    from credence.generators import synthetic
     from credence.store import Store
 
     t0 = time.perf_counter()
@@ -64,20 +64,20 @@ def step_population(store_path: str, repeat: int) -> dict:
     with trivial conditions (``floor``), the card's real aggregation alone (``aggregate``), and the SQLGlot
     compile of the population query (Python, once per run).
     """
-    from credence.services.scoring import distinct_cards, restrict, score_population, workspace_scorecards
+    from credence.services.scoring import distinct_cards, score_population
     from credence.sql.compiler import population_query
     from credence.store import Store
     from credence.workspace import DEFAULT_CONFIG, Workspace
 
     with Store(store_path) as store:
         ws = Workspace(Path(store_path).parent, dict(DEFAULT_CONFIG), store)
-        cards = workspace_scorecards(ws)
+        cards = ws.scorecards
         con = store.con
         n = con.execute("SELECT count(*) FROM effective_events").fetchone()[0]
         as_of = datetime.fromisoformat(AS_OF)
 
         t0 = time.perf_counter()
-        query = population_query([restrict(c, k) for c, k in distinct_cards(cards)], as_of=as_of)
+        query = population_query([c.restrict(k) for c, k in distinct_cards(cards)], as_of=as_of)
         t_compile = time.perf_counter() - t0
         shared = [c for c in query.args["with_"].expressions if c.alias in ("event_types", "ev", "agg")]
         n_aggregates = len(shared[-1].this.expressions) - 1  # all but entity_id
@@ -92,7 +92,7 @@ def step_population(store_path: str, repeat: int) -> dict:
         snaps = []
 
         def score():
-            snaps.append(score_population(store, cards, as_of=as_of))
+            snaps.append(score_population(ws, as_of=as_of))
 
         t_bare = _timed(bare, repeat)
         t_floor = _timed(floor, repeat)
@@ -120,24 +120,23 @@ def step_population(store_path: str, repeat: int) -> dict:
 
 def step_latency(store_path: str, queries: int) -> dict:
     """(d) score_entity on random entities: median and p95 latency (after one warm-up)."""
-    from credence.services.scoring import score_entity, workspace_scorecards
+    from credence.services.scoring import score_entity
     from credence.store import Store
     from credence.workspace import DEFAULT_CONFIG, Workspace
 
     with Store(store_path) as store:
         ws = Workspace(Path(store_path).parent, dict(DEFAULT_CONFIG), store)
-        cards = workspace_scorecards(ws)
         ids = [
             r[0]
             for r in store.con.execute(
                 f"SELECT entity_id FROM entities USING SAMPLE {queries + 1} ROWS (reservoir, 7)"
             ).fetchall()
         ]
-        score_entity(store, cards, ids[0], as_of=datetime.fromisoformat(AS_OF))
+        score_entity(ws, ids[0], as_of=datetime.fromisoformat(AS_OF))
         times = []
         for eid in ids[1:]:
             t0 = time.perf_counter()
-            score_entity(store, cards, eid, as_of=datetime.fromisoformat(AS_OF))
+            score_entity(ws, eid, as_of=datetime.fromisoformat(AS_OF))
             times.append(time.perf_counter() - t0)
     times.sort()
     return {
@@ -232,8 +231,9 @@ def step_ingest(entities: int, workdir: str) -> dict:
     """(c) ingest_files on CSV and Parquet vs DuckDB's own CREATE TABLE AS read_csv / read_parquet."""
     import duckdb
 
+    from credence.domain.catalogue import default_catalogue
+    from credence.generators.simulate import simulate
     from credence.services.ingest import ingest_files
-    from credence.services.simulate import simulate
     from credence.store import Store
 
     root = Path(workdir) / "ingest"
@@ -250,9 +250,9 @@ def step_ingest(entities: int, workdir: str) -> dict:
     for fmt, path, reader in (("parquet", one, "read_parquet"), ("csv", csv, "read_csv")):
         store_path = root / f"store-{fmt}.duckdb"
         with Store(store_path) as store:
-            ingest_files(store, [sim.providers_path, sim.entities_path])
+            ingest_files(store, [sim.providers_path, sim.entities_path], catalogue=default_catalogue())
             t0 = time.perf_counter()
-            reports = ingest_files(store, [path])
+            reports = ingest_files(store, [path], catalogue=default_catalogue())
             t_ingest = time.perf_counter() - t0
             accepted = sum(getattr(r, "accepted", 0) for r in reports)
         raw_path = root / f"raw-{fmt}.duckdb"
@@ -278,7 +278,6 @@ def step_spark(export_dir: str, cores: int) -> dict:
     from credence.domain.scorecard import load_scorecard
     from credence.engines import spark as se
     from credence.engines.parquet import open_export
-    from credence.services.scoring import restrict
 
     export = open_export(export_dir)
     t0 = time.perf_counter()
@@ -287,7 +286,7 @@ def step_spark(export_dir: str, cores: int) -> dict:
     se.register(spark, export)
     t0 = time.perf_counter()
     for name, kinds in (("person-expert", ("person",)), ("business-expert", ("business", "institution"))):
-        card = restrict(load_scorecard(name), kinds)
+        card = load_scorecard(name).restrict(kinds)
         se.write_scores(spark, card, Path(export_dir) / "bench-out" / name, as_of=AS_OF)
     seconds = time.perf_counter() - t0
     spark.stop()

@@ -3,7 +3,7 @@
     nice .venv/bin/python benchmarks/warehouses.py                     # 1M events / 100k entities
     nice .venv/bin/python benchmarks/warehouses.py --events 1e5 --engines duckdb,postgres
 
-One synthetic store (``engines/synthetic.py``: the same generator as ``benchmarks/run.py``), as of
+One synthetic store (``generators/synthetic.py``: the same generator as ``benchmarks/run.py``), as of
 2026-01-01. Each engine is loaded with the store's ``effective_events`` and ``entities`` (load time
 reported apart), then runs the query ``credence export-sql`` prints for each shipped card in its dialect;
 the time is the whole query with every row fetched into Python, the best of ``--repeat`` runs. Every

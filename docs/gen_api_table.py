@@ -35,7 +35,7 @@ LINES = {
 
 def openapi() -> dict:
     """The OpenAPI document of an app built on a fresh, empty workspace."""
-    from credence.api.app import create_app
+    from credence.app import create_app
     from credence.workspace import init_workspace
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -54,7 +54,7 @@ def cli_commands() -> set[str]:
 
 @pytest.fixture(scope="module")
 def openapi(tmp_path_factory) -> dict:
-    from credence.api.app import create_app
+    from credence.app import create_app
     from credence.workspace import init_workspace
 
     ws = init_workspace(tmp_path_factory.mktemp("docs") / "ws")

@@ -109,3 +109,10 @@ class TokenError(CredenceError):
 
     status = 401
     code = "invalid_token"
+
+
+class ConformanceError(CredenceError):
+    """A scorecard or an engine broke a rule every one must keep (``credence.testing``)."""
+
+    status = 422
+    code = "not_conformant"

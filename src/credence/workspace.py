@@ -1,12 +1,23 @@
-"""A workspace: a folder with ``credence.yaml`` (config) and ``credence.duckdb`` (the store)."""
+"""A workspace: a folder with ``credence.yaml`` (config) and ``credence.duckdb`` (the store).
+
+The workspace is the one place configuration is loaded. ``ws.catalogue``, ``ws.scorecards``, ``ws.policies``
+and ``ws.keys`` are typed and loaded once per file version (a file's modification time and size): edit a
+file and the next read sees it, otherwise every caller shares the same objects. ``ws.cached`` is the one
+cache for what is derived from them (compiled SQL, for instance).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
+from credence.domain.catalogue import Catalogue, default_catalogue, load_catalogue
+from credence.domain.policy import PolicyPack, default_policies, load_policies
+from credence.domain.scorecard import SHIPPED, Scorecard, load_scorecard
 from credence.errors import ConfigError
 from credence.store import Store
 
@@ -27,13 +38,39 @@ DEFAULT_CONFIG = {
     "promotions": [],  # cards promoted by `credence promote`: who, when, what they replaced (appended)
 }
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Where the certificate signing keys and their published JWKS and revocation list live."""
+
+    dir: Path
+
+    @property
+    def jwks(self) -> Path:
+        return self.dir / "jwks.json"
+
+    @property
+    def revocations(self) -> Path:
+        return self.dir / "revoked.json"
+
+
+def file_version(path: Path) -> tuple:
+    """What makes a cached load stale: the file's path, modification time and size."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
 
 @dataclass
 class Workspace:
     root: Path
     config: dict = field(default_factory=dict)
     _store: Store | None = None
-    cache: dict = field(default_factory=dict, repr=False)  # loaded catalogue and scorecards, per file version
+    _cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def db_path(self) -> Path:
@@ -45,9 +82,70 @@ class Workspace:
             self._store = Store(self.db_path)
         return self._store
 
-    def path(self, relative: str) -> Path:
+    def path(self, relative: str | Path) -> Path:
         p = Path(relative)
         return p if p.is_absolute() else self.root / p
+
+    def cached(self, key: tuple, load: Callable[[], T]) -> T:
+        """``load()`` once per ``key`` (which must name the file versions it depends on)."""
+        if key not in self._cache:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            self._cache[key] = load()
+        return self._cache[key]
+
+    def forget(self, key: tuple) -> None:
+        self._cache.pop(key, None)
+
+    # -- configuration ----------------------------------------------------------------------------
+    def _version(self, setting: str) -> tuple:
+        value = self.config.get(setting)
+        return ("shipped",) if not value else file_version(self.path(str(value)))
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The event catalogue (``catalogue`` in credence.yaml; none set means the shipped one)."""
+        path = self.config.get("catalogue")
+        if not path:
+            return default_catalogue()
+        return self.cached(("catalogue", self._version("catalogue")), lambda: load_catalogue(self.path(path)))
+
+    @property
+    def scorecards(self) -> dict[str, Scorecard]:
+        """Entity kind -> scorecard, as ``scorecards`` in credence.yaml says, against ``ws.catalogue``."""
+        refs = self.config.get("scorecards") or {}
+        if not isinstance(refs, dict):
+            raise ConfigError("'scorecards' in credence.yaml must map entity kinds to scorecards", field="scorecards")
+        catalogue_version = self._version("catalogue")
+        out = {}
+        for kind, ref in refs.items():
+            ref = str(ref)
+            target = ref if ref in SHIPPED else str(self.path(ref))
+            version = (ref,) if ref in SHIPPED else file_version(Path(target))
+            card = self.cached(
+                ("scorecard", version, catalogue_version),
+                lambda target=target: load_scorecard(target, catalogue=self.catalogue),
+            )
+            if kind not in card.kinds:
+                raise ConfigError(
+                    f"scorecard {card.ref} is configured for '{kind}' but scores only {', '.join(card.kinds)}",
+                    field="scorecards",
+                )
+            out[kind] = card
+        return out
+
+    @property
+    def policies(self) -> PolicyPack:
+        """The policy pack (``policies`` in credence.yaml; none set means the shipped default pack)."""
+        path = self.config.get("policies")
+        if not path:
+            return default_policies()
+        return self.cached(("policies", self._version("policies")), lambda: load_policies(self.path(path)))
+
+    @property
+    def keys(self) -> Keys:
+        """Where the signing keys live (``keys_dir`` in credence.yaml)."""
+        return Keys(self.path(str(self.config.get("keys_dir") or "keys")))
 
     def close(self) -> None:
         if self._store is not None:

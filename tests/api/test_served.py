@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import httpx
-from build import Served
 
 
-def test_served_app_answers_over_tcp(app, keys):
-    with Served(app) as srv:
+def test_served_app_answers_over_tcp(app, keys, serve):
+    with serve(app) as srv:
         with httpx.Client(base_url=srv.url, timeout=30) as http:
             assert http.get("/v1/health").json()["ok"] is True
             r = http.get("/v1/scores/P1", headers={"Authorization": f"Bearer {keys['subject']}"})

@@ -2,7 +2,8 @@
 
 One suite, parametrised over the registered engines (DuckDB, Spark ``local[2]``). Each engine runs the
 shipped expert scorecards over the same synthetic store (a few thousand events; entities with no or too
-few events; events after as-of and past retention; corrections and disputes). Every engine is held to:
+few events; events after as-of and past retention; corrections and disputes). Every engine is held, through
+the ``credence.testing`` checks, to:
 
 * identical scores, bands, dimension points, reason codes and reason texts per entity as DuckDB;
 * identical per-feature points, and feature values equal up to floating-point summation order;
@@ -14,19 +15,18 @@ Spark starts once per test session (``spark`` fixture); the Spark tests take wel
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 import pytest
 
-from credence.domain.bands import INSUFFICIENT, band_of
-from credence.domain.catalogue import DIMENSIONS
+from credence import testing
+from credence.domain.bands import INSUFFICIENT
 from credence.domain.scorecard import load_scorecard
 from credence.engines import engine as get_engine
 from credence.engines import names as engine_names
-from credence.engines import synthetic
 from credence.engines.parquet import export_parquet, open_export
-from credence.sql.compiler import MAX_REASONS
+from credence.errors import ConformanceError
+from credence.generators import synthetic
 from credence.store import Store
 
 AS_OF = datetime(2026, 1, 1)
@@ -47,7 +47,7 @@ def population(tmp_path_factory):
     store.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped when the module ends: a later module may need another master
 def spark():
     spark_engine = get_engine("spark")
     session = spark_engine.session("local[2]", app_name="credence-tests", shuffle_partitions=4, driver_memory="1g")
@@ -110,30 +110,12 @@ def test_population_has_the_awkward_cases(population):
 
 
 # ------------------------------------------------------------------------------------------ the suite
-SCORE_FIELDS = (
-    ["entity_id", "kind", "score", "band"]
-    + [f"points_{d}" for d in DIMENSIONS]
-    + [f"reason{k}_{part}" for k in range(1, MAX_REASONS + 1) for part in ("code", "text")]
-)
-
-
 @pytest.mark.parametrize("card_name", CARDS)
 def test_same_scores_bands_points_and_reasons_as_duckdb(scores, population, results, card_name):
-    rows = scores(card_name)
-    expected = duckdb_rows(population, results, card_name)
-    assert [r["entity_id"] for r in rows] == [r["entity_id"] for r in expected]
-    n_features = len(load_scorecard(card_name).features)
-    for got, want in zip(rows, expected, strict=True):
-        assert {k: got[k] for k in SCORE_FIELDS} == {k: want[k] for k in SCORE_FIELDS}, got["entity_id"]
-        for i in range(n_features):
-            assert got[f"points_{i}"] == want[f"points_{i}"], (got["entity_id"], i)
-            a, b = got[f"value_{i}"], want[f"value_{i}"]
-            assert (a is None) == (b is None), (got["entity_id"], i)
-            if a is not None and not isinstance(a, str):  # summation order may differ in the last bit
-                assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12), (got["entity_id"], i, a, b)
-            else:
-                assert a == b
-        assert got["n_events"] == want["n_events"] and got["history_days"] == want["history_days"]
+    assert (
+        testing.engines_agree(scores(card_name), duckdb_rows(population, results, card_name), load_scorecard(card_name))
+        > 0
+    )
 
 
 @pytest.mark.parametrize("card_name", CARDS)
@@ -148,71 +130,51 @@ def test_every_entity_of_the_kinds_is_scored_once(scores, population, card_name)
 
 @pytest.mark.parametrize("card_name", CARDS)
 def test_bands_are_consistent_with_scores(scores, card_name):
-    card = load_scorecard(card_name)
     rows = scores(card_name)
     bands = {r["band"] for r in rows}
     assert INSUFFICIENT in bands and len(bands) >= 4, bands  # the data spans the bands
-    for r in rows:
-        assert r["band"] == band_of(r["score"]), r["entity_id"]
-        if r["score"] is None:  # insufficient data: no score, no points, no reasons - never a low score
-            assert r["n_events"] < card.min_events or (r["history_days"] or 0) < card.min_history_days
-            assert all(r[f"points_{d}"] is None for d in DIMENSIONS)
-            assert all(r[f"reason{k}_code"] is None for k in range(1, MAX_REASONS + 1))
-        else:
-            assert r["n_events"] >= card.min_events and r["history_days"] >= card.min_history_days
-            assert 350 <= r["score"] <= 950
+    assert testing.bands_follow_scores(rows, load_scorecard(card_name)) == len(rows)
 
 
 @pytest.mark.parametrize("card_name", CARDS)
 def test_points_add_up(scores, card_name):
-    card = load_scorecard(card_name)
-    offset, factor = card.scale()
-    for r in scores(card_name):
-        if r["score"] is None:
-            continue
-        for i, f in enumerate(card.features):
-            assert r[f"points_{i}"] == f.points_for(r[f"value_{i}"]), (r["entity_id"], f.name)
-        for d in DIMENSIONS:
-            members = [r[f"points_{i}"] for i, f in enumerate(card.features) if f.dimension == d]
-            assert r[f"points_{d}"] == (float(sum(members)) if members else None)
-        total = sum(r[f"points_{i}"] for i in range(len(card.features)))
-        assert r["total_points"] == total
-        assert r["score"] == min(950, max(350, math.floor(offset + factor * total + 0.5)))
+    assert testing.points_add_up(scores(card_name), load_scorecard(card_name)) > 0
 
 
 @pytest.mark.parametrize("card_name", CARDS)
 def test_reasons_are_consistent_with_points(scores, card_name):
-    card = load_scorecard(card_name)
-    _, factor = card.scale()
-    for r in scores(card_name):
-        if r["score"] is None:
-            continue
-        lost = [(f.max_points - r[f"points_{i}"], i) for i, f in enumerate(card.features)]
-        # most points lost first; ties go to the earlier feature; a feature at its maximum is no reason
-        expected = [i for loss, i in sorted(lost, key=lambda x: (-x[0], x[1])) if loss > 0][:MAX_REASONS]
-        codes = [r[f"reason{k}_code"] for k in range(1, MAX_REASONS + 1)]
-        assert codes == [card.features[i].name for i in expected] + [None] * (MAX_REASONS - len(expected))
-        for k, i in enumerate(expected, start=1):
-            text = r[f"reason{k}_text"]
-            gain = math.floor((card.features[i].max_points - r[f"points_{i}"]) * factor + 0.5)
-            assert text.endswith(f" would add about {gain} points"), (r["entity_id"], text)
-            assert (card.features[i].improve or "improving this") in text
+    assert testing.reasons_follow_points(scores(card_name), load_scorecard(card_name)) > 0
+
+
+def test_the_checks_catch_a_broken_row(population, results):
+    """Each check fails on a row that breaks its rule (so a passing suite means something)."""
+    card = load_scorecard("person-expert")
+    rows = duckdb_rows(population, results, "person-expert")
+    scored = next(r for r in rows if r["score"] is not None and r["reason1_code"])
+    broken = {
+        testing.bands_follow_scores: {**scored, "band": INSUFFICIENT},
+        testing.points_add_up: {**scored, "score": scored["score"] + 1},
+        testing.reasons_follow_points: {**scored, "reason1_code": scored["reason2_code"]},
+    }
+    for check, row in broken.items():
+        with pytest.raises(ConformanceError, match=scored["entity_id"]):
+            check([row], card)
+    with pytest.raises(ConformanceError, match="agrees with duckdb"):
+        testing.engines_agree([{**scored, "points_behaviour": -1.0}], [scored], card, "spark")
 
 
 # ------------------------------------------------------------------------------------------ end to end
 @pytest.mark.spark
 def test_score_with_spark_writes_the_same_snapshot_as_duckdb(tmp_path, spark):
-    from credence.engines.spark import score_with_spark
-    from credence.services.scoring import score_population, workspace_scorecards
+    from credence.services.scoring import score_population
     from credence.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
     with ws.store.transaction() as con:
         synthetic.generate(con, events=1500, entities=150, seed=5, as_of=AS_OF)
-    cards = workspace_scorecards(ws)
     steps: list[str] = []
-    spark_snap = score_with_spark(ws, cards, AS_OF, "local[2]", progress=steps.append, spark=spark)
-    duck_snap = score_population(ws.store, cards, as_of=AS_OF)
+    spark_snap = score_population(ws, engine="spark", as_of=AS_OF, progress=steps.append, spark=spark)
+    duck_snap = score_population(ws, as_of=AS_OF)
     assert spark_snap.engine == "spark" and steps
     assert (spark_snap.scored, spark_snap.insufficient, spark_snap.bands) == (
         duck_snap.scored,
@@ -220,7 +182,7 @@ def test_score_with_spark_writes_the_same_snapshot_as_duckdb(tmp_path, spark):
         duck_snap.bands,
     )
     assert ws.store.scalar("SELECT engine FROM snapshots WHERE snapshot_id = ?", [spark_snap.snapshot_id]) == "spark"
-    cols = ", ".join(SCORE_FIELDS + ["as_of", "scorecard"])
+    cols = ", ".join(testing.SCORE_FIELDS + ["as_of", "scorecard"])
     differing = ws.store.scalar(
         f"SELECT count(*) FROM ((SELECT {cols} FROM scores WHERE snapshot_id = ?) "
         f"EXCEPT ALL (SELECT {cols} FROM scores WHERE snapshot_id = ?))",
@@ -246,16 +208,7 @@ def test_export_is_bucketed_by_entity(population):
     assert buckets == export.buckets == 3
 
 
-def test_one_population_query_gives_every_cards_rows(population, results):
+def test_one_population_query_gives_every_cards_rows(population):
     """score_population's single statement (one scan for all cards) = each card's own query, row for row."""
-    from credence.sql.compiler import population_query
-
-    store = population[0]
     cards = [load_scorecard(name) for name in CARDS]
-    sql = population_query(cards, as_of=AS_OF).sql(dialect="duckdb")
-    rows = store.cursor().execute(f"SELECT * FROM ({sql}) ORDER BY entity_id").to_arrow_table().to_pylist()
-    for card in cards:
-        got = [{k: r[k] for k in SCORE_FIELDS} for r in rows if r["scorecard"] == card.ref]
-        want = [{k: r[k] for k in SCORE_FIELDS} for r in duckdb_rows(population, results, card.ref.split("@")[0])]
-        assert got == want, card.ref
-    assert len(rows) == sum(len(duckdb_rows(population, results, name)) for name in CARDS)
+    assert testing.population_matches_cards(population[0].cursor(), cards, as_of=AS_OF) > 0

@@ -10,10 +10,9 @@ import pytest
 
 from credence.domain.performance import load_performance, parse_performance, parse_window
 from credence.errors import ConfigError, DataError
+from credence.generators.simulate import simulate
 from credence.learning.history import history_query, history_table
-from credence.services import scoring
 from credence.services.ingest import ingest_files
-from credence.services.simulate import simulate
 from credence.store import Store
 from credence.workspace import init_workspace
 
@@ -27,14 +26,14 @@ def ws(tmp_path_factory):
     root = tmp_path_factory.mktemp("history")
     ws = init_workspace(root / "ws")
     sim = simulate(root / "sim", entities=1500, seed=5, as_of=AS_OF)
-    ingest_files(ws.store, [sim.providers_path, sim.entities_path, sim.events_dir])
+    ingest_files(ws.store, [sim.providers_path, sim.entities_path, sim.events_dir], catalogue=ws.catalogue)
     yield ws
     ws.close()
 
 
 @pytest.fixture(scope="module")
 def card(ws):
-    return scoring.restrict(scoring.workspace_scorecards(ws)["person"], ("person",))
+    return ws.scorecards["person"].restrict(("person",))
 
 
 @pytest.fixture(scope="module")

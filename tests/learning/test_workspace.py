@@ -6,13 +6,14 @@ from datetime import datetime
 
 import pytest
 
+from credence import testing
 from credence.domain.scorecard import dump_scorecard
+from credence.generators.simulate import simulate
 from credence.learning.convert import round_score
 from credence.learning.features import prepare_workspace, workspace_table
 from credence.learning.train import train
 from credence.services import scoring
 from credence.services.ingest import ingest_files
-from credence.services.simulate import simulate
 from credence.workspace import init_workspace
 
 AS_OF = datetime(2026, 6, 1)
@@ -28,14 +29,14 @@ def ws(tmp_path_factory):
             "INSERT INTO outcomes SELECT entity_id, ?::TIMESTAMP, 12, defaulted, 'simulator' FROM read_parquet(?)",
             [AS_OF, str(sim.outcomes_path)],
         )
-    ingest_files(ws.store, [sim.providers_path, sim.entities_path, sim.events_dir])
+    ingest_files(ws.store, [sim.providers_path, sim.entities_path, sim.events_dir], catalogue=ws.catalogue)
     yield ws
     ws.close()
 
 
 @pytest.fixture(scope="module")
 def trained(ws):
-    base = scoring.restrict(scoring.workspace_scorecards(ws)["person"], ("person",))
+    base = ws.scorecards["person"].restrict(("person",))
     table = workspace_table(ws.store, base)
     assert table.as_of == AS_OF and table.months == 12  # the latest outcomes on record
     prepared = prepare_workspace(table)
@@ -87,9 +88,9 @@ def test_workspace_scores_equal_the_trained_models_own(ws, trained):
     path.parent.mkdir(exist_ok=True)
     dump_scorecard(result.card, path)
     ws.config["scorecards"] = {**ws.config["scorecards"], "person": "scorecards/person-learned.yaml"}
-    cards = scoring.workspace_scorecards(ws)
+    cards = ws.scorecards
     assert cards["person"].ref == "person-learned@1"
-    snap = scoring.score_population(ws.store, cards, as_of=AS_OF)
+    snap = scoring.score_population(ws, as_of=AS_OF)
     got = {
         r["entity_id"]: r["score"]
         for r in ws.store.query(
@@ -101,3 +102,16 @@ def test_workspace_scores_equal_the_trained_models_own(ws, trained):
     assert [got[e] for e in prepared.ids] == own.astype(int).tolist()
     # entities with too little data still get no score rather than a low one (and were not trained on)
     assert table.insufficient > 0 and sum(s is None for s in got.values()) >= table.insufficient
+
+
+def test_the_learned_card_keeps_the_conformance_rules(ws, trained):
+    """A learned card passes the same ``credence.testing`` rules as the shipped ones (on the simulator)."""
+    *_, result = trained
+    checked = testing.check_card(ws.store.cursor(), result.card, as_of=AS_OF, catalogue=ws.catalogue)
+    assert list(checked) == [
+        "bands follow scores",
+        "points add up",
+        "reasons follow points",
+        "population matches cards",
+    ]
+    assert min(checked.values()) > 2000

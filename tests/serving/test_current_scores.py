@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from credence.clock import utcnow
 from credence.errors import NotFoundError
 from credence.services import disputes, retention, serving
 from credence.services.ingest import ingest_records
-from credence.services.scoring import score_entity, utcnow, workspace_catalogue, workspace_scorecards
+from credence.services.scoring import score_entity
 from credence.workspace import init_workspace
 
 PERSONS = ["P1", "P2", "P3", "P4", "P5"]
@@ -73,10 +74,13 @@ def world(tmp_path_factory):
     ws = init_workspace(root)
     clock = Clock()
     serving.attach(ws, clock=clock)
-    ingest_records(ws.store, PROVIDERS, kind="providers")
+    ingest_records(ws.store, PROVIDERS, kind="providers", catalogue=ws.catalogue)
     entities = [{"entity_id": e, "kind": "person", "display_name": e} for e in PERSONS]
     ingest_records(
-        ws.store, [*entities, {"entity_id": "B1", "kind": "business", "display_name": "B1"}], kind="entities"
+        ws.store,
+        [*entities, {"entity_id": "B1", "kind": "business", "display_name": "B1"}],
+        kind="entities",
+        catalogue=ws.catalogue,
     )
     history = []
     for e in ENTITIES:
@@ -85,13 +89,13 @@ def world(tmp_path_factory):
         history.append(event(f"{e}-id", e, "identity_verified", START - timedelta(days=50)))
         history.append(event(f"{e}-bike", e, "rental_returned_ok", START - timedelta(days=12)))
     # an adverse event just inside retention: it stops counting on a day boundary the clock may cross
-    retention_days = workspace_catalogue(ws).retention_days(workspace_catalogue(ws).type("loan_default"))
+    retention_days = ws.catalogue.retention_days(ws.catalogue.type("loan_default"))
     history.append(event("P2-old", "P2", "loan_default", START - timedelta(days=retention_days, hours=-6)))
     history.append(event("P3-older", "P3", "loan_default", START - timedelta(days=retention_days + 30)))
     # a live vouch P1 -> P2 (both consent)
     history.append(event("v-P1-P2", "P1", "vouch_given", START - timedelta(days=100), counterparty_id="P2"))
     history.append(event("a-P2-P1", "P2", "vouch_accepted", START - timedelta(days=99), counterparty_id="P1"))
-    ingest_records(ws.store, history)
+    ingest_records(ws.store, history, catalogue=ws.catalogue)
     tables = [r[0] for r in ws.store.reader().execute("SELECT table_name FROM duckdb_tables()").fetchall()]
     base = {t: ws.store.reader().execute(f"SELECT * FROM {t}").fetchall() for t in tables}
     yield ws, clock, base
@@ -110,9 +114,7 @@ def reset(ws, clock: Clock, base: dict) -> None:
 
 def fresh(ws, entity: str, now: datetime):
     try:
-        return score_entity(
-            ws.store, workspace_scorecards(ws), entity, as_of=now, catalogue=workspace_catalogue(ws), detail=False
-        )
+        return score_entity(ws, entity, as_of=now, detail=False)
     except NotFoundError:
         return None
 
@@ -159,19 +161,25 @@ def apply(ws, clock: Clock, op: tuple, n: int, store: dict) -> None:
     kind = op[0]
     if kind == "ingest":
         _, e, type_, days = op
-        ingest_records(ws.store, [event(f"x{n}", e, type_, now - timedelta(days=days, minutes=1))])
+        ingest_records(
+            ws.store, [event(f"x{n}", e, type_, now - timedelta(days=days, minutes=1))], catalogue=ws.catalogue
+        )
     elif kind == "future":  # stamped after now: it counts once the clock reaches it
         _, e, type_, minutes = op
-        ingest_records(ws.store, [event(f"f{n}", e, type_, now + timedelta(minutes=minutes))])
+        ingest_records(ws.store, [event(f"f{n}", e, type_, now + timedelta(minutes=minutes))], catalogue=ws.catalogue)
     elif kind == "vouch":
         _, a, b, accepted = op
         rows = [event(f"v{n}", a, "vouch_given", now - timedelta(hours=1), counterparty_id=b)]
         if accepted:
             rows.append(event(f"a{n}", b, "vouch_accepted", now - timedelta(minutes=30), counterparty_id=a))
-        ingest_records(ws.store, rows)
+        ingest_records(ws.store, rows, catalogue=ws.catalogue)
     elif kind == "revoke":
         _, a, b = op
-        ingest_records(ws.store, [event(f"r{n}", a, "vouch_revoked", now - timedelta(minutes=10), counterparty_id=b)])
+        ingest_records(
+            ws.store,
+            [event(f"r{n}", a, "vouch_revoked", now - timedelta(minutes=10), counterparty_id=b)],
+            catalogue=ws.catalogue,
+        )
     elif kind == "correct":  # the provider re-sends an instalment as paid late, superseding the original
         e = op[1]
         rows = ws.store.query(
@@ -182,7 +190,7 @@ def apply(ws, clock: Clock, op: tuple, n: int, store: dict) -> None:
         if rows:
             at = ws.store.scalar("SELECT occurred_at FROM events WHERE event_id = ?", [rows[0]["event_id"]])
             fix = event(f"c{n}", e, "instalment_paid_late", at, supersedes=rows[0]["event_id"])
-            ingest_records(ws.store, [fix])
+            ingest_records(ws.store, [fix], catalogue=ws.catalogue)
     elif kind == "dispute":
         e = op[1]
         rows = ws.store.query(
@@ -247,7 +255,9 @@ def test_a_change_is_re_scored_in_its_own_transaction(world):
     before = serving.current_score(ws, "P1")
     clock.now += timedelta(minutes=1)
     # P2 (whom P1 vouches for) defaults: P2 re-scores, and so does P1 (its vouchee_adverse reads P2's events)
-    ingest_records(ws.store, [event("late", "P2", "loan_default", clock.now - timedelta(days=1))])
+    ingest_records(
+        ws.store, [event("late", "P2", "loan_default", clock.now - timedelta(days=1))], catalogue=ws.catalogue
+    )
     assert ws.store.scalar("SELECT count(*) FROM current_pending") == 0
     assert s.settles == settles + 1 and s.rebuilds == rebuilds
     touched = ws.store.query("SELECT entity_id FROM current_scores WHERE as_of = ? ORDER BY 1", [clock.now])
@@ -262,7 +272,9 @@ def test_without_the_hook_a_change_waits_in_pending_and_the_next_read_settles_it
     serving.current_score(ws, "P3")
     serving.detach(ws)
     try:
-        ingest_records(ws.store, [event("lone", "P3", "loan_default", clock.now - timedelta(days=1))])
+        ingest_records(
+            ws.store, [event("lone", "P3", "loan_default", clock.now - timedelta(days=1))], catalogue=ws.catalogue
+        )
         assert ws.store.scalar("SELECT count(*) FROM current_pending") >= 1
     finally:
         serving.attach(ws, clock=clock)

@@ -18,11 +18,9 @@ WIDTHS = {"desk": 1280, "phone": 390}
 
 
 @pytest.fixture(scope="module")
-def served(web_template, tmp_path_factory):
+def served(web_template, tmp_path_factory, serve):
     """The scored test workspace plus what every panel needs: a grant, decisions, a certificate, quarantine."""
-    from build import Served
-
-    from credence.api.app import create_app
+    from credence.app import create_app
     from credence.services.certificates import certify
     from credence.services.decisions import decide
     from credence.services.grants import grant
@@ -50,8 +48,9 @@ def served(web_template, tmp_path_factory):
             }
         ],
         source="test",
+        catalogue=ws.catalogue,
     )
-    with Served(app) as srv:
+    with serve(app) as srv:
         yield {"url": srv.url, "keys": web_template["keys"], "app": app, "token": token}
     ws.close()
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from credence.api.app import create_app
+from credence.app import create_app
 from credence.services import sessions
 from credence.web.session import COOKIE
 

@@ -1,4 +1,4 @@
-"""The HTTP API (FastAPI) and the web portal served by the same app: ``create_app(workspace)``."""
+"""The HTTP API (FastAPI): ``create_app(workspace)``; ``credence.app`` serves it with the web portal."""
 
 from credence.api.app import create_app
 

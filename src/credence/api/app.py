@@ -1,4 +1,4 @@
-"""The one app: JSON API under /v1, the JWKS, and the web portal, on one workspace."""
+"""The API app: JSON under /v1 and the JWKS, on one workspace (the portal is mounted by ``credence.app``)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ and shows it to no one without the subject's grant. Send an API key as `Authoriz
 `{ok: false, status, code, error, field, record}`."""
 
 
-def create_app(workspace_path: str | Path, *, web: bool = True) -> FastAPI:
+def create_app(workspace_path: str | Path) -> FastAPI:
+    """The JSON API on one workspace (``credence.app.create_app`` adds the web portal)."""
     ws = open_workspace(workspace_path)
     serving.attach(ws)  # every write the app commits re-scores what it touched, in its own transaction
     app = FastAPI(title="Credence", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
@@ -28,8 +29,4 @@ def create_app(workspace_path: str | Path, *, web: bool = True) -> FastAPI:
         app.include_router(router, prefix="/v1")
     for router in UNVERSIONED:
         app.include_router(router)
-    if web:
-        from credence.web import mount
-
-        mount(app)
     return app

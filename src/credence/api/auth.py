@@ -12,8 +12,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from credence.clock import utcnow
 from credence.errors import AuthenticationError, NotFoundError, ValidationError
-from credence.services.scoring import utcnow
 from credence.store import Store
 from credence.store.cache import GenerationCache
 
@@ -54,7 +54,8 @@ def create_key(store: Store, role: str, name: str) -> tuple[str, str]:
     secret = f"{PREFIX}{key_id}_{secrets.token_urlsafe(24)}"
     with store.transaction() as con:
         con.execute(
-            "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, NULL)", [key_id, hash_key(secret), role, name, utcnow()]
+            "INSERT INTO api_keys (key_id, key_hash, role, name, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)",
+            [key_id, hash_key(secret), role, name, utcnow()],
         )
     return key_id, secret
 

@@ -7,24 +7,21 @@ is this?) live in ``subject_access`` and are called by the route with the object
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
-from types import ModuleType
+from dataclasses import dataclass
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from credence.api.auth import Principal, authenticate
-from credence.errors import CredenceError, PermissionDenied
+from credence.errors import PermissionDenied
 from credence.workspace import Workspace
 
 
 @dataclass
 class Context:
-    """One per app: the workspace and what is loaded from it once."""
+    """One per app: the workspace (which loads and caches its configuration)."""
 
     ws: Workspace
-    _cache: dict = field(default_factory=dict)
 
     @property
     def store(self):
@@ -33,31 +30,11 @@ class Context:
     @property
     def cards(self) -> dict:
         """The workspace's scorecards; loaded once per file version, so every route sees the same card."""
-        from credence.services.scoring import workspace_scorecards
-
-        return workspace_scorecards(self.ws)
+        return self.ws.scorecards
 
     @property
     def catalogue(self):
-        from credence.services.scoring import workspace_catalogue
-
-        return workspace_catalogue(self.ws)
-
-
-class NotAvailable(CredenceError):
-    status = 501
-    code = "not_available"
-
-
-def service(name: str) -> ModuleType:
-    """``credence.services.<name>`` (or another dotted module under credence), or a clear 501."""
-    module = name if "." in name else f"credence.services.{name}"
-    try:
-        return importlib.import_module(f"credence.{module}" if not module.startswith("credence.") else module)
-    except ModuleNotFoundError as e:
-        if e.name and e.name.startswith("credence"):
-            raise NotAvailable(f"{module} is not part of this installation", fix="upgrade Credence") from None
-        raise
+        return self.ws.catalogue
 
 
 def ctx(request: Request) -> Context:

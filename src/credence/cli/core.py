@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from credence.cli.app import WorkspaceOption, app, console, workspace
 from credence.cli.render import band_table, feature_table, print_score
+from credence.clock import parse_time, utcnow
 from credence.errors import ConfigError
 from credence.services import scoring
 from credence.workspace import init_workspace
@@ -47,7 +48,7 @@ def simulate(
 
     Outcomes (default within 12 months) are stored apart, in the `outcomes` table, for training only.
     """
-    from credence.services.simulate import simulate as run
+    from credence.generators.simulate import simulate as run
 
     ws = workspace(ws_path)
     out = out or ws.root / "simulated"
@@ -58,7 +59,7 @@ def simulate(
             entities=entities,
             months=months,
             seed=seed,
-            as_of=scoring.parse_time(as_of) if as_of else None,
+            as_of=parse_time(as_of) if as_of else None,
             progress=lambda done, total: bar.update(task, completed=done),
         )
     store_outcomes(ws, summary)
@@ -74,7 +75,8 @@ def store_outcomes(ws, summary) -> None:
     with ws.store.transaction() as con:
         con.execute("DELETE FROM outcomes WHERE source = 'simulator'")
         con.execute(
-            "INSERT INTO outcomes SELECT entity_id, ?::TIMESTAMP, 12, defaulted, 'simulator' FROM read_parquet(?)",
+            "INSERT INTO outcomes (entity_id, observed_from, months, defaulted, source) "
+            "SELECT entity_id, ?::TIMESTAMP, 12, defaulted, 'simulator' FROM read_parquet(?)",
             [summary.as_of, str(summary.outcomes_path)],
         )
 
@@ -105,7 +107,7 @@ def ingest_with_progress(ws, path: Path, kind: str | None = None) -> list:
         return ingest_files(
             ws.store,
             [path],
-            catalogue=scoring.workspace_catalogue(ws),
+            catalogue=ws.catalogue,
             kind=kind,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
@@ -115,23 +117,16 @@ def ingest_with_progress(ws, path: Path, kind: str | None = None) -> list:
 def score(
     as_of: str = typer.Option(None, "--as-of", help="Score as of this time (default: now)."),
     engine: str = typer.Option("duckdb", help="duckdb (embedded) or spark."),
-    master: str = typer.Option("local[*]", help="Spark master URL (with --engine spark)."),
+    master: str = typer.Option(
+        None, help="Spark master URL, e.g. spark://host:7077 (with --engine spark; default local[*])."
+    ),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Score the whole population in the engine and append a snapshot."""
     ws = workspace(ws_path)
-    cards = scoring.workspace_scorecards(ws)
     started = time.perf_counter()
-    if engine == "duckdb":
-        snap = scoring.score_population(
-            ws.store, cards, as_of=scoring.parse_time(as_of), catalogue=scoring.workspace_catalogue(ws)
-        )
-    elif engine == "spark":
-        from credence.engines.spark import score_with_spark
-
-        snap = score_with_spark(ws, cards, scoring.parse_time(as_of), master)
-    else:
-        raise ConfigError(f"unknown engine '{engine}'", field="engine", fix="use duckdb or spark")
+    options = {"master": master} if master else {}
+    snap = scoring.score_population(ws, engine=engine, as_of=parse_time(as_of), **options)
     console.print(
         f"Snapshot {snap.snapshot_id} as of {snap.as_of:%Y-%m-%d %H:%M}: {snap.scored:,} scored, "
         f"{snap.insufficient:,} with insufficient data, in {time.perf_counter() - started:.1f}s ({engine})"
@@ -165,13 +160,7 @@ def explain(
 
 
 def explain_entity(ws, entity: str, as_of=None) -> None:
-    row = scoring.score_entity(
-        ws.store,
-        scoring.workspace_scorecards(ws),
-        entity,
-        as_of=scoring.parse_time(as_of) if as_of else None,
-        catalogue=scoring.workspace_catalogue(ws),
-    )
+    row = scoring.score_entity(ws, entity, as_of=parse_time(as_of) if as_of else None)
     log_operator_read(ws, entity, "explain")
     card = card_of(ws, row)
     print_score(console, row, card=card)
@@ -182,7 +171,7 @@ def explain_entity(ws, entity: str, as_of=None) -> None:
 
 def card_of(ws, row: dict):
     """The configured scorecard that made ``row`` (same id@version), or None when it is no longer configured."""
-    return next((c for c in scoring.workspace_scorecards(ws).values() if c.ref == row.get("scorecard")), None)
+    return next((c for c in ws.scorecards.values() if c.ref == row.get("scorecard")), None)
 
 
 def log_operator_read(ws, entity: str, action: str) -> None:
@@ -210,7 +199,7 @@ def export_sql(
 
     warning = check_dialect(dialect)
     ws = workspace(ws_path)
-    cards = scoring.workspace_scorecards(ws)
+    cards = ws.scorecards
     if kind not in cards:
         raise ConfigError(f"no scorecard configured for kind '{kind}'", field="kind", fix=f"use {', '.join(cards)}")
     print(
@@ -218,8 +207,8 @@ def export_sql(
             cards[kind],
             dialect=dialect,
             pretty=True,
-            as_of=scoring.parse_time(as_of),
-            catalogue=scoring.workspace_catalogue(ws),
+            as_of=parse_time(as_of),
+            catalogue=ws.catalogue,
         )
     )
     if warning:
@@ -236,7 +225,7 @@ def demo(
     import shutil
 
     from credence.cli.demo import after_scoring
-    from credence.services.simulate import simulate as run
+    from credence.generators.simulate import simulate as run
 
     started = time.perf_counter()
     if (ws_path / "credence.yaml").exists():
@@ -244,7 +233,7 @@ def demo(
     ws = init_workspace(ws_path)
     console.rule("[bold]Credence demo")
     console.print(f"1. workspace {ws.root}")
-    as_of = scoring.utcnow().replace(hour=0, minute=0, second=0)
+    as_of = utcnow().replace(hour=0, minute=0, second=0)
     with progress_bar("2. simulating") as bar:
         task = bar.add_task("simulate", total=size)
         summary = run(
@@ -258,7 +247,6 @@ def demo(
     console.print(
         f"2. simulated {summary.entities:,} entities and {summary.events:,} events from {summary.providers} providers"
     )
-    catalogue = scoring.workspace_catalogue(ws)
     counts = {"accepted": 0, "duplicates": 0, "quarantined": 0, "received": 0}
     for path in (summary.providers_path, summary.entities_path, summary.events_dir):
         for r in ingest_with_progress(ws, path):
@@ -277,9 +265,9 @@ def demo(
     held = demo_console.synthetic_protected(ws, seed=seed)
     if held:
         console.print(f"   synthetic sex and age band for {held:,} persons, held apart for the fairness audit only")
-    earlier = demo_console.earlier_snapshot(ws, as_of, catalogue=catalogue)
+    earlier = demo_console.earlier_snapshot(ws, as_of)
     console.print(f"   scored as of {earlier.as_of:%Y-%m-%d} first, so drift has two dated snapshots")
-    snap = scoring.score_population(ws.store, scoring.workspace_scorecards(ws), as_of=as_of, catalogue=catalogue)
+    snap = scoring.score_population(ws, as_of=as_of)
     console.print(
         f"4. scored {snap.scored:,} entities ({snap.insufficient:,} with insufficient data) "
         f"in one SQL query per scorecard"

@@ -13,12 +13,11 @@ from datetime import datetime, timedelta
 EARLIER_DAYS = 30
 
 
-def earlier_snapshot(ws, as_of: datetime, *, catalogue=None):
+def earlier_snapshot(ws, as_of: datetime):
     """Score the population as of ``EARLIER_DAYS`` before ``as_of`` (call it before the demo's main run)."""
     from credence.services import scoring
 
-    cards = scoring.workspace_scorecards(ws)
-    return scoring.score_population(ws.store, cards, as_of=as_of - timedelta(days=EARLIER_DAYS), catalogue=catalogue)
+    return scoring.score_population(ws, as_of=as_of - timedelta(days=EARLIER_DAYS))
 
 
 def late_file(ws, as_of: datetime):
@@ -53,7 +52,9 @@ def late_file(ws, as_of: datetime):
             "type": "purchase",
         },
     ]
-    return ingest_records(ws.store, records, source="demo: a provider's late file", submitted_by="demo")
+    return ingest_records(
+        ws.store, records, source="demo: a provider's late file", submitted_by="demo", catalogue=ws.catalogue
+    )
 
 
 def synthetic_protected(ws, *, seed: int = 7) -> int:

@@ -93,14 +93,14 @@ def compare(
     from rich.table import Table
 
     from credence.cli.learning import _definition
+    from credence.clock import parse_time
     from credence.domain.scorecard import load_scorecard
     from credence.learning.challenger import compare as run_compare
     from credence.learning.challenger import report_dir
-    from credence.services import scoring
 
     ws = workspace(ws_path)
-    catalogue = scoring.workspace_catalogue(ws)
-    cards = scoring.workspace_scorecards(ws)
+    catalogue = ws.catalogue
+    cards = ws.scorecards
     champ_path = None
     if champion:
         champ_path = _card_ref(ws, champion)
@@ -111,10 +111,10 @@ def compare(
         champ_path = _card_ref(ws, configured) if configured.endswith((".yaml", ".yml")) else None
     cand_path = _card_ref(ws, candidate)
     cand = load_scorecard(cand_path, catalogue=catalogue)
-    champ, cand = scoring.restrict(champ, (kind,)), scoring.restrict(cand, (kind,))
+    champ, cand = champ.restrict((kind,)), cand.restrict((kind,))
     definition = _definition(ws, window, performance, catalogue)
     result, _ = run_compare(
-        ws.store, champ, cand, definition, scoring.parse_time(observe, "observe"), catalogue=catalogue, known=known,
+        ws.store, champ, cand, definition, parse_time(observe, "observe"), catalogue=catalogue, known=known,
         champion_path=champ_path, challenger_path=cand_path,
     )  # fmt: skip
     out_dir = report or report_dir(ws.root, cand)

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from credence.cli.app import WorkspaceOption, app, console, workspace
+from credence.clock import parse_time
 from credence.errors import ConfigError, DataError
 
 
@@ -210,11 +211,10 @@ def _definition(ws, window: str | None, performance: str | None, catalogue):
 def _history(ws, card, observe: str, window: str | None, performance: str | None, known: str, catalogue):
     """The point-in-time table of ``card`` observed at ``observe``; prints how the entities divide."""
     from credence.learning.history import history_table
-    from credence.services import scoring
 
     definition = _definition(ws, window, performance, catalogue)
     table, counts = history_table(
-        ws.store, card, definition, scoring.parse_time(observe, "observe"), catalogue=catalogue, known=known
+        ws.store, card, definition, parse_time(observe, "observe"), catalogue=catalogue, known=known
     )
     console.print(f"Outcomes from events: {definition.describe()}", highlight=False)
     console.print(f"  {counts.line()}", highlight=False)
@@ -354,23 +354,22 @@ def train(
                 fix="add --data FILE, or leave them out to train from the workspace",
             )
         from credence.learning.features import prepare_workspace, workspace_table
-        from credence.services import scoring
 
         ws = workspace(ws_path)
-        catalogue = scoring.workspace_catalogue(ws)
+        catalogue = ws.catalogue
         if base:
             from credence.domain.scorecard import load_scorecard
 
             target_ref = base if "/" not in base and not base.endswith((".yaml", ".yml")) else str(ws.path(base))
             template = load_scorecard(target_ref, catalogue=catalogue)
         else:
-            cards = scoring.workspace_scorecards(ws)
+            cards = ws.scorecards
             if kind not in cards:
                 raise ConfigError(f"no scorecard is configured for kind '{kind}'", field="kind")
             template = cards[kind]
         if kind not in template.kinds:
             raise ConfigError(f"scorecard {template.ref} does not score kind '{kind}'", field="kind")
-        template = scoring.restrict(template, (kind,))
+        template = template.restrict((kind,))
         if observe:
             if as_of or months:
                 raise ConfigError("--as-of and --months choose loaded outcomes; with --observe use --window")
@@ -389,7 +388,7 @@ def train(
             table = workspace_table(
                 ws.store,
                 template,
-                as_of=scoring.parse_time(as_of) if as_of else None,
+                as_of=parse_time(as_of) if as_of else None,
                 months=months,
                 catalogue=catalogue,
             )
@@ -491,7 +490,8 @@ def validate(
     known: str = typer.Option("occurred", "--known", help="With --observe: occurred or ingested (see train)."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
-    """Measure a scorecard on labelled data: AUC, KS, Gini, Brier, calibration, PSI, fairness."""
+    """Measure a scorecard on labelled data: AUC, KS, Gini, Brier, calibration, PSI, fairness; on a
+    workspace, first check that it keeps the conformance rules (bands, points, reasons, population query)."""
     from credence.domain.scorecard import load_scorecard
     from credence.learning import data as data_mod
 
@@ -513,10 +513,9 @@ def validate(
         default_dir = Path(f"{the_card.id}-v{the_card.version}-validation")
     else:
         from credence.learning.features import prepare_workspace, workspace_table
-        from credence.services import scoring
 
         ws = workspace(ws_path)
-        catalogue = scoring.workspace_catalogue(ws)
+        catalogue = ws.catalogue
         ref = card if "/" not in card and not card.endswith((".yaml", ".yml")) else str(ws.path(card))
         the_card = load_scorecard(ref, catalogue=catalogue)
         if observe:
@@ -533,13 +532,14 @@ def validate(
             table = workspace_table(
                 ws.store,
                 the_card,
-                as_of=scoring.parse_time(as_of) if as_of else None,
+                as_of=parse_time(as_of) if as_of else None,
                 months=months,
                 catalogue=catalogue,
             )
             source = f"workspace {ws.root}: as of {table.as_of:%Y-%m-%d}, outcomes over {table.months} months"
         prepared = prepare_workspace(table, screen_inputs=False)
         default_dir = ws.root / "reports" / f"validation-{the_card.id}-v{the_card.version}"
+        _print_conformance(ws, the_card, table.as_of)
     _print_excluded(prepared)
     from credence.learning.reports import write_validation
     from credence.learning.train import validate as run_validate
@@ -549,6 +549,15 @@ def validate(
     j, h = write_validation(result, report_dir, y=prepared.y, scores=scores, prob=prob)
     _print_metrics(result)
     console.print(f"Report: {h} (and {j.name})")
+
+
+def _print_conformance(ws, card, as_of) -> None:
+    """The rules every scorecard keeps (``credence.testing``), run on this workspace's entities; a breach
+    stops the command with the entity and the rule."""
+    from credence import testing
+
+    checked = testing.check_card(ws.store.cursor(), card, as_of=as_of, catalogue=ws.catalogue)
+    console.print(f"Conformance of {card.ref} on {max(checked.values()):,} entities: {', '.join(checked)}: passed")
 
 
 @app.command()
@@ -563,7 +572,6 @@ def audit(
     """Drift between two score snapshots (PSI of score, dimensions, features; band migration) and fairness."""
     from credence.learning.drift import drift_report, snapshots
     from credence.learning.reports import write_drift
-    from credence.services import scoring
 
     ws = workspace(ws_path)
     if list_snapshots:
@@ -584,8 +592,8 @@ def audit(
         ws.store,
         base=base,
         current=current,
-        cards=scoring.workspace_scorecards(ws),
-        catalogue=scoring.workspace_catalogue(ws),
+        cards=ws.scorecards,
+        catalogue=ws.catalogue,
         features=features,
     )
     result["fairness"] = snapshot_fairness(ws.store, result["current"]["snapshot_id"])

@@ -33,9 +33,7 @@ def _band(band: str | None) -> str:
 @app.command()
 def policies(ws_path: Path = WorkspaceOption) -> None:
     """List the policy pack: each benefit or restriction, its purpose and its score condition."""
-    from credence.services.decisions import workspace_policies
-
-    pack = workspace_policies(workspace(ws_path))
+    pack = workspace(ws_path).policies
     t = Table(title=f"Policies ({pack.source})")
     for c in ("id", "kind", "partner", "purpose", "condition", "effect"):
         t.add_column(c)
@@ -178,7 +176,6 @@ def certify(
 ) -> None:
     """Issue a signed certificate (EdDSA JWT) of the subject's score for one audience."""
     from credence.services.certificates import certify as run
-    from credence.services.certificates import keys_dir
 
     ws = workspace(ws_path)
     c = run(ws, entity, audience, ttl=ttl)
@@ -190,7 +187,7 @@ def certify(
         highlight=False,
     )
     err_console.print(
-        f"Verify offline: credence verify TOKEN --jwks {keys_dir(ws) / 'jwks.json'} --audience {audience}",
+        f"Verify offline: credence verify TOKEN --jwks {ws.keys.jwks} --audience {audience}",
         highlight=False,
     )
     if not out:
@@ -206,7 +203,7 @@ def verify(
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Verify a certificate offline (no database): signature, key id, expiry, audience, revocation."""
-    from credence.services.certificates import keys_dir, load_jwks, load_revocations
+    from credence.services.certificates import load_jwks, load_revocations
     from credence.services.certificates import verify as run
 
     if token == "-":
@@ -215,7 +212,7 @@ def verify(
         token = Path(token[1:]).read_text().strip()
     if jwks_file is None or revoked is None:
         try:
-            d = keys_dir(open_workspace(ws_path))  # the config only: verifying needs no database (nor a server)
+            d = open_workspace(ws_path).keys.dir  # the config only: verifying needs no database (nor a server)
         except CredenceError:
             d = None
         if jwks_file is None:
@@ -245,21 +242,21 @@ def revoke_certificate_cmd(
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Revoke a certificate and republish the revocation list."""
-    from credence.services.certificates import keys_dir, revoke_certificate
+    from credence.services.certificates import revoke_certificate
 
     ws = workspace(ws_path)
     revoke_certificate(ws, certificate_id, reason=reason)
-    console.print(f"Revoked {certificate_id}; published {keys_dir(ws) / 'revoked.json'}", highlight=False)
+    console.print(f"Revoked {certificate_id}; published {ws.keys.revocations}", highlight=False)
 
 
 @app.command("rotate-key")
 def rotate_key_cmd(ws_path: Path = WorkspaceOption) -> None:
     """Start signing with a new key; old public keys stay in the JWKS so issued certificates still verify."""
-    from credence.services.certificates import keys_dir, rotate_key
+    from credence.services.certificates import rotate_key
 
     ws = workspace(ws_path)
     kid = rotate_key(ws)
-    console.print(f"Signing key is now {kid}; JWKS published at {keys_dir(ws) / 'jwks.json'}", highlight=False)
+    console.print(f"Signing key is now {kid}; JWKS published at {ws.keys.jwks}", highlight=False)
 
 
 @app.command("jwks")

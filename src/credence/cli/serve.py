@@ -37,7 +37,7 @@ def serve(
     """Serve the HTTP API (/v1, OpenAPI at /openapi.json) and the web portal (/) on a workspace."""
     import uvicorn
 
-    from credence.api.app import create_app
+    from credence.app import create_app
 
     ws = open_workspace(ws_path)
     refuse_second_server(ws.root)

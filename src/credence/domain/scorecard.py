@@ -10,7 +10,7 @@ Numeric bins are half-open ``[min, max)``; a missing ``min``/``max`` is unbounde
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -149,6 +149,11 @@ class Scorecard:
     @property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
+
+    def restrict(self, kinds: tuple[str, ...] | list[str]) -> Scorecard:
+        """This card scoring only those of its kinds that are in ``kinds`` (a workspace may give a card fewer
+        kinds than it can score)."""
+        return replace(self, kinds=tuple(k for k in self.kinds if k in kinds))
 
     @cached_property
     def total_range(self) -> tuple[float, float]:

@@ -1,27 +1,27 @@
 """Apache Spark engine: the same compiled scoring query, on a Parquet export of the store.
 
-``credence score --engine spark [--master URL]`` calls :func:`score_with_spark`:
+``credence score --engine spark [--master URL]`` goes through ``score_population`` (which owns the snapshot)
+to :func:`population`:
 
 1. export the store's effective events and entities to Parquet (``credence.engines.parquet``);
 2. start a SparkSession (``local[*]`` unless a master URL is given; session time zone UTC, so TIMESTAMP
    comparisons and DATE casts agree with DuckDB), register the export as the temp views
    ``effective_events`` and ``entities``;
-3. run ``compile_scorecard(card, dialect="spark")`` with ``spark.sql`` once per scorecard, and let Spark
-   write the scores as Parquet (nothing of the population passes through the Python driver);
-4. load those files into the store's ``scores`` table with a ``snapshots`` row (``engine='spark'``), in one
-   DuckDB transaction: the whole snapshot lands or none of it.
+3. run each card's statement (compiled in the Spark dialect by the orchestration) with ``spark.sql``, and
+   let Spark write the scores as Parquet (nothing of the population passes through the Python driver);
+4. hand those files back as one ``read_parquet`` relation; ``score_population`` loads them into ``scores``
+   with the ``snapshots`` row (``engine='spark'``) in one DuckDB transaction.
 
 pyspark is an optional dependency (``pip install 'credence[spark]'``); it needs Java 17 or newer.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import shutil
 import tempfile
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -29,12 +29,14 @@ import pyarrow as pa
 
 from credence.domain.catalogue import Catalogue
 from credence.domain.scorecard import Scorecard
+from credence.engines.base import Rows, Statement
 from credence.engines.parquet import Export, export_parquet, open_export
 from credence.errors import ConfigError, CredenceError
 from credence.sql.compiler import compile_scorecard
 
 NAME = "spark"
 DIALECT = "spark"
+ONE_STATEMENT = False  # one statement per card, each written as Parquet
 DEFAULT_MASTER = "local[*]"
 
 Progress = Callable[[str], None]
@@ -139,84 +141,48 @@ def write_scores(
     return out
 
 
-def score_with_spark(
+@contextlib.contextmanager
+def population(
     ws,
-    cards: dict[str, Scorecard] | None = None,
-    as_of: datetime | str | None = None,
+    statements: list[Statement],
+    *,
+    as_of: datetime,
     master: str | None = None,
     progress: Progress | None = None,
-    *,
     spark=None,
     export_dir: str | Path | None = None,
     keep_export: bool = True,
-):
-    """Score the workspace's population on Spark and append the snapshot to its store (``engine='spark'``).
+) -> Iterator[Rows]:
+    """Run each card's statement on Spark over a Parquet export of ``ws``'s store; yield the Parquet it wrote.
 
-    ``cards`` maps entity kind -> scorecard (default: the workspace's); ``as_of`` defaults to now; ``master``
-    is the Spark master URL (default ``local[*]``). ``progress`` gets one line per step. ``spark`` reuses a
-    running session (it is then not stopped). The Parquet export is kept in ``export_dir`` (default
-    ``<workspace>/exports/parquet``) for inspection and re-runs unless ``keep_export`` is false.
-    Returns a ``credence.services.scoring.Snapshot``.
+    ``master`` is the Spark master URL (default ``local[*]``); ``spark`` reuses a running session (it is then
+    not stopped); ``progress`` gets one line per step. The export is kept in ``export_dir`` (default
+    ``<workspace>/exports/parquet``) for inspection and re-runs unless ``keep_export`` is false. The scores'
+    Parquet files live until the caller has read them (the end of the ``with`` block).
     """
-    from credence.services.scoring import (
-        SCORE_COLUMNS,
-        Snapshot,
-        band_counts,
-        distinct_cards,
-        parse_time,
-        restrict,
-        utcnow,
-        workspace_catalogue,
-        workspace_scorecards,
-    )
-
     say = progress or (lambda _msg: None)
-    store = ws.store
-    cards = cards if cards is not None else workspace_scorecards(ws)
-    if not cards:
-        raise ConfigError("no scorecards are configured", fix="set 'scorecards' in credence.yaml")
-    catalogue = workspace_catalogue(ws)
-    as_of = parse_time(as_of)
-    snapshot_id = f"S{as_of:%Y%m%d}-{uuid.uuid4().hex[:8]}"
     export_path = Path(export_dir) if export_dir else ws.root / "exports" / "parquet"
-
     say(f"exporting effective events to Parquet in {export_path}")
-    export = export_parquet(store, export_path)
+    export = export_parquet(ws.store, export_path)
     say(f"exported {export.events:,} events of {export.entities:,} entities in {export.buckets} buckets")
-
     own_session = spark is None
     if own_session:
         say(f"starting Spark ({master or DEFAULT_MASTER})")
         spark = session(master, shuffle_partitions=max(8, export.buckets * 2))
-    results = Path(tempfile.mkdtemp(prefix=f"scores-{snapshot_id}-", dir=export_path))
+    results = Path(tempfile.mkdtemp(prefix="scores-", dir=export_path))
     try:
         register(spark, export)
-        written: list[tuple[Scorecard, Path]] = []
-        for card, kinds in distinct_cards(cards):
-            say(f"scoring {', '.join(kinds)} with {card.ref} on Spark")
-            out = write_scores(
-                spark, restrict(card, kinds), results / f"card{len(written)}", as_of=as_of, catalogue=catalogue
-            )
-            written.append((card, out))
-        say("writing the snapshot into the store")
-        refs = {kind: card.ref for kind, card in cards.items()}
-        cols = ", ".join(SCORE_COLUMNS[2:])
-        with store.transaction() as con:
-            for card, out in written:
-                if not any(out.glob("*.parquet")):
-                    continue  # no entity of these kinds: Spark wrote no part file
-                con.execute(
-                    f"INSERT INTO scores SELECT ? AS snapshot_id, entity_id, kind, ?::TIMESTAMP AS as_of, "
-                    f"? AS scorecard, {cols} FROM read_parquet(?)",
-                    [snapshot_id, as_of, card.ref, str(out / "*.parquet")],
+        parts = []
+        for i, statement in enumerate(statements):
+            say(f"scoring with {statement.scorecard} on Spark")
+            out = results / f"card{i}"
+            spark.sql(statement.sql).write.mode("overwrite").parquet(str(out))
+            if any(out.glob("*.parquet")):  # no entity of these kinds: Spark wrote no part file
+                parts.append(
+                    f"SELECT '{statement.scorecard}' AS scorecard, * FROM read_parquet('{out.as_posix()}/*.parquet')"
                 )
-            scored, insufficient = con.execute(
-                "SELECT count(score), count(*) - count(score) FROM scores WHERE snapshot_id = ?", [snapshot_id]
-            ).fetchone()
-            con.execute(
-                "INSERT INTO snapshots VALUES (?, ?, ?, 'spark', ?, ?, ?)",
-                [snapshot_id, as_of, utcnow(), json.dumps(refs), scored, insufficient],
-            )
+        say("writing the snapshot into the store")
+        yield Rows(f"({' UNION ALL BY NAME '.join(parts)})" if parts else None)
     except CredenceError:
         raise
     except Exception as e:
@@ -230,8 +196,6 @@ def score_with_spark(
             spark.stop()
         if not keep_export:
             shutil.rmtree(export_path, ignore_errors=True)
-    say(f"snapshot {snapshot_id}: {scored:,} scored, {insufficient:,} with insufficient data")
-    return Snapshot(snapshot_id, as_of, "spark", scored, insufficient, band_counts(store, snapshot_id))
 
 
 def java_available() -> bool:

@@ -179,8 +179,6 @@ def drift_report(
 ) -> dict:
     """The drift report between two snapshots (default: the last two). ``cards``: kind -> the workspace's
     scorecard, used to recompute feature values (skipped for a kind whose card changed between them)."""
-    from credence.services.scoring import restrict
-
     b, c = pick_snapshots(store, base, current)
     cols = "entity_id, kind, score, band, " + ", ".join(f"points_{d}" for d in DIMENSIONS)
     s0 = _df(store, f"SELECT {cols} FROM scores WHERE snapshot_id = ?", [b["snapshot_id"]])
@@ -225,7 +223,7 @@ def drift_report(
             kinds = tuple(k for k, cd in cards.items() if cd.ref == card.ref)
             feats += [
                 {**e, "kinds": list(kinds)}
-                for e in feature_drift(store, restrict(card, kinds), b["as_of"], c["as_of"], catalogue)
+                for e in feature_drift(store, card.restrict(kinds), b["as_of"], c["as_of"], catalogue)
             ]
     migration = migration_matrix(s0.set_index("entity_id")["band"], s1.set_index("entity_id")["band"])
     statuses = (

@@ -14,6 +14,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 C_GRID = tuple(float(c) for c in np.logspace(-3, 1, 9))
 
@@ -42,8 +44,8 @@ class OneSELogisticRegression(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
 
     def fit(self, X, y):
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y)
+        X, y = validate_data(self, X, y, dtype=float)
+        check_classification_targets(y)
         Cs = sorted(float(c) for c in self.Cs)
         n_splits = max(2, min(self.n_splits, int(np.bincount(np.unique(y, return_inverse=True)[1]).min())))
         losses = np.zeros((n_splits, len(Cs)))
@@ -64,11 +66,15 @@ class OneSELogisticRegression(ClassifierMixin, BaseEstimator):
         self.classes_ = self.model_.classes_
         return self
 
+    def _X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, dtype=float, reset=False)
+
     def decision_function(self, X):
-        return self.model_.decision_function(np.asarray(X, dtype=float))
+        return self.model_.decision_function(self._X(X))
 
     def predict_proba(self, X):
-        return self.model_.predict_proba(np.asarray(X, dtype=float))
+        return self.model_.predict_proba(self._X(X))
 
     def predict(self, X):
-        return self.model_.predict(np.asarray(X, dtype=float))
+        return self.model_.predict(self._X(X))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from credence.domain.guardrails import default_rules, words
+from credence.store import Store, queries
 
 CUTOFFS = (500, 550, 600, 650, 700, 750)  # the shipped policies' thresholds (SPEC section 2)
 DI_THRESHOLD = 0.8
@@ -249,3 +250,14 @@ def fairness_report(
             if e["flag"]
         ],
     }
+
+
+def latest_scores_fairness(store: Store) -> dict:
+    """The fairness report over every entity's latest score and the protected groups (the audit view)."""
+    from credence.learning.features import protected_frame
+
+    scores = queries.df(store, "SELECT entity_id, score FROM latest_scores ORDER BY entity_id")
+    frame = scores.merge(protected_frame(store), on="entity_id", how="left")
+    groups = group_columns(frame.drop(columns=["entity_id", "score"]))
+    values = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
+    return fairness_report(values, groups, basis="latest score of every entity")

@@ -29,16 +29,15 @@ def _refuse(message: str, fix: str) -> None:
 
 def promote(ws: Workspace, candidate: str, *, kind: str, report: Path | None = None, by: str | None = None) -> dict:
     """Promote ``candidate`` (a YAML path) for ``kind``; returns the recorded entry (module docstring)."""
-    from credence.services import scoring
 
-    catalogue = scoring.workspace_catalogue(ws)
+    catalogue = ws.catalogue
     card = load_scorecard(candidate, catalogue=catalogue)  # a guardrail breach stops here (GuardrailError)
     checks = guardrail_checks(card, catalogue)
     if not checks["ok"]:
         raise GuardrailError("1", f"promotion refused: {checks['checks'][0]['error']}")
     if kind not in card.kinds:
         _refuse(f"{card.ref} does not score kind '{kind}'", f"kinds it scores: {', '.join(card.kinds)}")
-    champion = scoring.workspace_scorecards(ws).get(kind)
+    champion = ws.scorecards.get(kind)
     path = (report or report_dir(ws.root, card)) / REPORT_NAME
     if not path.exists():
         _refuse(

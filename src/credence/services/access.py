@@ -55,7 +55,11 @@ def access_row(
 ) -> tuple[str, list]:
     """The INSERT of one access-log row, as a statement for ``Store.append``."""
     row = [moment(at), subject_id, viewer_id, action, purpose, grant_id, allowed, detail]
-    return "INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row
+    return (
+        "INSERT INTO access_log (accessed_at, subject_id, viewer_id, action, purpose, grant_id, allowed, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        row,
+    )
 
 
 def authorize(

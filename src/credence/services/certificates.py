@@ -25,10 +25,10 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from credence.clock import utcnow
 from credence.errors import ConflictError, DataError, NotFoundError, PermissionDenied, TokenError, ValidationError
 from credence.services.access import log_access
 from credence.services.grants import moment, parse_until, require_entity
-from credence.services.scoring import utcnow
 from credence.services.serving import score_at
 from credence.workspace import Workspace
 
@@ -39,10 +39,6 @@ REQUIRED_CLAIMS = ("iss", "sub", "aud", "score", "band", "as_of", "iat", "exp", 
 
 
 # ------------------------------------------------------------------------------------------ keys
-def keys_dir(ws: Workspace) -> Path:
-    return ws.path(str(ws.config.get("keys_dir") or "keys"))
-
-
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -79,7 +75,7 @@ def _new_key(directory: Path) -> str:
 
 def active_key_id(ws: Workspace) -> str:
     """The id of the signing key, creating the first key when there is none."""
-    d = keys_dir(ws)
+    d = ws.keys.dir
     marker = d / "active"
     if marker.exists():
         kid = marker.read_text().strip()
@@ -94,7 +90,7 @@ def active_key_id(ws: Workspace) -> str:
 
 def rotate_key(ws: Workspace) -> str:
     """Start signing with a new key; the old private key is deleted, its public key stays in the JWKS."""
-    d = keys_dir(ws)
+    d = ws.keys.dir
     old = (d / "active").read_text().strip() if (d / "active").exists() else None
     kid = _new_key(d)
     if old and old != kid and (d / f"{old}.private.pem").exists():
@@ -104,14 +100,14 @@ def rotate_key(ws: Workspace) -> str:
 
 
 def _private_key(ws: Workspace, kid: str) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key((keys_dir(ws) / f"{kid}.private.pem").read_bytes(), password=None)
+    key = serialization.load_pem_private_key((ws.keys.dir / f"{kid}.private.pem").read_bytes(), password=None)
     assert isinstance(key, Ed25519PrivateKey)
     return key
 
 
 def jwks(ws: Workspace) -> dict:
     """The JWKS document: every public key that signed (active first)."""
-    d = keys_dir(ws)
+    d = ws.keys.dir
     if not d.exists() or not any(d.glob("*.public.pem")):
         active_key_id(ws)
     active = (d / "active").read_text().strip() if (d / "active").exists() else None
@@ -125,7 +121,7 @@ def jwks(ws: Workspace) -> dict:
 
 
 def publish_jwks(ws: Workspace) -> Path:
-    path = keys_dir(ws) / "jwks.json"
+    path = ws.keys.dir / "jwks.json"
     path.write_text(json.dumps(jwks(ws), indent=2) + "\n")
     return path
 
@@ -191,7 +187,8 @@ def certify(
     token = jwt.encode(claims, _private_key(ws, kid), algorithm=ALGORITHM, headers={"kid": kid})
     with ws.store.transaction() as con:
         con.execute(
-            "INSERT INTO certificates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO certificates (certificate_id, subject_id, audience, score, band, as_of, issued_at, expires_at, key_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [cert_id, subject_id, audience, claims["score"], claims["band"], row["as_of"], t, expires, kid],
         )
         log_access(
@@ -227,7 +224,10 @@ def revoke_certificate(
     if certificate_id in revoked_ids(ws):
         raise ConflictError(f"certificate {certificate_id} is already revoked")
     with ws.store.transaction() as con:
-        con.execute("INSERT INTO certificate_revocations VALUES (?, ?, ?)", [certificate_id, t, reason])
+        con.execute(
+            "INSERT INTO certificate_revocations (certificate_id, revoked_at, reason) VALUES (?, ?, ?)",
+            [certificate_id, t, reason],
+        )
     publish_revocations(ws)
     return {**rows[0], "revoked_at": t, "reason": reason}
 
@@ -253,7 +253,7 @@ def revocation_list(ws: Workspace) -> dict:
 
 
 def publish_revocations(ws: Workspace) -> Path:
-    d = keys_dir(ws)
+    d = ws.keys.dir
     d.mkdir(parents=True, exist_ok=True)
     path = d / "revoked.json"
     path.write_text(json.dumps(revocation_list(ws), indent=2) + "\n")

@@ -13,7 +13,7 @@ import json
 import uuid
 from datetime import datetime
 
-from credence.domain.policy import ADVERSE_OUTCOMES, GRANTED, NO_DECISION, NOT_GRANTED, PolicyPack, load_policies
+from credence.domain.policy import ADVERSE_OUTCOMES, GRANTED, NO_DECISION, NOT_GRANTED
 from credence.errors import PermissionDenied
 from credence.services.access import access_row, authorize, log_access
 from credence.services.grants import moment, require_entity
@@ -21,16 +21,10 @@ from credence.services.serving import score_at
 from credence.workspace import Workspace
 
 
-def workspace_policies(ws: Workspace) -> PolicyPack:
-    """The workspace's policy pack (``policies`` in credence.yaml), or the shipped default pack."""
-    path = ws.config.get("policies")
-    return load_policies(ws.path(str(path)) if path else None)
-
-
 def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, at: datetime | None = None) -> dict:
     """Apply ``policy_id`` to ``subject_id`` for ``partner_id``; append and return the decision."""
     t = moment(at)
-    policy = workspace_policies(ws).get(policy_id)
+    policy = ws.policies.get(policy_id)
     if not policy.applies_to_partner(partner_id):
         log_access(
             ws,
@@ -71,7 +65,8 @@ def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, a
     ws.store.append(
         [
             (
-                "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO decisions (decision_id, partner_id, subject_id, policy_id, purpose, outcome, score, band, reasons, notice, decided_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [decision[k] if k != "reasons" else json.dumps(reasons) for k in decision],
             ),
             access_row(

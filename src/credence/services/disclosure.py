@@ -22,7 +22,7 @@ from credence.services.disclosure_templates import HTML, TEXT
 from credence.services.disputes import list_disputes
 from credence.services.explanation import by_dimension
 from credence.services.grants import list_grants, moment
-from credence.services.scoring import reasons_of, score_entity, workspace_catalogue, workspace_scorecards
+from credence.services.scoring import reasons_of, score_entity
 from credence.workspace import Workspace
 
 FORMATS = ("json", "text", "html")
@@ -34,10 +34,10 @@ def disclosure(ws: Workspace, subject_id: str, *, requested_by: str | None = Non
     entity = ws.store.query("SELECT * FROM entities WHERE entity_id = ? ORDER BY registered_at", [subject_id])
     if not entity:
         raise NotFoundError(f"no entity '{subject_id}'", field="entity_id", fix="check the id")
-    catalogue = workspace_catalogue(ws)
-    cards = workspace_scorecards(ws)
+    catalogue = ws.catalogue
+    cards = ws.scorecards
     try:
-        current = score_entity(ws.store, cards, subject_id, as_of=t, catalogue=catalogue)
+        current = score_entity(ws, subject_id, as_of=t)
     except CredenceError as e:  # e.g. no scorecard for this kind: still disclose the data
         current = {"score": None, "band": "not scored", "error": str(e), "reasons": []}
     card = cards.get(entity[-1]["kind"])

@@ -14,10 +14,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from credence.clock import parse_time
 from credence.domain.catalogue import Catalogue
 from credence.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from credence.services.grants import moment
-from credence.services.scoring import parse_time, workspace_catalogue
 from credence.store import current, supersessions
 from credence.store.schema import EVENT_COLUMNS
 from credence.workspace import Workspace
@@ -71,7 +71,8 @@ def open_dispute(
     dispute_id = f"D-{uuid.uuid4().hex[:12]}"
     with ws.store.transaction() as con:
         con.execute(
-            "INSERT INTO disputes VALUES (?, ?, ?, ?, 'opened', ?, ?, ?)",
+            "INSERT INTO disputes (dispute_id, provider_id, event_id, entity_id, action, actor, note, acted_at) "
+            "VALUES (?, ?, ?, ?, 'opened', ?, ?, ?)",
             [dispute_id, provider_id, event_id, subject_id, subject_id, note, t],
         )
         current.mark_ids(con, [subject_id])
@@ -116,7 +117,7 @@ def answer_dispute(
     new_event = None
     with ws.store.transaction() as con:
         if action == "correct":
-            new_event = _corrected_event(ws, d, dict(correction or {}), t, workspace_catalogue(ws))
+            new_event = _corrected_event(ws, d, dict(correction or {}), t, ws.catalogue)
             con.execute(
                 f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
                 [new_event[c] for c in EVENT_COLUMNS],
@@ -125,7 +126,8 @@ def answer_dispute(
                 con, "e.provider_id = ? AND e.event_id = ?", [new_event["provider_id"], new_event["event_id"]]
             )
         con.execute(
-            "INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO disputes (dispute_id, provider_id, event_id, entity_id, action, actor, note, acted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 dispute_id,
                 d["provider_id"],
@@ -215,7 +217,8 @@ def expire_disputes(ws: Workspace, now: datetime | None = None) -> list[dict]:
     with ws.store.transaction() as con:
         for d in due:
             con.execute(
-                "INSERT INTO disputes VALUES (?, ?, ?, ?, 'expired', 'credence', ?, ?)",
+                "INSERT INTO disputes (dispute_id, provider_id, event_id, entity_id, action, actor, note, acted_at) "
+                "VALUES (?, ?, ?, ?, 'expired', 'credence', ?, ?)",
                 [
                     d["dispute_id"],
                     d["provider_id"],

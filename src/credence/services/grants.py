@@ -11,8 +11,8 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from credence.clock import parse_time
 from credence.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from credence.services.scoring import parse_time
 from credence.store.cache import GenerationCache
 from credence.workspace import Workspace
 
@@ -102,7 +102,7 @@ def grant(
         "expires_at": expires,
     }
     with ws.store.transaction() as con:
-        con.execute("INSERT INTO grants VALUES (?, ?, ?, ?, ?, ?, ?)", list(row.values()))
+        con.execute(f"INSERT INTO grants ({', '.join(row)}) VALUES ({', '.join('$' + k for k in row)})", row)
     return {**row, "status": "live", "revoked_at": None}
 
 
@@ -127,7 +127,9 @@ def revoke(ws: Workspace, grant_id: str, *, revoked_by: str | None = None, at: d
     if g["revoked_at"] is not None:
         raise ConflictError(f"grant {grant_id} was already revoked at {g['revoked_at']:%Y-%m-%d %H:%M:%S}")
     with ws.store.transaction() as con:
-        con.execute("INSERT INTO grant_revocations VALUES (?, ?, ?)", [grant_id, now, actor])
+        con.execute(
+            "INSERT INTO grant_revocations (grant_id, revoked_at, revoked_by) VALUES (?, ?, ?)", [grant_id, now, actor]
+        )
     return get_grant(ws, grant_id, at=now)
 
 

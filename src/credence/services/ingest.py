@@ -6,7 +6,7 @@ quarantined``. A file is one batch in one transaction: a crash leaves nothing of
 again is safe.
 
 The work is columnar: a file is read by DuckDB (CSV as text, so a malformed value is caught per record),
-checked by one SQL CASE chain over a whole chunk of rows (:mod:`credence.services.validation`) and stored
+checked by one SQL CASE chain over a whole chunk of rows (:mod:`credence.services.ingest_checks`) and stored
 with ``INSERT ... SELECT``. Big inputs are processed in chunks of rows inside the one transaction.
 """
 
@@ -25,9 +25,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from credence.domain.catalogue import Catalogue, default_catalogue
+from credence.domain.catalogue import Catalogue
 from credence.errors import ValidationError
-from credence.services import validation as v
+from credence.services import ingest_checks as v
 from credence.store import Store, current, supersessions
 
 Progress = Callable[[int, int], None]
@@ -90,7 +90,7 @@ def ingest_files(
     store: Store,
     paths: str | Path | Iterable[str | Path],
     *,
-    catalogue: Catalogue | None = None,
+    catalogue: Catalogue,
     kind: str | None = None,
     progress: Progress | None = None,
     submitted_by: str | None = None,
@@ -125,7 +125,7 @@ def ingest_records(
     *,
     kind: str = "events",
     source: str = "api",
-    catalogue: Catalogue | None = None,
+    catalogue: Catalogue,
     submitted_by: str | None = None,
     allowed_provider: str | None = None,
 ) -> IngestReport:
@@ -160,14 +160,13 @@ def _run_batch(
     opener: Callable,
     *,
     kind: str | None,
-    catalogue: Catalogue | None,
+    catalogue: Catalogue,
     progress: Progress | None = None,
     submitted_by: str | None = None,
     allowed_provider: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> IngestReport:
     """Stage, validate and store one batch in one transaction."""
-    catalogue = catalogue or default_catalogue()
     now = datetime.now(UTC).replace(tzinfo=None)
     with store.transaction() as cur:
         cur.execute("SET TimeZone = 'UTC'")
@@ -183,7 +182,8 @@ def _run_batch(
                 fix="check that the file is complete and in the format its name says",
             ) from None
         cur.execute(
-            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO batches (batch_id, kind, source, submitted_by, committed_at, received, accepted, duplicates, quarantined) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 report.batch_id,
                 report.kind,

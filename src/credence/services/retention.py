@@ -18,7 +18,6 @@ from datetime import datetime
 
 from credence.errors import NotFoundError
 from credence.services.grants import moment
-from credence.services.scoring import workspace_catalogue
 from credence.store import current, supersessions
 from credence.workspace import Workspace
 
@@ -55,7 +54,7 @@ def subject_hash(entity_id: str) -> str:
 def purge(ws: Workspace, *, now: datetime | None = None, dry_run: bool = False) -> dict:
     """Delete adverse events past retention as of ``now``; returns (and records) what was removed."""
     t = moment(now)
-    catalogue = workspace_catalogue(ws)
+    catalogue = ws.catalogue
     limits = {name: catalogue.retention_days(et) for name, et in catalogue.types.items() if et.adverse}
     if not limits:
         return {"purged_at": t, "events": 0, "disputes": 0, "by_type": {}}
@@ -87,7 +86,7 @@ def purge(ws: Workspace, *, now: datetime | None = None, dry_run: bool = False) 
                 "WHERE p.provider_id = e.provider_id AND p.event_id = e.event_id)"
             )
             supersessions.forget_orphans(con)
-            con.execute("INSERT INTO purges VALUES (?, ?)", [t, json.dumps(record)])
+            con.execute("INSERT INTO purges (purged_at, rows_removed) VALUES (?, ?)", [t, json.dumps(record)])
         con.execute("DROP TABLE purge_due")
     return {"purged_at": t, "dry_run": dry_run, **record}
 
@@ -107,7 +106,8 @@ def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict
     removed: dict[str, int] = {}
     with ws.store.transaction() as con:
         con.execute(
-            "INSERT INTO certificate_revocations SELECT c.certificate_id, ?, 'subject erased' FROM certificates c "
+            "INSERT INTO certificate_revocations (certificate_id, revoked_at, reason) "
+            "SELECT c.certificate_id, ?, 'subject erased' FROM certificates c "
             "WHERE c.subject_id = ? AND c.certificate_id NOT IN (SELECT certificate_id FROM certificate_revocations)",
             [t, subject_id],
         )
@@ -140,7 +140,10 @@ def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict
                 con.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [pseudonym, subject_id])
                 removed[f"{table}.{column} (pseudonymised)"] = int(n)
         supersessions.forget_orphans(con)
-        con.execute("INSERT INTO erasures VALUES (?, ?, ?, ?)", [erasure_id, digest, t, json.dumps(removed)])
+        con.execute(
+            "INSERT INTO erasures (erasure_id, subject_hash, requested_at, rows_removed) VALUES (?, ?, ?, ?)",
+            [erasure_id, digest, t, json.dumps(removed)],
+        )
     from credence.services.certificates import publish_revocations
 
     publish_revocations(ws)

@@ -31,18 +31,10 @@ from datetime import datetime
 import duckdb
 from sqlglot import exp
 
+from credence.clock import utcnow
 from credence.domain.catalogue import Catalogue
 from credence.domain.scorecard import Scorecard
-from credence.services.scoring import (
-    SCORE_COLUMNS,
-    distinct_cards,
-    reasons_of,
-    restrict,
-    score_entity,
-    utcnow,
-    workspace_catalogue,
-    workspace_scorecards,
-)
+from credence.services.scoring import SCORE_COLUMNS, distinct_cards, reasons_of, score_entity
 from credence.sql.compiler import population_query
 from credence.sql.scope import restrict_population, scope_of
 from credence.store import Store
@@ -52,7 +44,8 @@ from credence.workspace import Workspace
 Clock = Callable[[], datetime]
 LOCK_WAIT = 0.05  # seconds a stale read waits for the writer lock before computing online instead
 _INSERT = (
-    f"INSERT INTO {SCORE_TABLE} SELECT entity_id, kind, $as_of::TIMESTAMP AS as_of, scorecard, "
+    f"INSERT INTO {SCORE_TABLE} (entity_id, kind, as_of, scorecard, {', '.join(SCORE_COLUMNS[2:])}) "
+    f"SELECT entity_id, kind, $as_of::TIMESTAMP AS as_of, scorecard, "
     f"{', '.join(SCORE_COLUMNS[2:])} FROM "
 )
 
@@ -78,7 +71,7 @@ class Serving:
     rebuilds: int = 0  # whole-table rebuilds run
 
     def cards(self) -> tuple[dict[str, Scorecard], Catalogue]:
-        return workspace_scorecards(self.ws), workspace_catalogue(self.ws)
+        return self.ws.scorecards, self.ws.catalogue
 
     def statements(self) -> Statements:
         """Compiled once per set of cards and catalogue (``$as_of`` bound at run time)."""
@@ -128,7 +121,8 @@ class Serving:
     def _set_state(self, con: duckdb.DuckDBPyConnection, now: datetime, fingerprint: str) -> None:
         con.execute("DELETE FROM current_state")
         con.execute(
-            "INSERT INTO current_state SELECT ?::DATE, ?, (SELECT min(occurred_at) FROM events WHERE occurred_at > ?), ?",
+            "INSERT INTO current_state (day, as_of, horizon, fingerprint) "
+            "SELECT ?::DATE, ?, (SELECT min(occurred_at) FROM events WHERE occurred_at > ?), ?",
             [now.date(), now, now, fingerprint],
         )
 
@@ -183,7 +177,7 @@ def compiled(plan: list[tuple[Scorecard, tuple[str, ...]]], catalogue: Catalogue
     hit = _COMPILED.get(content)
     if hit is None:
         query = population_query(
-            [restrict(card, kinds) for card, kinds in plan], as_of=exp.Placeholder(this="as_of"), catalogue=catalogue
+            [card.restrict(kinds) for card, kinds in plan], as_of=exp.Placeholder(this="as_of"), catalogue=catalogue
         )
         everyone = query.sql(dialect="duckdb")
         pending = restrict_population(query, scope_of(PENDING_TABLE)).sql(dialect="duckdb")
@@ -248,7 +242,7 @@ def current_score(ws: Workspace, entity_id: str, *, now: datetime | None = None)
 
 def _online(serving: Serving, entity_id: str, now: datetime) -> dict:
     cards, catalogue = serving.cards()
-    row = score_entity(serving.ws.store, cards, entity_id, as_of=now, catalogue=catalogue, detail=False)
+    row = score_entity(serving.ws, entity_id, as_of=now, detail=False, cards=cards)
     return row | {"computed_at": now}
 
 
@@ -256,5 +250,5 @@ def score_at(ws: Workspace, entity_id: str, at: datetime | None = None) -> dict:
     """A plain score read: served from the table now (``at`` None), else computed online as of ``at``."""
     if at is None:
         return current_score(ws, entity_id)
-    cards, catalogue = attach(ws).cards()
-    return score_entity(ws.store, cards, entity_id, as_of=at, catalogue=catalogue, detail=False)
+    cards, _ = attach(ws).cards()
+    return score_entity(ws, entity_id, as_of=at, detail=False, cards=cards)

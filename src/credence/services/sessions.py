@@ -16,8 +16,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from credence.clock import utcnow
 from credence.errors import AuthenticationError, NotFoundError, ValidationError
-from credence.services.scoring import utcnow
 from credence.store import Store
 
 SESSION_HOURS = 8
@@ -51,7 +51,8 @@ def start_session(
     now = utcnow()
     with store.transaction() as con:
         con.execute(
-            "INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO web_sessions (session_hash, role, name, key_id, via, started_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [_hash(token), role, name, key_id, via, now, now + timedelta(hours=hours)],
         )
     return token
@@ -76,7 +77,10 @@ def end_session(store: Store, token: str | None, reason: str = "signed out") -> 
     if not token or lookup(store, token) is None:
         return False
     with store.transaction() as con:
-        con.execute("INSERT INTO web_session_ends VALUES (?, ?, ?)", [_hash(token), utcnow(), reason])
+        con.execute(
+            "INSERT INTO web_session_ends (session_hash, ended_at, reason) VALUES (?, ?, ?)",
+            [_hash(token), utcnow(), reason],
+        )
     return True
 
 
@@ -87,7 +91,8 @@ def revoke_sessions(store: Store, role: str, name: str, *, by: str) -> int:
     with store.transaction() as con:
         n = con.execute(f"SELECT count(*) FROM web_sessions s WHERE {live}", [role, name, now]).fetchone()[0]
         con.execute(
-            f"INSERT INTO web_session_ends SELECT s.session_hash, ?, ? FROM web_sessions s WHERE {live}",
+            "INSERT INTO web_session_ends (session_hash, ended_at, reason) "
+            f"SELECT s.session_hash, ?, ? FROM web_sessions s WHERE {live}",
             [now, f"revoked by {by}", role, name, now],
         )
     return int(n)
@@ -124,7 +129,8 @@ def issue_code(store: Store, subject_id: str, *, issued_by: str, minutes: int = 
     expires = now + timedelta(minutes=int(minutes))
     with store.transaction() as con:
         con.execute(
-            "INSERT INTO signin_codes VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO signin_codes (code_id, code_hash, role, name, issued_by, issued_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [code_id, _hash(normalise_code(code)), "subject", subject_id, issued_by, now, expires],
         )
     return {"code": code, "code_id": code_id, "subject_id": subject_id, "expires_at": expires}
@@ -153,5 +159,5 @@ def redeem_code(store: Store, code: str) -> tuple[str, str, str]:
         ).fetchone()
         if row is None:
             raise bad
-        con.execute("INSERT INTO signin_code_uses VALUES (?, ?)", [row[0], now])
+        con.execute("INSERT INTO signin_code_uses (code_id, used_at) VALUES (?, ?)", [row[0], now])
     return row[1], row[2], row[0]

@@ -86,7 +86,7 @@ class Store:
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for ddl in MIGRATIONS[version - 1]:
                     con.execute(ddl)
-                con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [version])
+                con.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, now()::TIMESTAMP)", [version])
 
     # -- access -----------------------------------------------------------
     @property

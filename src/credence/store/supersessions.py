@@ -14,7 +14,8 @@ import duckdb
 def record(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None) -> None:
     """Add the supersessions of the stored events matching ``where`` (SQL over ``events``); idempotent."""
     con.execute(
-        "INSERT INTO superseded_events SELECT e.provider_id, e.supersedes, e.event_id FROM events e "
+        "INSERT INTO superseded_events (provider_id, event_id, superseded_by) "
+        "SELECT e.provider_id, e.supersedes, e.event_id FROM events e "
         f"WHERE e.supersedes IS NOT NULL AND ({where}) AND NOT EXISTS (SELECT 1 FROM superseded_events s "
         "WHERE s.provider_id = e.provider_id AND s.superseded_by = e.event_id)",
         params or [],

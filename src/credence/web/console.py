@@ -6,16 +6,18 @@ import json
 
 from markupsafe import Markup
 
-from credence.api import whatif as wi
 from credence.api.deps import Context
 from credence.domain.bands import BAND_ORDER, BANDS, INSUFFICIENT
 from credence.errors import CredenceError
+from credence.learning.fairness import latest_scores_fairness
+from credence.services import whatif as wi
+from credence.store import queries
 from credence.web import charts
 
 
 def drift_view(c: Context) -> dict:
     """Band counts of the last two snapshots side by side (each headed by its own as-of time) and the PSI report."""
-    snaps = c.store.query("SELECT snapshot_id, as_of, created_at FROM snapshots ORDER BY created_at DESC LIMIT 2")
+    snaps = queries.snapshots(c.store, newest_first=True, limit=2)
     out: dict = {"snapshots": snaps[::-1], "bands": [], "report": None, "error": None}
     if len(snaps) == 2:
         old, new = snaps[1]["snapshot_id"], snaps[0]["snapshot_id"]
@@ -44,7 +46,7 @@ def drift_view(c: Context) -> dict:
 
 def _fairness(c: Context) -> dict | None:
     try:
-        return wi.fairness(c.store)
+        return latest_scores_fairness(c.store)
     except ImportError:
         return None
 
@@ -74,9 +76,7 @@ def search(c: Context, *, q: str = "", band: str = "", low: int | None = None, h
 
 
 def console_view(c: Context, *, policy_id: str | None, threshold: int | None, operator: bool) -> dict:
-    from credence.services.decisions import workspace_policies
-
-    policies = list(workspace_policies(c.ws).policies)
+    policies = list(c.ws.policies.policies)
     policy = next((p for p in policies if p.id == policy_id), policies[0] if policies else None)
     baseline = policy.threshold if policy else 600
     direction = "at_least" if (policy is None or policy.kind == "benefit") else "below"

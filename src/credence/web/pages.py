@@ -156,7 +156,7 @@ def _own(request: Request, entity_id: str, csrf: str | None):
 def _score_now(c, entity_id: str) -> int | None:
     from credence.services.scoring import score_entity
 
-    return score_entity(c.store, c.cards, entity_id, catalogue=c.catalogue, detail=False)["score"]
+    return score_entity(c.ws, entity_id, detail=False)["score"]
 
 
 def _back(entity_id: str, done: str, was: int | None) -> RedirectResponse:

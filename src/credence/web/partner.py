@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from credence.services.certificates import issuer, jwks, revoked_ids, verify
-from credence.services.decisions import list_decisions, workspace_policies
+from credence.services.decisions import list_decisions
 from credence.services.grants import list_grants, moment
 from credence.web import session
 
@@ -23,7 +23,7 @@ def partner_view(ws, partner_id: str) -> dict:
         if g["status"] == "live" and g["expires_at"] - now <= EXPIRING:
             g["status"] = "expiring"
     decisions = list_decisions(ws, partner_id=partner_id)[::-1]
-    policies = [p for p in workspace_policies(ws).policies if p.applies_to_partner(partner_id)]
+    policies = [p for p in ws.policies.policies if p.applies_to_partner(partner_id)]
     tally = {s: sum(1 for g in grants if g["status"] == s) for s in ("live", "expiring", "revoked", "expired")}
     outcomes: dict[str, int] = {}
     for d in decisions:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from credence.api.deps import Context
-from credence.api.routes.entities import entity_events
 from credence.domain.bands import MAX_SCORE, MIN_SCORE
-from credence.services import scoring
+from credence.services import access, decisions, disputes, grants, scoring
 from credence.services.explanation import by_dimension, by_feature
+from credence.store import queries
 from credence.web import charts
 
 # Why a subject disputes an event: a short list (plus free text). Kept with the dispute as its note.
@@ -25,13 +25,6 @@ def event_name(event_type: str) -> str:
     """``rent_overdue`` → "Rent overdue": how people read an event type."""
     text = event_type.replace("_", " ")
     return text[:1].upper() + text[1:]
-
-
-def _optional(module: str):
-    try:
-        return __import__(f"credence.services.{module}", fromlist=["_"])
-    except ModuleNotFoundError:
-        return None
 
 
 def simulator(card, now: dict, chosen: list[str]) -> dict | None:
@@ -60,37 +53,25 @@ def simulator(card, now: dict, chosen: list[str]) -> dict | None:
 
 def subject_view(c: Context, entity_id: str, chosen: list[str] | None = None) -> dict:
     store = c.store
-    entity = store.query(
-        "SELECT entity_id, kind, display_name, registered_at FROM entities WHERE entity_id = ? "
-        "ORDER BY registered_at DESC LIMIT 1",
-        [entity_id],
-    )
-    if not entity:
-        from credence.errors import NotFoundError
-
-        raise NotFoundError(f"no entity '{entity_id}'", field="entity_id")
-    now = scoring.score_entity(store, c.cards, entity_id, catalogue=c.catalogue, detail=True)
-    card = c.cards.get(entity[0]["kind"])
+    entity = queries.entity(store, entity_id)
+    now = scoring.score_entity(c.ws, entity_id, detail=True)
+    card = c.cards.get(entity["kind"])
     scale = by_dimension(card, now["features"]) if card is not None and now.get("features") else None
     history = scoring.history(store, entity_id)
     series = [(h["as_of"], h["score"]) for h in history]
     if not series or series[-1][0] < now["as_of"]:
         series.append((now["as_of"], now["score"]))
-    grants = _optional("grants")
-    decisions = _optional("decisions")
-    access = _optional("access")
-    disputes = _optional("disputes")
     ws = c.ws
-    events = entity_events(c, entity_id, limit=200)
+    events = queries.entity_events(store, entity_id, limit=200)
     names = {(e["provider_id"], e["event_id"]): e for e in events}
-    dispute_rows = disputes.list_disputes(ws, subject_id=entity_id)[::-1] if disputes else []
+    dispute_rows = disputes.list_disputes(ws, subject_id=entity_id)[::-1]
     for d in dispute_rows:
         ev = names.get((d["provider_id"], d["event_id"]))
         d["event_name"] = event_name(ev["type"]) if ev else d["event_id"]
         d["event_date"] = ev["occurred_at"] if ev else None
-    log = access.access_log(ws, entity_id)[::-1] if access else []
+    log = access.access_log(ws, entity_id)[::-1]
     return {
-        "entity": entity[0],
+        "entity": entity,
         "score": now,
         "scale": scale,
         "gauge": charts.gauge(now["score"], now["band"]),
@@ -105,9 +86,9 @@ def subject_view(c: Context, entity_id: str, chosen: list[str] | None = None) ->
         "dispute_reasons": DISPUTE_REASONS,
         "adverse_only": ADVERSE_ONLY,
         "disputes": dispute_rows,
-        "grants": grants.list_grants(ws, subject_id=entity_id)[::-1] if grants else [],
-        "decisions": decisions.list_decisions(ws, subject_id=entity_id)[::-1] if decisions else [],
+        "grants": grants.list_grants(ws, subject_id=entity_id)[::-1],
+        "decisions": decisions.list_decisions(ws, subject_id=entity_id)[::-1],
         "access_log": [a for a in log if a["viewer_id"] != entity_id][:100],
-        "scopes": getattr(grants, "SCOPES", ("score", "decisions")),
-        "policies": decisions.workspace_policies(ws).policies if decisions else [],
+        "scopes": grants.SCOPES,
+        "policies": ws.policies.policies,
     }

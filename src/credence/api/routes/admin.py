@@ -7,9 +7,10 @@ from pydantic import BaseModel, Field
 
 from credence.api import auth
 from credence.api.auth import Principal
-from credence.api.deps import Context, allow, ctx, principal, roles_extra, service
+from credence.api.deps import Context, allow, ctx, principal, roles_extra
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import ID, IngestReport, Page, Record, Timestamp
+from credence.services import ingest
 
 router = APIRouter(tags=["admin"], responses=ERROR_RESPONSES)
 ALL = auth.ROLES
@@ -96,8 +97,9 @@ def list_providers(c: Context = Depends(ctx), p: Principal = Depends(principal))
 
 @router.post("/providers", response_model=IngestReport, openapi_extra=roles_extra("operator"))
 def register_providers(body: ProviderBatch, c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
-    ingest = service("ingest")
-    return ingest.ingest_records(c.store, body.records, kind="providers", source="api", submitted_by=p.name).to_dict()
+    return ingest.ingest_records(
+        c.store, body.records, kind="providers", source="api", submitted_by=p.name, catalogue=c.catalogue
+    ).to_dict()
 
 
 class QuarantineRow(BaseModel):

@@ -7,11 +7,13 @@ import math
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from credence.api import whatif as wi
 from credence.api.auth import Principal
-from credence.api.deps import Context, allow, ctx, roles_extra, service
+from credence.api.deps import Context, allow, ctx, roles_extra
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import Open
+from credence.learning.drift import drift_report
+from credence.learning.fairness import latest_scores_fairness
+from credence.services import whatif as wi
 from credence.services.disclosure import jsonable
 
 router = APIRouter(tags=["audit"], responses=ERROR_RESPONSES)
@@ -94,9 +96,7 @@ def drift(
 ) -> dict:
     """PSI of the score, of each dimension and (``features``) of each feature between two snapshots (default:
     the last two), with the band migration matrix; thresholds 0.1 watch, 0.25 act."""
-    report = service("credence.learning.drift").drift_report(
-        c.store, base=base, current=current, cards=c.cards, catalogue=c.catalogue, features=features
-    )
+    report = drift_report(c.store, base=base, current=current, cards=c.cards, catalogue=c.catalogue, features=features)
     return finite(jsonable(report))
 
 
@@ -104,7 +104,7 @@ def drift(
 def fairness(c: Context = Depends(ctx), p: Principal = allow(*AUDIT)) -> dict:
     """Over the latest scores, per protected group: score distribution, approval rate at each policy cut-off,
     disparate-impact ratio (flagged below 0.8). Protected data is held apart and used only here."""
-    return finite(jsonable(wi.fairness(c.store)))
+    return finite(jsonable(latest_scores_fairness(c.store)))
 
 
 def finite(value):

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
-from credence.api.deps import Context, allow, ctx, roles_extra, service
+from credence.api.deps import Context, allow, ctx, roles_extra
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import ID, Open, Timestamp
 from credence.errors import NotFoundError, PermissionDenied, TokenError
+from credence.services import certificates
 
 router = APIRouter(tags=["certificates"], responses=ERROR_RESPONSES)
 well_known = APIRouter(tags=["certificates"], responses=ERROR_RESPONSES)
@@ -62,7 +63,7 @@ class Revocations(Open):
 @router.post("/certificates", response_model=Certificate, status_code=201, openapi_extra=roles_extra("subject"))
 def certify(body: CertifyIn, c: Context = Depends(ctx), p: Principal = allow("subject")) -> dict:
     """Issue a certificate of your own score and band for one audience (only the subject certifies)."""
-    return service("certificates").certify(c.ws, p.name, body.audience, ttl=body.ttl, requested_by=p.name)
+    return certificates.certify(c.ws, p.name, body.audience, ttl=body.ttl, requested_by=p.name)
 
 
 @router.get("/certificates", response_model=list[CertificateRow], openapi_extra=roles_extra("subject", "operator"))
@@ -76,14 +77,13 @@ def list_certificates(
         if subject_id not in (None, p.name):
             raise PermissionDenied("a subject sees only its own certificates", field="subject_id")
         subject_id = p.name
-    return service("certificates").list_certificates(c.ws, subject_id)
+    return certificates.list_certificates(c.ws, subject_id)
 
 
 @router.post("/certificates/verify", response_model=Verification, openapi_extra=roles_extra("public"))
 def verify(body: VerifyIn, c: Context = Depends(ctx)) -> dict:
     """Check a certificate's signature, expiry, audience and revocation, and say why it fails. Public: a
     verifier needs no key (and can do the same offline with the JWKS)."""
-    certificates = service("certificates")
     try:
         claims = certificates.verify(
             body.token,
@@ -109,16 +109,16 @@ def revoke(certificate_id: str, c: Context = Depends(ctx), p: Principal = allow(
         raise NotFoundError(f"no certificate '{certificate_id}'", field="certificate_id")
     if p.role == "subject" and owner != p.name:
         raise PermissionDenied("a subject revokes only its own certificates", field="certificate_id")
-    return service("certificates").revoke_certificate(c.ws, certificate_id, reason=f"revoked by {p.role} {p.name}")
+    return certificates.revoke_certificate(c.ws, certificate_id, reason=f"revoked by {p.role} {p.name}")
 
 
 @router.get("/certificates/revocations", response_model=Revocations, openapi_extra=roles_extra("public"))
 def revocations(c: Context = Depends(ctx)) -> dict:
     """The revocation list: certificate ids only (they name no one)."""
-    return service("certificates").revocation_list(c.ws)
+    return certificates.revocation_list(c.ws)
 
 
 @well_known.get("/.well-known/jwks.json", response_model=Jwks, openapi_extra=roles_extra("public"))
 def jwks(c: Context = Depends(ctx)) -> dict:
     """The bureau's public signing keys (Ed25519, by key id)."""
-    return service("certificates").jwks(c.ws)
+    return certificates.jwks(c.ws)

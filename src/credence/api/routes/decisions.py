@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from credence.api.auth import ROLES, Principal
-from credence.api.deps import Context, allow, ctx, principal, roles_extra, service
+from credence.api.deps import Context, allow, ctx, principal, roles_extra
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import ID, Open, Reason, Timestamp
 from credence.errors import PermissionDenied
+from credence.services import decisions
 
 router = APIRouter(tags=["decisions"], responses=ERROR_RESPONSES)
 
@@ -48,14 +49,13 @@ class Decision(Open):
 @router.get("/policies", response_model=list[Policy], openapi_extra=roles_extra(*ROLES))
 def list_policies(c: Context = Depends(ctx), p: Principal = Depends(principal)) -> list:
     """The bureau's policy pack: each benefit or restriction with its purpose, context and condition."""
-    return [pol.to_dict() for pol in service("decisions").workspace_policies(c.ws).policies]
+    return [pol.to_dict() for pol in c.ws.policies.policies]
 
 
 @router.post("/decisions", response_model=Decision, status_code=201, openapi_extra=roles_extra("partner"))
 def decide(body: DecisionIn, c: Context = Depends(ctx), p: Principal = allow("partner")) -> dict:
     """Apply a policy to a subject. Needs the subject's live grant for the policy's purpose; a refusal carries
     an adverse-action notice with the top reasons and how to dispute."""
-    decisions = service("decisions")
     out = decisions.decide(c.ws, body.subject_id, body.policy_id, p.name)
     if not out.get("adverse"):
         out["reasons"] = []  # a partner learns the reasons only when it must explain an adverse outcome
@@ -70,7 +70,6 @@ def list_decisions(
     p: Principal = allow("subject", "partner", "operator"),
 ) -> list:
     """A subject sees decisions about itself; a partner those it made; the operator all."""
-    decisions = service("decisions")
     if p.role == "subject":
         if subject_id not in (None, p.name):
             raise PermissionDenied("a subject sees only decisions about itself", field="subject_id")

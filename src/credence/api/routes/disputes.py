@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
-from credence.api.deps import Context, allow, ctx, roles_extra, service
+from credence.api.deps import Context, allow, ctx, roles_extra
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import ID, Open, Timestamp
 from credence.errors import NotFoundError, PermissionDenied
+from credence.services import disputes
 
 router = APIRouter(tags=["disputes"], responses=ERROR_RESPONSES)
 
@@ -60,7 +61,7 @@ def open_dispute(body: DisputeIn, c: Context = Depends(ctx), p: Principal = allo
         raise PermissionDenied(
             f"'{p.name}' has no event {body.provider_id}/{body.event_id} to dispute", field="event_id"
         )
-    return service("disputes").open_dispute(c.ws, owner, body.provider_id, body.event_id, note=body.note)
+    return disputes.open_dispute(c.ws, owner, body.provider_id, body.event_id, note=body.note)
 
 
 @router.get("/disputes", response_model=list[Dispute], openapi_extra=roles_extra("subject", "provider", "operator"))
@@ -70,7 +71,6 @@ def list_disputes(
     p: Principal = allow("subject", "provider", "operator"),
 ) -> list:
     """A subject sees its disputes; a provider those about its events; the operator all."""
-    disputes = service("disputes")
     if p.role == "subject":
         if entity_id not in (None, p.name):
             raise PermissionDenied("a subject sees only its own disputes", field="entity_id")
@@ -90,6 +90,4 @@ def answer(
         raise NotFoundError(f"no dispute '{dispute_id}'", field="dispute_id")
     if p.role == "provider" and provider != p.name:
         raise PermissionDenied("a provider answers only disputes about its own events", field="dispute_id")
-    return service("disputes").answer_dispute(
-        c.ws, dispute_id, provider, body.action, correction=body.correction, note=body.note
-    )
+    return disputes.answer_dispute(c.ws, dispute_id, provider, body.action, correction=body.correction, note=body.note)

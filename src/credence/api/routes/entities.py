@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
-from credence.api.deps import Context, allow, ctx, roles_extra, service, subject_access
+from credence.api.deps import Context, allow, ctx, roles_extra, subject_access
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import IngestReport, Page, Record, Timestamp
-from credence.errors import NotFoundError
+from credence.services import ingest
+from credence.store import queries
 
 router = APIRouter(tags=["entities"], responses=ERROR_RESPONSES)
 
@@ -48,9 +49,6 @@ class Event(BaseModel):
     dispute: str | None = Field(None, description="latest dispute action on this event, if any")
 
 
-ENTITY_SQL = "SELECT entity_id, kind, display_name, registered_at FROM entities"
-
-
 @router.get("/entities", response_model=EntityPage, openapi_extra=roles_extra("operator"))
 def list_entities(
     kind: str | None = Query(None, max_length=40),
@@ -59,41 +57,22 @@ def list_entities(
     c: Context = Depends(ctx),
     p: Principal = allow("operator"),
 ) -> dict:
-    where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
-    total = c.store.scalar(f"SELECT count(*) FROM entities {where}", params)
-    rows = c.store.query(f"{ENTITY_SQL} {where} ORDER BY entity_id LIMIT ? OFFSET ?", [*params, limit, offset])
+    total, rows = queries.list_entities(c.store, kind=kind, limit=limit, offset=offset)
     return {"total": total, "limit": limit, "offset": offset, "entities": rows}
 
 
 @router.post("/entities", response_model=IngestReport, openapi_extra=roles_extra("operator"))
 def register_entities(body: EntityBatch, c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
     """Register entities (the same validation and idempotency as file ingest)."""
-    ingest = service("ingest")
-    return ingest.ingest_records(c.store, body.records, kind="entities", source="api", submitted_by=p.name).to_dict()
+    return ingest.ingest_records(
+        c.store, body.records, kind="entities", source="api", submitted_by=p.name, catalogue=c.catalogue
+    ).to_dict()
 
 
 @router.get("/entities/{entity_id}", response_model=Entity, openapi_extra=roles_extra("operator", "subject"))
 def read_entity(entity_id: str, c: Context = Depends(ctx), p: Principal = allow("operator", "subject")) -> dict:
     subject_access(c, p, entity_id, what="profile")
-    rows = c.store.query(f"{ENTITY_SQL} WHERE entity_id = ? LIMIT 1", [entity_id])
-    if not rows:
-        raise NotFoundError(f"no entity '{entity_id}'", field="entity_id")
-    return rows[0]
-
-
-EVENTS_SQL = """
-SELECT e.provider_id, e.event_id, e.entity_id, e.occurred_at, e.type, e.category, e.dimension, e.adverse, e.amount,
-       e.days_late, e.purchase_category, e.rental_asset, e.counterparty_id, e.supersedes,
-       EXISTS (SELECT 1 FROM effective_events f WHERE f.provider_id = e.provider_id AND f.event_id = e.event_id
-               AND f.batch_id = e.batch_id) AS counts,
-       (SELECT arg_max(d.action, d.acted_at) FROM disputes d
-        WHERE d.provider_id = e.provider_id AND d.event_id = e.event_id) AS dispute
-FROM events e WHERE e.entity_id = ? ORDER BY e.occurred_at DESC, e.provider_id, e.event_id LIMIT ? OFFSET ?
-"""
-
-
-def entity_events(c: Context, entity_id: str, limit: int = 500, offset: int = 0) -> list[dict]:
-    return c.store.query(EVENTS_SQL, [entity_id, limit, offset])
+    return queries.entity(c.store, entity_id)
 
 
 @router.get(
@@ -108,6 +87,5 @@ def list_entity_events(
 ) -> list:
     """Every event held about the subject, newest first, with whether it counts and its dispute state."""
     subject_access(c, p, entity_id, what="events")
-    if not c.store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [entity_id]):
-        raise NotFoundError(f"no entity '{entity_id}'", field="entity_id")
-    return entity_events(c, entity_id, limit, offset)
+    queries.entity(c.store, entity_id)
+    return queries.entity_events(c.store, entity_id, limit=limit, offset=offset)

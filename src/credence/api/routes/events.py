@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
-from credence.api.deps import Context, allow, ctx, roles_extra, service
+from credence.api.deps import Context, allow, ctx, roles_extra
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import IngestReport, Record
+from credence.services import ingest
 
 router = APIRouter(tags=["events"], responses=ERROR_RESPONSES)
 
@@ -24,12 +25,12 @@ class EventBatch(BaseModel):
 def submit_events(body: EventBatch, c: Context = Depends(ctx), p: Principal = allow("provider", "operator")) -> dict:
     """Submit a batch of events. A provider submits only as itself and only in its licensed categories;
     every record is stored or quarantined with its reason, and the counts add up."""
-    ingest = service("ingest")
     report = ingest.ingest_records(
         c.store,
         body.records,
         kind="events",
         source="api",
+        catalogue=c.catalogue,
         submitted_by=f"{p.role}:{p.name}",
         allowed_provider=p.name if p.role == "provider" else None,
     )

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
-from credence.api.deps import Context, allow, ctx, roles_extra, service
+from credence.api.deps import Context, allow, ctx, roles_extra
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import ID, Open, Timestamp
 from credence.errors import PermissionDenied
+from credence.services import grants
 
 router = APIRouter(tags=["grants"], responses=ERROR_RESPONSES)
 
@@ -36,7 +37,6 @@ class Grant(Open):
 @router.post("/grants", response_model=Grant, status_code=201, openapi_extra=roles_extra("subject"))
 def give_grant(body: GrantIn, c: Context = Depends(ctx), p: Principal = allow("subject")) -> dict:
     """Consent, as the subject, to a viewer seeing your score (or asking decisions) for a purpose."""
-    grants = service("grants")
     return grants.grant(c.ws, p.name, body.viewer_id, body.scope, body.purpose, body.until)
 
 
@@ -48,7 +48,6 @@ def list_grants(
     p: Principal = allow("subject", "partner", "operator"),
 ) -> list:
     """A subject sees the grants it gave; a partner the grants given to it; the operator any subject's."""
-    grants = service("grants")
     if p.role == "subject":
         if subject_id not in (None, p.name):
             raise PermissionDenied("a subject sees only the grants it gave", field="subject_id")
@@ -64,7 +63,6 @@ REVOKERS = ("subject", "partner", "operator")
 @router.post("/grants/{grant_id}/revoke", response_model=Grant, openapi_extra=roles_extra(*REVOKERS))
 def revoke_grant(grant_id: str, c: Context = Depends(ctx), p: Principal = allow(*REVOKERS)) -> dict:
     """Withdraw consent (the subject), renounce it (the viewer), or end it (the operator); at once."""
-    grants = service("grants")
     g = grants.get_grant(c.ws, grant_id)
     if p.role != "operator" and p.name not in (g["subject_id"], g["viewer_id"]):
         raise PermissionDenied("only the grant's subject or viewer can revoke it", field="grant_id")

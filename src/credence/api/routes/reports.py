@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from credence.api.auth import Principal
-from credence.api.deps import Context, allow, ctx, roles_extra, service, subject_access
+from credence.api.deps import Context, allow, ctx, roles_extra, subject_access
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import Open, Timestamp
+from credence.services.disclosure import disclosure as disclosure_of
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 
@@ -32,7 +33,7 @@ def disclosure(entity_id: str, c: Context = Depends(ctx), p: Principal = allow("
     decisions, certificates, and who read its score when."""
     subject_access(c, p, entity_id, what="disclosure")
     requested_by = entity_id if p.role == "subject" else f"operator:{p.name}"
-    return service("disclosure").disclosure(c.ws, entity_id, requested_by=requested_by)
+    return disclosure_of(c.ws, entity_id, requested_by=requested_by)
 
 
 @router.get(

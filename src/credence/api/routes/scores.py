@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from credence.api.auth import Principal
-from credence.api.deps import Context, allow, ctx, roles_extra, service, subject_access
+from credence.api.deps import Context, allow, ctx, roles_extra, subject_access
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import Explanation, HistoryPoint, Open, Score, Timestamp, score_body
-from credence.services import scoring, serving
+from credence.services import access, scoring, serving
+from credence.store import queries
 
 router = APIRouter(tags=["scores"], responses=ERROR_RESPONSES)
 READERS = ("operator", "subject", "partner")
@@ -27,7 +28,7 @@ def read_score(
     ``purpose`` it states, and sees no reasons. Every read, allowed or refused, is in the access log."""
     if p.role == "operator":
         row = serving.current_score(c.ws, entity_id)
-        service("access").log_access(
+        access.log_access(
             c.ws,
             entity_id,
             f"operator:{p.name}",
@@ -37,7 +38,7 @@ def read_score(
             detail=f"score {row['score']} ({row['band']})",
         )
         return score_body(row)
-    row = service("access").read_score(c.ws, entity_id, p.name, purpose)
+    row = access.read_score(c.ws, entity_id, p.name, purpose)
     body = score_body(row)
     if p.name != entity_id:
         body |= {"reasons": [], "grant_id": row.get("grant_id"), "purpose": row.get("purpose")}
@@ -55,7 +56,7 @@ def explain(
 ) -> dict:
     """Every feature of the scorecard: its value, the points it earned, and the points it lost."""
     subject_access(c, p, entity_id, what="explanation")
-    row = scoring.score_entity(c.store, c.cards, entity_id, as_of=as_of, catalogue=c.catalogue, detail=True)
+    row = scoring.score_entity(c.ws, entity_id, as_of=as_of, detail=True)
     log_operator_read(c, p, entity_id, "read_explanation", f"score {row['score']} ({row['band']})")
     return {**score_body(row), "features": row["features"]}
 
@@ -63,7 +64,7 @@ def explain(
 def log_operator_read(c: Context, p: Principal, entity_id: str, action: str, detail: str | None = None) -> None:
     """The bureau's own reads of a subject's score are logged too, so the subject sees them (guardrail 5)."""
     if p.role == "operator":
-        service("access").log_access(c.ws, entity_id, f"operator:{p.name}", action, allowed=True, detail=detail)
+        access.log_access(c.ws, entity_id, f"operator:{p.name}", action, allowed=True, detail=detail)
 
 
 @router.get(
@@ -72,7 +73,7 @@ def log_operator_read(c: Context, p: Principal, entity_id: str, action: str, det
 def score_history(entity_id: str, c: Context = Depends(ctx), p: Principal = allow("operator", "subject")) -> list:
     """The subject's score in every population snapshot, oldest first."""
     subject_access(c, p, entity_id, what="history")
-    scoring.entity_kind(c.store, entity_id)
+    queries.entity(c.store, entity_id)
     log_operator_read(c, p, entity_id, "read_history")
     return scoring.history(c.store, entity_id)
 
@@ -93,5 +94,5 @@ class SnapshotOut(Open):
 @router.post("/scores/run", response_model=SnapshotOut, openapi_extra=roles_extra("operator"))
 def run_scoring(body: RunBody | None = None, c: Context = Depends(ctx), p: Principal = allow("operator")) -> dict:
     """Score the whole population as of a time (default now) and append a snapshot."""
-    snap = scoring.score_population(c.store, c.cards, as_of=body.as_of if body else None, catalogue=c.catalogue)
+    snap = scoring.score_population(c.ws, as_of=body.as_of if body else None)
     return snap.to_dict()

@@ -16,9 +16,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from credence.domain.catalogue import default_catalogue
 from credence.errors import ValidationError
 from credence.services.ingest import ingest_files, ingest_records
 from credence.store import Store
+
+CAT = default_catalogue()  # the shipped catalogue, passed as a workspace passes its own
 
 PROVIDERS = [
     {"provider_id": "pay", "name": "PayApp", "categories": "commerce;bills"},
@@ -212,7 +215,9 @@ def mixed_records() -> list[dict]:
 def store(tmp_path) -> Store:
     s = Store(tmp_path / "x.duckdb")
     reports = ingest_files(
-        s, [write_csv(tmp_path / "providers.csv", PROVIDERS), write_jsonl(tmp_path / "entities.jsonl", ENTITIES)]
+        s,
+        [write_csv(tmp_path / "providers.csv", PROVIDERS), write_jsonl(tmp_path / "entities.jsonl", ENTITIES)],
+        catalogue=CAT,
     )
     assert [(r.kind, r.accepted) for r in reports] == [("providers", 2), ("entities", 3)]
     yield s
@@ -230,7 +235,7 @@ def assert_adds_up(r) -> None:
 
 def test_each_bad_record_is_quarantined_with_its_field_and_reason(store, tmp_path):
     rows = mixed_records()
-    r = ingest_files(store, write_csv(tmp_path / "events.csv", rows, COLUMNS))[0]
+    r = ingest_files(store, write_csv(tmp_path / "events.csv", rows, COLUMNS), catalogue=CAT)[0]
     assert (r.kind, r.received, r.accepted, r.duplicates, r.quarantined) == ("events", 21, 4, 0, 17)
     assert_adds_up(r)
     q = quarantined(store, r.batch_id)
@@ -257,8 +262,8 @@ def test_each_bad_record_is_quarantined_with_its_field_and_reason(store, tmp_pat
 
 def test_reingesting_the_same_file_is_a_no_op(store, tmp_path):
     path = write_csv(tmp_path / "events.csv", GOOD, COLUMNS)
-    first = ingest_files(store, path)[0]
-    again = ingest_files(store, path)[0]
+    first = ingest_files(store, path, catalogue=CAT)[0]
+    again = ingest_files(store, path, catalogue=CAT)[0]
     assert (first.accepted, again.accepted, again.duplicates, again.quarantined) == (4, 0, 4, 0)
     assert store.count("events") == 4 and store.count("quarantine") == 0
     assert store.count("batches") == 4  # providers, entities and two event batches
@@ -273,7 +278,7 @@ def test_a_key_repeated_in_a_batch_counts_once_and_the_first_good_occurrence_win
         dict(base, event_id="d2", occurred_at="2024-01-03", amount="4"),  # first good d2: stored
         dict(base, event_id="d2", occurred_at="2024-01-04", amount="5"),  # repeat: a no-op
     ]
-    r = ingest_files(store, write_csv(tmp_path / "dups.csv", rows))[0]
+    r = ingest_files(store, write_csv(tmp_path / "dups.csv", rows), catalogue=CAT)[0]
     assert (r.received, r.accepted, r.duplicates, r.quarantined) == (5, 2, 2, 1)
     amounts = {e["event_id"]: e["amount"] for e in store.query("SELECT event_id, amount FROM events")}
     assert amounts == {"d1": 1.0, "d2": 4.0}
@@ -295,7 +300,9 @@ def test_duplicates_across_chunks_and_parquet_parts(store, tmp_path):
     write_parquet(parts / "part-2.parquet", rows[1:3], cols)
     write_parquet(parts / "part-3.parquet", rows[3:] + [dict(rows[0], amount="99")], cols)
     seen = []
-    r = ingest_files(store, parts, chunk_rows=4, progress=lambda done, total: seen.append((done, total)))[0]
+    r = ingest_files(
+        store, parts, chunk_rows=4, progress=lambda done, total: seen.append((done, total)), catalogue=CAT
+    )[0]
     assert (r.received, r.accepted, r.duplicates, r.quarantined) == (12, 10, 1, 1)
     assert seen == [(0, 12), (4, 12), (8, 12), (12, 12)]
     q = store.query("SELECT record_no, record_key FROM quarantine WHERE batch_id = ?", [r.batch_id])
@@ -306,7 +313,11 @@ def test_duplicates_across_chunks_and_parquet_parts(store, tmp_path):
 def test_a_batch_whose_keys_are_unique_is_checked_against_earlier_batches_only(store, tmp_path):
     cols = ["event_id", "provider_id", "entity_id", "occurred_at", "type"]
     row = dict(provider_id="pay", entity_id="bob", occurred_at="2024-01-01", type="refund")
-    ingest_files(store, write_parquet(tmp_path / "a.parquet", [dict(row, event_id=f"a{i}") for i in range(5)], cols))
+    ingest_files(
+        store,
+        write_parquet(tmp_path / "a.parquet", [dict(row, event_id=f"a{i}") for i in range(5)], cols),
+        catalogue=CAT,
+    )
     parts = tmp_path / "b"
     parts.mkdir()
     write_parquet(parts / "b-0.parquet", [dict(row, event_id=f"b{i}") for i in range(3)], cols)
@@ -316,7 +327,7 @@ def test_a_batch_whose_keys_are_unique_is_checked_against_earlier_batches_only(s
         cols,
     )
     write_parquet(parts / "b-2.parquet", [dict(row, event_id="b5"), dict(row, event_id="b6")], cols)
-    r = ingest_files(store, parts, chunk_rows=3)[0]
+    r = ingest_files(store, parts, chunk_rows=3, catalogue=CAT)[0]
     assert (r.received, r.accepted, r.duplicates, r.quarantined) == (8, 6, 1, 1)
     assert store.query("SELECT record_no, record_key FROM quarantine WHERE batch_id = ?", [r.batch_id]) == [
         {"record_no": 6, "record_key": "pay/b4"}
@@ -329,7 +340,7 @@ def test_a_big_csv_is_staged_and_chunked_with_the_same_result(store, tmp_path, m
 
     path = write_csv(tmp_path / "events.csv", mixed_records(), COLUMNS)
     monkeypatch.setattr(ingest, "CSV_DIRECT_BYTES", 0)
-    r = ingest_files(store, path, chunk_rows=4)[0]
+    r = ingest_files(store, path, chunk_rows=4, catalogue=CAT)[0]
     assert (r.received, r.accepted, r.duplicates, r.quarantined) == (21, 4, 0, 17)
     assert set(quarantined(store, r.batch_id)) == set(BAD)
 
@@ -343,8 +354,10 @@ def test_csv_jsonl_and_parquet_give_the_same_result(tmp_path):
         ("parquet", lambda p: write_parquet(p, rows, COLUMNS)),
     ):
         with Store(tmp_path / f"{name}.duckdb") as s:
-            ingest_files(s, [write_csv(tmp_path / "p.csv", PROVIDERS), write_csv(tmp_path / "e.csv", ENTITIES)])
-            r = ingest_files(s, write(tmp_path / f"events.{name}"))[0]
+            ingest_files(
+                s, [write_csv(tmp_path / "p.csv", PROVIDERS), write_csv(tmp_path / "e.csv", ENTITIES)], catalogue=CAT
+            )
+            r = ingest_files(s, write(tmp_path / f"events.{name}"), catalogue=CAT)[0]
             events = s.query("SELECT * EXCLUDE (ingested_at, batch_id) FROM events ORDER BY event_id")
             q = s.query(
                 "SELECT record_no, record_key, field, reason FROM quarantine WHERE batch_id = ? ORDER BY record_no",
@@ -367,7 +380,7 @@ def test_zoned_timestamps_are_stored_in_utc(store, tmp_path):
             ]
         )
     ]
-    ingest_files(store, write_jsonl(tmp_path / "tz.jsonl", rows))
+    ingest_files(store, write_jsonl(tmp_path / "tz.jsonl", rows), catalogue=CAT)
     got = {e["event_id"]: e["occurred_at"].isoformat() for e in store.query("SELECT * FROM events")}
     assert got == {
         "t0": "2024-03-01T08:00:00",
@@ -384,14 +397,14 @@ def test_a_special_category_attribute_is_refused_by_guardrail_1_and_never_stored
         dict(GOOD[0], event_id="r2"),
         dict(GOOD[0], event_id="r3", health_condition="diabetes"),
     ]
-    r = ingest_files(store, write_jsonl(tmp_path / "g.jsonl", rows))[0]
+    r = ingest_files(store, write_jsonl(tmp_path / "g.jsonl", rows), catalogue=CAT)[0]
     assert (r.accepted, r.quarantined) == (1, 2)
     q = quarantined(store, r.batch_id)
     assert q["r1"]["field"] == "religion" and q["r3"]["field"] == "health_condition"
     for key in ("r1", "r3"):
         assert q[key]["reason"].startswith("refused by guardrail 1")
         assert "catholic" not in q[key]["record"] and "diabetes" not in q[key]["record"]
-    r = ingest_files(store, write_csv(tmp_path / "g.csv", [dict(GOOD[1], event_id="s1", gender="f")]))[0]
+    r = ingest_files(store, write_csv(tmp_path / "g.csv", [dict(GOOD[1], event_id="s1", gender="f")]), catalogue=CAT)[0]
     assert r.quarantined == 1 and "refused by guardrail 1" in r.sample_reasons[0] and "'gender'" in r.sample_reasons[0]
 
 
@@ -403,7 +416,7 @@ def test_malformed_csv_lines_and_json_lines_are_quarantined_not_dropped(store, t
         "m2,pay,ann,2024-01-01\n"
         "m3,pay,ann,2024-01-01,refund\n"
     )
-    r = ingest_files(store, path)[0]
+    r = ingest_files(store, path, catalogue=CAT)[0]
     assert (r.received, r.accepted, r.quarantined) == (3, 2, 1)
     assert store.query("SELECT record_no FROM quarantine WHERE batch_id = ?", [r.batch_id]) == [{"record_no": 2}]
     path = tmp_path / "bad.jsonl"
@@ -411,7 +424,7 @@ def test_malformed_csv_lines_and_json_lines_are_quarantined_not_dropped(store, t
         '{"event_id": "j1", "provider_id": "pay", "entity_id": "ann", "occurred_at": "2024-01-01",'
         ' "type": "refund"}\n\n{not json\n[1, 2]\n'
     )
-    r = ingest_files(store, path)[0]
+    r = ingest_files(store, path, catalogue=CAT)[0]
     assert (r.received, r.accepted, r.quarantined) == (3, 1, 2)
     assert "not a JSON object" in r.sample_reasons[0] and r.sample_reasons[0].startswith("record 2")
 
@@ -428,6 +441,7 @@ def test_entities_and_providers_are_validated_and_registered_once(store, tmp_pat
                 {"entity_id": "eve", "kind": "person", "registered_at": "2040-01-01"},
             ],
         ),
+        catalogue=CAT,
     )[0]
     assert (r.kind, r.accepted, r.duplicates, r.quarantined) == ("entities", 1, 1, 2)
     assert store.scalar("SELECT kind FROM entities WHERE entity_id = 'cy'") == "business"
@@ -442,6 +456,7 @@ def test_entities_and_providers_are_validated_and_registered_once(store, tmp_pat
                 {"provider_id": "x", "name": "X", "categories": "identity", "religion": "none"},
             ],
         ),
+        catalogue=CAT,
     )[0]
     assert (r.kind, r.accepted, r.duplicates, r.quarantined) == ("providers", 1, 1, 2)
     assert store.scalar("SELECT categories FROM providers WHERE provider_id = 'uni'") == ["capacity", "identity"]
@@ -450,7 +465,7 @@ def test_entities_and_providers_are_validated_and_registered_once(store, tmp_pat
 
 def test_ingest_records_restricts_a_provider_key_to_its_own_events(store):
     records = [dict(GOOD[0], event_id="a1"), dict(GOOD[1], event_id="a2"), {"event_id": "a3"}]
-    r = ingest_records(store, records, allowed_provider="pay", submitted_by="provider:pay")
+    r = ingest_records(store, records, allowed_provider="pay", submitted_by="provider:pay", catalogue=CAT)
     assert (r.source, r.received, r.accepted, r.quarantined) == ("api", 3, 1, 2)
     q = quarantined(store, r.batch_id)
     assert q["a2"]["field"] == "provider_id" and "not the provider of this API key" in q["a2"]["reason"]
@@ -465,36 +480,42 @@ def test_ingest_records_restricts_a_provider_key_to_its_own_events(store):
             "amount": [3.5],
         }
     )
-    r = ingest_records(store, table)
+    r = ingest_records(store, table, catalogue=CAT)
     assert (r.accepted, r.quarantined) == (1, 0)
     assert store.scalar("SELECT occurred_at FROM events WHERE event_id = 'a4'").isoformat() == "2023-11-14T22:13:20"
 
 
 def test_user_mistakes_raise_one_clear_error(store, tmp_path):
     with pytest.raises(ValidationError, match="nowhere.csv does not exist"):
-        ingest_files(store, tmp_path / "nowhere.csv")
+        ingest_files(store, tmp_path / "nowhere.csv", catalogue=CAT)
     (tmp_path / "sheet.xlsx").write_text("x")
     with pytest.raises(ValidationError, match=r"sheet.xlsx: unknown format.*Fix: use .csv"):
-        ingest_files(store, tmp_path / "sheet.xlsx")
+        ingest_files(store, tmp_path / "sheet.xlsx", catalogue=CAT)
     with pytest.raises(ValidationError, match="cannot tell whether it holds events, entities or providers"):
-        ingest_files(store, write_csv(tmp_path / "what.csv", [{"a": "1", "b": "2"}]))
+        ingest_files(store, write_csv(tmp_path / "what.csv", [{"a": "1", "b": "2"}]), catalogue=CAT)
     with pytest.raises(ValidationError, match="short.csv lacks the columns provider_id, entity_id, occurred_at"):
-        ingest_files(store, write_csv(tmp_path / "short.csv", [{"event_id": "1", "type": "refund"}]), kind="events")
+        ingest_files(
+            store,
+            write_csv(tmp_path / "short.csv", [{"event_id": "1", "type": "refund"}]),
+            kind="events",
+            catalogue=CAT,
+        )
     with pytest.raises(ValidationError, match="a field has an empty name"):
-        ingest_records(store, [{"": 1}])
+        ingest_records(store, [{"": 1}], catalogue=CAT)
     with pytest.raises(ValidationError, match="'EVENT_ID' and 'event_id' differ only in case"):
-        ingest_records(store, [{"event_id": "1", "EVENT_ID": "2"}])
+        ingest_records(store, [{"event_id": "1", "EVENT_ID": "2"}], catalogue=CAT)
     assert store.count("events") == 0
 
 
 KILLED = textwrap.dedent("""
     import sys
     from credence.store import Store
+    from credence.domain.catalogue import default_catalogue
     from credence.services.ingest import ingest_files
     store = Store(sys.argv[1])
     def progress(done, total):
         print(done, total, flush=True)
-    ingest_files(store, sys.argv[2], chunk_rows=int(sys.argv[3]), progress=progress)
+    ingest_files(store, sys.argv[2], chunk_rows=int(sys.argv[3]), progress=progress, catalogue=default_catalogue())
     print("finished", flush=True)
 """)
 
@@ -521,5 +542,5 @@ def test_a_kill_mid_ingest_leaves_nothing_of_the_batch_and_a_rerun_works(store, 
     with Store(db) as reopened:
         assert reopened.count("events") in (0, n)  # never a partial batch
         assert reopened.count("quarantine") == 0
-        r = ingest_files(reopened, path, chunk_rows=500_000)[0]
+        r = ingest_files(reopened, path, chunk_rows=500_000, catalogue=CAT)[0]
         assert reopened.count("events") == n and r.accepted + r.duplicates == n

@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 
 from credence.errors import NotFoundError
-from credence.services.certificates import certify, keys_dir, load_revocations
+from credence.services.certificates import certify, load_revocations
 from credence.services.decisions import decide
 from credence.services.disputes import open_dispute
 from credence.services.grants import grant, revoke
 from credence.services.retention import erase, erasures, purge, purges, subject_hash
-from credence.services.scoring import score_population, workspace_scorecards
+from credence.services.scoring import score_population
 from credence.store.schema import V1
-from tests.rights.helpers import NOW, add_entity, add_event, score
+from tests.builder import NOW, add_entity, add_event, score
 
 YEAR = timedelta(days=365.25)
 
@@ -60,7 +60,7 @@ def _tables_and_columns(ws) -> dict[str, list[str]]:
 def test_an_erased_subject_is_gone_from_every_table_and_the_erasure_record_remains(ws):
     add_event(ws, "circle", "v1", "P1", "vouch_given", NOW - timedelta(days=10), counterparty="P2")
     add_event(ws, "circle", "v2", "P2", "vouch_accepted", NOW - timedelta(days=9), counterparty="P1")
-    score_population(ws.store, workspace_scorecards(ws))
+    score_population(ws)
     g = grant(ws, "P1", "bikeshare", "decisions", "bike rental", "30d")
     decide(ws, "P1", "bike-deposit-free", "bikeshare")
     revoke(ws, g["grant_id"])
@@ -89,7 +89,7 @@ def test_an_erased_subject_is_gone_from_every_table_and_the_erasure_record_remai
     assert ws.store.scalar("SELECT counterparty_id FROM events WHERE event_id = 'v2'").startswith("erased:")
     assert ws.store.scalar("SELECT viewer_id FROM grants WHERE subject_id = 'P2'").startswith("erased:")
     # its certificates are revoked on the published list (ids only)
-    assert cert["certificate_id"] in load_revocations(keys_dir(ws) / "revoked.json")
+    assert cert["certificate_id"] in load_revocations(ws.keys.revocations)
     with pytest.raises(NotFoundError):
         erase(ws, "P1")
 

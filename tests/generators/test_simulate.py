@@ -14,7 +14,7 @@ import pytest
 
 from credence.domain.catalogue import default_catalogue
 from credence.errors import ValidationError
-from credence.services.simulate import SimulationSummary, simulate
+from credence.generators.simulate import SimulationSummary, simulate
 
 AS_OF = datetime(2025, 1, 1)
 EVENTS_COLUMNS = {

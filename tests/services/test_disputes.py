@@ -11,7 +11,7 @@ from credence.services.access import read_score
 from credence.services.disclosure import disclosure, render
 from credence.services.disputes import answer_dispute, expire_disputes, list_disputes, open_dispute
 from credence.services.grants import grant
-from tests.rights.helpers import NOW, add_event, score
+from tests.builder import NOW, add_event, score
 
 
 @pytest.fixture

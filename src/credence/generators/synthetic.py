@@ -1,6 +1,6 @@
 """A synthetic event load written straight into a store by DuckDB SQL, for engine conformance and benchmarks.
 
-The simulator (``credence.services.simulate``) is the realistic population with learnable outcomes; this is
+The simulator (``credence.generators.simulate``) is the realistic population with learnable outcomes; this is
 its blunt, fast sibling: 100M events in about a minute on two cores, every row a pure function of
 ``(seed, row number)`` (hash-based, so the result is identical whatever the thread count), with the awkward
 cases an engine must get right:

@@ -96,3 +96,4 @@ def test_train_from_the_workspace_then_score_and_audit(ws):
     assert len(reports) == 1 and "data:image/png;base64," in reports[0].read_text()
     out = invoke("validate", "scorecards/person-learned.yaml", "--report", str(ws / "val"), "-w", str(ws))
     assert "evaluation" in out and (ws / "val" / "validation.json").exists()
+    assert "Conformance of person-learned@1 on" in out and "reasons follow points" in out and ": passed" in out

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from credence.domain.catalogue import default_catalogue
 from credence.domain.scorecard import load_scorecard
-from credence.services.scoring import score_population, workspace_scorecards
+from credence.services.scoring import score_population
 from credence.sql import compile_scorecard
 from credence.store.schema import EVENT_FACT_COLUMNS as COLUMNS
 from tests import reference
-from tests.rights.helpers import NOW, add_entity, add_event, poor_history, score
+from tests.builder import NOW, add_entity, add_event, poor_history, score
 
 CARD = load_scorecard("person-expert")
 VOUCH = {f.name: i for i, f in enumerate(CARD.features) if f.aggregate in ("vouches", "vouchee_adverse")}
@@ -86,7 +86,7 @@ def test_population_and_online_scoring_agree_on_vouches(ws4):
     add_event(ws4, "circle", "g1", "P1", "vouch_given", NOW - timedelta(days=300), counterparty="P4")
     add_event(ws4, "circle", "a1", "P4", "vouch_accepted", NOW - timedelta(days=299), counterparty="P1")
     add_event(ws4, "circle", "g2", "P2", "vouch_given", NOW - timedelta(days=100), counterparty="P4")
-    snap = score_population(ws4.store, workspace_scorecards(ws4), as_of=NOW)
+    snap = score_population(ws4, as_of=NOW)
     stored = {
         r["entity_id"]: r["score"]
         for r in ws4.store.query("SELECT entity_id, score FROM scores WHERE snapshot_id = ?", [snap.snapshot_id])

@@ -14,14 +14,13 @@ from credence.services.access import access_log
 from credence.services.certificates import (
     certify,
     jwks,
-    keys_dir,
     load_revocations,
     revoke_certificate,
     revoked_ids,
     rotate_key,
     verify,
 )
-from tests.rights.helpers import NOW
+from tests.builder import NOW
 
 
 def _tamper(token: str, **claims) -> str:
@@ -34,7 +33,7 @@ def _tamper(token: str, **claims) -> str:
 
 def test_a_good_certificate_verifies_with_plain_pyjwt_given_only_the_jwks(ws):
     cert = certify(ws, "P1", "landlord-xyz")
-    doc = json.loads((keys_dir(ws) / "jwks.json").read_text())  # what the bureau publishes
+    doc = json.loads(ws.keys.jwks.read_text())  # what the bureau publishes
     assert doc == jwks(ws)
     assert all("d" not in k for k in doc["keys"])  # no private material
     token = cert["token"]
@@ -79,7 +78,7 @@ def test_a_wrong_audience_fails_naming_both(ws):
 def test_a_revoked_certificate_fails_with_revoked_and_the_list_is_published(ws):
     cert = certify(ws, "P1", "hotel")
     revoke_certificate(ws, cert["certificate_id"], reason="shared by mistake")
-    published = load_revocations(keys_dir(ws) / "revoked.json")
+    published = load_revocations(ws.keys.revocations)
     assert published == [cert["certificate_id"]]
     with pytest.raises(TokenError, match="revoked"):
         verify(cert["token"], jwks(ws), audience="hotel", revoked_ids=published)
@@ -91,7 +90,7 @@ def test_rotation_keeps_old_keys_verifying_and_an_unknown_kid_fails(ws):
     old_kid = old["key_id"]
     new_kid = rotate_key(ws)
     assert new_kid != old_kid
-    assert not (keys_dir(ws) / f"{old_kid}.private.pem").exists()  # the retired private key is gone
+    assert not (ws.keys.dir / f"{old_kid}.private.pem").exists()  # the retired private key is gone
     doc = jwks(ws)
     assert [k["kid"] for k in doc["keys"]] == [new_kid, old_kid]
     new = certify(ws, "P1", "hotel")

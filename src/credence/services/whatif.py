@@ -92,19 +92,3 @@ def score_counts(store: Store) -> dict:
     for r in grouped:
         groups.setdefault(r["grp"], {})[r["score"]] = r["n"]
     return {"all": {r["score"]: r["n"] for r in overall}, "groups": groups}
-
-
-def fairness(store: Store) -> dict:
-    """The fairness report (``credence.learning.fairness``) over the latest scores and the protected groups."""
-    import pandas as pd
-
-    from credence.learning.fairness import fairness_report, group_columns
-    from credence.learning.features import protected_frame
-
-    scores = pd.DataFrame(store.query("SELECT entity_id, score FROM latest_scores ORDER BY entity_id"))
-    if scores.empty:
-        scores = pd.DataFrame({"entity_id": pd.Series(dtype=str), "score": pd.Series(dtype=float)})
-    frame = scores.merge(protected_frame(store), on="entity_id", how="left")
-    groups = group_columns(frame.drop(columns=["entity_id", "score"]))
-    values = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
-    return fairness_report(values, groups, basis="latest score of every entity")

@@ -11,7 +11,7 @@ from credence.errors import ConflictError, GuardrailError, PermissionDenied, Val
 from credence.services.access import access_log, read_score
 from credence.services.decisions import decide, list_decisions
 from credence.services.grants import grant, list_grants, live_grant, revoke
-from tests.rights.helpers import NOW, add_entity, poor_history
+from tests.builder import NOW, add_entity, poor_history
 
 
 def test_partner_without_a_grant_gets_no_score_and_no_decision_and_the_attempt_is_logged(ws):

@@ -1,0 +1,122 @@
+"""The shared questions about the store, answered in one place: which entity is this, which of its events
+count, its latest score, the snapshots. Services, the API and the portal ask here instead of writing SQL.
+
+``entities`` and ``events`` are append-only: an entity re-registered keeps every row, and "the entity" is its
+latest registration (``ORDER BY registered_at DESC``), never an arbitrary ``LIMIT 1``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from credence.errors import NotFoundError
+from credence.store.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ENTITY_COLUMNS = "entity_id, kind, display_name, registered_at"
+
+
+def df(store: Store, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+    """The rows of ``sql`` as a pandas DataFrame (through Arrow, without a per-row Python loop)."""
+    return store.reader().execute(sql, params or []).df()
+
+
+# ------------------------------------------------------------------------------------------ entities
+def entity_exists(store: Store, entity_id: str) -> bool:
+    return store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [entity_id]) > 0
+
+
+def registrations(store: Store, entity_id: str) -> list[dict]:
+    """Every registration of ``entity_id``, oldest first (all columns)."""
+    return store.query("SELECT * FROM entities WHERE entity_id = ? ORDER BY registered_at", [entity_id])
+
+
+def entity(store: Store, entity_id: str) -> dict:
+    """The entity's latest registration (id, kind, display name, registered_at), or NotFoundError."""
+    rows = store.query(
+        f"SELECT {ENTITY_COLUMNS} FROM entities WHERE entity_id = ? ORDER BY registered_at DESC LIMIT 1", [entity_id]
+    )
+    if not rows:
+        raise NotFoundError(
+            f"no entity '{entity_id}'", field="entity_id", fix="check the id (credence show lists scores)"
+        )
+    return rows[0]
+
+
+def entity_kind(store: Store, entity_id: str) -> str:
+    """The kind of ``entity_id`` (its latest registration's), or NotFoundError."""
+    return entity(store, entity_id)["kind"]
+
+
+def list_entities(store: Store, *, kind: str | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list]:
+    """(total, one page of entities ordered by id), optionally of one kind."""
+    where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
+    total = store.scalar(f"SELECT count(*) FROM entities {where}", params)
+    rows = store.query(
+        f"SELECT {ENTITY_COLUMNS} FROM entities {where} ORDER BY entity_id, registered_at LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return total, rows
+
+
+# ------------------------------------------------------------------------------------------ events
+# Whether an event counts is the store's ``effective_events`` view: one definition, asked for here.
+ENTITY_EVENTS_SQL = """
+SELECT e.*, p.name AS provider_name,
+       EXISTS (SELECT 1 FROM effective_events f WHERE f.provider_id = e.provider_id AND f.event_id = e.event_id)
+           AS counts,
+       (SELECT max(s.superseded_by) FROM superseded_events s
+        WHERE s.provider_id = e.provider_id AND s.event_id = e.event_id) AS superseded_by,
+       (SELECT arg_max(d.action, d.acted_at) FROM disputes d
+        WHERE d.provider_id = e.provider_id AND d.event_id = e.event_id) AS dispute
+FROM events e LEFT JOIN (SELECT provider_id, max(name) AS name FROM providers GROUP BY provider_id) p
+    USING (provider_id)
+WHERE e.entity_id = $entity_id
+ORDER BY e.occurred_at {order}, e.provider_id, e.event_id
+LIMIT $limit OFFSET $offset
+"""
+
+
+def entity_events(
+    store: Store, entity_id: str, *, newest_first: bool = True, limit: int | None = None, offset: int = 0
+) -> list[dict]:
+    """Every event held about ``entity_id`` with its status: ``counts`` (in ``effective_events``),
+    ``superseded_by`` (the correction's id), ``dispute`` (the latest dispute action) and ``provider_name``."""
+    sql = ENTITY_EVENTS_SQL.format(order="DESC" if newest_first else "ASC")
+    return store.query(sql, {"entity_id": entity_id, "limit": limit, "offset": offset})
+
+
+# ------------------------------------------------------------------------------------------ scores
+def latest_score(store: Store, entity_id: str) -> dict | None:
+    """The entity's row in its most recent snapshot, or None if it was never scored."""
+    rows = store.query("SELECT * FROM latest_scores WHERE entity_id = ?", [entity_id])
+    return rows[0] if rows else None
+
+
+def score_history(store: Store, entity_id: str) -> list[dict]:
+    """Every stored score of ``entity_id``, in the order the snapshots were made."""
+    return store.query(
+        "SELECT s.as_of, s.score, s.band, s.scorecard, s.snapshot_id, n.created_at FROM scores s "
+        "JOIN snapshots n USING (snapshot_id) WHERE s.entity_id = ? ORDER BY n.created_at, s.as_of",
+        [entity_id],
+    )
+
+
+def snapshots(store: Store, *, newest_first: bool = False, limit: int | None = None) -> list[dict]:
+    """The snapshots, in the order they were made (or newest first)."""
+    order = "DESC" if newest_first else "ASC"
+    return store.query(
+        f"SELECT * FROM snapshots ORDER BY created_at {order}, as_of {order}, snapshot_id {order} LIMIT ?", [limit]
+    )
+
+
+def latest_snapshot(store: Store) -> dict | None:
+    rows = snapshots(store, newest_first=True, limit=1)
+    return rows[0] if rows else None
+
+
+def band_counts(store: Store, snapshot_id: str) -> dict[str, int]:
+    rows = store.query("SELECT band, count(*) AS n FROM scores WHERE snapshot_id = ? GROUP BY band", [snapshot_id])
+    return {r["band"]: r["n"] for r in rows}
