@@ -28,8 +28,8 @@ import duckdb
 
 from credence.domain.catalogue import DIMENSIONS
 from credence.domain.scorecard import SHIPPED, load_scorecard
-from credence.engines import synthetic
 from credence.engines.warehouses import open_warehouse
+from credence.generators import synthetic
 from credence.sql.compiler import MAX_REASONS, compile_scorecard
 from credence.store import Store
 
