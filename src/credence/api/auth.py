@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from credence.clock import utcnow
 from credence.errors import AuthenticationError, NotFoundError, ValidationError
-from credence.store import Store
+from credence.store import Store, queries
 from credence.store.cache import GenerationCache
 
 ROLES = ("operator", "provider", "partner", "subject", "auditor")
@@ -44,7 +44,7 @@ def create_key(store: Store, role: str, name: str) -> tuple[str, str]:
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise ValidationError("a key needs a principal name of 1-200 characters", field="name")
-    if role == "subject" and store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [name]) == 0:
+    if role == "subject" and not queries.entity_exists(store, name):
         raise NotFoundError(
             f"no entity '{name}' to give a subject key to", field="name", fix="register the entity first"
         )

@@ -24,7 +24,7 @@ from credence.domain.scorecard import Feature, Scorecard
 from credence.errors import DataError, NotFoundError
 from credence.learning import metrics
 from credence.sql.compiler import compile_scorecard
-from credence.store import Store
+from credence.store import Store, queries
 
 ABSENT = "absent"
 MIGRATION_BANDS = (*BAND_ORDER, INSUFFICIENT, ABSENT)
@@ -41,7 +41,7 @@ def _df(store: Store, sql: str, params: list | None = None) -> pd.DataFrame:
 
 def snapshots(store: Store) -> list[dict]:
     """Every snapshot, oldest first."""
-    return store.query("SELECT * FROM snapshots ORDER BY created_at, as_of, snapshot_id")
+    return queries.snapshots(store)
 
 
 def pick_snapshots(store: Store, base: str | None = None, current: str | None = None) -> tuple[dict, dict]:

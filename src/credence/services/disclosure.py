@@ -23,6 +23,7 @@ from credence.services.disputes import list_disputes
 from credence.services.explanation import by_dimension
 from credence.services.grants import list_grants, moment
 from credence.services.scoring import reasons_of, score_entity
+from credence.store import queries
 from credence.workspace import Workspace
 
 FORMATS = ("json", "text", "html")
@@ -31,7 +32,7 @@ FORMATS = ("json", "text", "html")
 def disclosure(ws: Workspace, subject_id: str, *, requested_by: str | None = None, at: datetime | None = None) -> dict:
     """Everything held about ``subject_id`` as a JSON-ready dict (datetimes as ISO text)."""
     t = moment(at)
-    entity = ws.store.query("SELECT * FROM entities WHERE entity_id = ? ORDER BY registered_at", [subject_id])
+    entity = queries.registrations(ws.store, subject_id)
     if not entity:
         raise NotFoundError(f"no entity '{subject_id}'", field="entity_id", fix="check the id")
     catalogue = ws.catalogue
@@ -73,16 +74,10 @@ def _current(row: dict) -> dict:
 
 
 def _events(ws: Workspace, subject_id: str, disputes: list[dict], catalogue, t: datetime) -> list[dict]:
-    rows = ws.store.query(
-        "SELECT e.*, p.name AS provider_name, "
-        "  EXISTS (SELECT 1 FROM effective_events x WHERE x.provider_id = e.provider_id AND x.event_id = e.event_id) "
-        "    AS effective, "
-        "  (SELECT max(c.event_id) FROM events c WHERE c.provider_id = e.provider_id AND c.supersedes = e.event_id) "
-        "    AS superseded_by "
-        "FROM events e LEFT JOIN (SELECT provider_id, max(name) AS name FROM providers GROUP BY provider_id) p "
-        "USING (provider_id) WHERE e.entity_id = ? ORDER BY e.occurred_at, e.provider_id, e.event_id",
-        [subject_id],
-    )
+    rows = queries.entity_events(ws.store, subject_id, newest_first=False)
+    for r in rows:  # the report's own words: "effective" (the view), its dispute status comes from ``disputes``
+        r["effective"] = r.pop("counts")
+        r.pop("dispute")
     by_event = {(d["provider_id"], d["event_id"]): d for d in disputes}
     for r in rows:
         d = by_event.get((r["provider_id"], r["event_id"]))

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from credence.clock import parse_time
 from credence.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from credence.store import queries
 from credence.store.cache import GenerationCache
 from credence.workspace import Workspace
 
@@ -50,7 +51,7 @@ def parse_until(value: str | datetime | timedelta, now: datetime, what: str = "u
 
 
 def entity_exists(ws: Workspace, entity_id: str) -> bool:
-    return bool(ws.store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [entity_id]))
+    return queries.entity_exists(ws.store, entity_id)
 
 
 def require_entity(ws: Workspace, entity_id: str, field: str = "subject_id") -> None:

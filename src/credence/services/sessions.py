@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from credence.clock import utcnow
 from credence.errors import AuthenticationError, NotFoundError, ValidationError
-from credence.store import Store
+from credence.store import Store, queries
 
 SESSION_HOURS = 8
 CODE_MINUTES = 15
@@ -120,7 +120,7 @@ def issue_code(store: Store, subject_id: str, *, issued_by: str, minutes: int = 
             field="minutes",
             fix=f"use the default {CODE_MINUTES}",
         )
-    if not store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [subject_id]):
+    if not queries.entity_exists(store, subject_id):
         raise NotFoundError(f"no entity '{subject_id}'", field="subject_id", fix="check the id")
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
     code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"

@@ -9,6 +9,7 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from credence.store import queries
 from credence.web import session
 
 router = APIRouter(include_in_schema=False)
@@ -105,9 +106,7 @@ def audit_view(ctx) -> dict:
         "access": access_rows(ctx.store),
         "access_total": ctx.store.scalar("SELECT count(*) FROM access_log"),
         "cards": card_reports(ctx),
-        "snapshots": ctx.store.query(
-            "SELECT snapshot_id, as_of, created_at, scored, insufficient FROM snapshots ORDER BY created_at DESC LIMIT 12"
-        ),
+        "snapshots": queries.snapshots(ctx.store, newest_first=True, limit=12),
         "drift": drift_view(ctx),
         "quarantine": quarantine_summary(ctx.store),
     }
