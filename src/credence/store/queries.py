@@ -89,17 +89,26 @@ def entity_events(
 
 
 # ------------------------------------------------------------------------------------------ scores
+# One entity's snapshot rows, read first through the scores(entity_id) index (MATERIALIZED keeps DuckDB from
+# planning the filter into a join or window over every snapshot's rows; docs/performance.md, issue 11).
+_ENTITY_ROWS = "WITH s AS MATERIALIZED (SELECT * FROM scores WHERE entity_id = ?)"
+
+
 def latest_score(store: Store, entity_id: str) -> dict | None:
     """The entity's row in its most recent snapshot, or None if it was never scored."""
-    rows = store.query("SELECT * FROM latest_scores WHERE entity_id = ?", [entity_id])
+    rows = store.query(
+        f"{_ENTITY_ROWS} SELECT s.* FROM s JOIN snapshots n USING (snapshot_id) "
+        "ORDER BY n.created_at DESC, s.as_of DESC LIMIT 1",
+        [entity_id],
+    )
     return rows[0] if rows else None
 
 
 def score_history(store: Store, entity_id: str) -> list[dict]:
     """Every stored score of ``entity_id``, in the order the snapshots were made."""
     return store.query(
-        "SELECT s.as_of, s.score, s.band, s.scorecard, s.snapshot_id, n.created_at FROM scores s "
-        "JOIN snapshots n USING (snapshot_id) WHERE s.entity_id = ? ORDER BY n.created_at, s.as_of",
+        f"{_ENTITY_ROWS} SELECT s.as_of, s.score, s.band, s.scorecard, s.snapshot_id, n.created_at FROM s "
+        "JOIN snapshots n USING (snapshot_id) ORDER BY n.created_at, s.as_of",
         [entity_id],
     )
 
