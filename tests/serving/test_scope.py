@@ -7,7 +7,7 @@ from sqlglot import exp
 
 from credence.domain.catalogue import default_catalogue
 from credence.domain.scorecard import load_scorecard
-from credence.engines.synthetic import generate
+from credence.generators.synthetic import generate
 from credence.sql.compiler import population_query
 from credence.sql.scope import restrict_population, scope_of
 from credence.store import Store
