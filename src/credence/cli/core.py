@@ -282,5 +282,8 @@ def demo(
         if entity:
             console.rule(f"One {kind}: credence explain {entity}")
             explain_entity(ws, entity, as_of)
+    from credence.cli.demo_learning import learn_from_history
+
+    learn_from_history(ws, as_of, console, seed=seed)
     after_scoring(ws, console)
     console.print(f"Demo finished in {time.perf_counter() - started:.0f}s. Workspace: {ws.root}")
