@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from credence.cli.app import WorkspaceOption, app, console, workspace
 from credence.cli.render import band_table, feature_table, print_score
 from credence.clock import parse_time, utcnow
-from credence.errors import ConfigError
+from credence.errors import ConfigError, CredenceError
 from credence.services import scoring
 from credence.workspace import init_workspace
 
@@ -284,6 +284,9 @@ def demo(
             explain_entity(ws, entity, as_of)
     from credence.cli.demo_learning import learn_from_history
 
-    learn_from_history(ws, as_of, console, seed=seed)
+    try:
+        learn_from_history(ws, as_of, console, seed=seed)
+    except CredenceError as e:  # e.g. a population too small to learn from: the rest of the demo stands
+        console.print(f"[yellow]learning skipped[/]: {e}", highlight=False)
     after_scoring(ws, console)
     console.print(f"Demo finished in {time.perf_counter() - started:.0f}s. Workspace: {ws.root}")
