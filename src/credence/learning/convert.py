@@ -251,7 +251,8 @@ def score_frame(card: Scorecard, df: pd.DataFrame, *, detail: bool = False) -> p
     con = duckdb.connect()
     try:
         con.register("credence_features", data)
-        sql = compile_scorecard(card, table="credence_features", detail=detail)
+        # reasons do not change a score: a score-only statement compiles several times faster
+        sql = compile_scorecard(card, table="credence_features", detail=detail, reasons=detail)
         out = con.execute(f"SELECT * FROM ({sql}) ORDER BY entity_id").df()
     finally:
         con.close()

@@ -219,8 +219,9 @@ def train(
     if progress:
         progress("fitting", 0, 1)
     model, card = learners.fit_card(learner, X.iloc[train_idx], y[train_idx], card_id=card_id, **lkw)
-    train_scores = card_scores(card, X.iloc[train_idx])
-    test_scores = card_scores(card, X.iloc[test_idx]) if len(test_idx) else np.array([])
+    all_scores = card_scores(card, X)  # one compiled statement scores the training and the hold-out rows
+    train_scores = all_scores[train_idx]
+    test_scores = all_scores[test_idx]
     test_prob = probability(card, test_scores) if len(test_idx) else None
     dist = score_distribution(train_scores)
     held = evaluate(y[test_idx], test_scores, test_prob, reference=dist) if len(test_idx) else None
@@ -309,7 +310,7 @@ def train(
         if oof is not None and not np.isnan(oof).any():
             fair_scores, basis = oof, f"out-of-fold scores of all {len(y)} rows (first cross-validation repeat)"
         else:
-            fair_scores, basis = card_scores(card, X), f"the saved card's scores of all {len(y)} rows"
+            fair_scores, basis = all_scores, f"the saved card's scores of all {len(y)} rows"
         report["fairness"] = fairness_report(fair_scores, group_columns(prepared.protected), y, basis=basis)
     return TrainResult(card, model, prepared, plain(report), train_idx, test_idx, test_scores, test_prob, oof)
 
