@@ -97,11 +97,11 @@ def main() -> None:
         rows.append(measure("German Credit", lambda: prepare(frame, "creditability"), out=tmp))
 
         from credence.domain.performance import load_performance
+        from credence.generators.simulate import simulate
         from credence.learning.features import prepare_workspace
         from credence.learning.history import history_table
         from credence.services import scoring
         from credence.services.ingest import ingest_files
-        from credence.services.simulate import simulate
         from credence.workspace import init_workspace
 
         ws = init_workspace(tmp / "ws")

@@ -66,6 +66,7 @@ class OneSELogisticRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = self.model_.coef_
         self.intercept_ = self.model_.intercept_
         self.classes_ = self.model_.classes_
+        self.n_iter_ = self.model_.n_iter_
         return self
 
     def _X(self, X):
@@ -73,10 +74,13 @@ class OneSELogisticRegression(ClassifierMixin, BaseEstimator):
         return validate_data(self, X, dtype=float, reset=False)
 
     def decision_function(self, X):
-        return self.model_.decision_function(self._X(X))
+        X = self._X(X)  # first: an unfitted estimator raises NotFittedError, not AttributeError
+        return self.model_.decision_function(X)
 
     def predict_proba(self, X):
-        return self.model_.predict_proba(self._X(X))
+        X = self._X(X)  # first: an unfitted estimator raises NotFittedError, not AttributeError
+        return self.model_.predict_proba(X)
 
     def predict(self, X):
-        return self.model_.predict(self._X(X))
+        X = self._X(X)  # first: an unfitted estimator raises NotFittedError, not AttributeError
+        return self.model_.predict(X)
