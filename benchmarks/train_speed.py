@@ -106,7 +106,7 @@ def main() -> None:
 
         ws = init_workspace(tmp / "ws")
         sim = simulate(tmp / "sim", entities=args.entities, seed=7, as_of=datetime(2026, 6, 1))
-        ingest_files(ws.store, [sim.providers_path, sim.entities_path, sim.events_dir])
+        ingest_files(ws.store, [sim.providers_path, sim.entities_path, sim.events_dir], catalogue=ws.catalogue)
         card = scoring.restrict(scoring.workspace_scorecards(ws)["person"], ("person",))
         definition = load_performance().with_window(6)
         with Clock() as t_pit:
