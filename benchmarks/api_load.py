@@ -117,6 +117,12 @@ def provider_file(path: Path, persons: list[str], events: int, seed: int) -> Pat
     return path
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its threads so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -365,20 +371,19 @@ async def ingest_and_wait_current(
         output, _ = await proc.communicate()
     committed = time.monotonic()
     result = {"ingest_seconds": committed - t0, "ingest_exit": proc.returncode, "ingest_output": output.decode()[-400:]}
-    pending = set(sample)
-    lag = None
+    pending, rounds, lag = set(sample), [], None
     while pending and time.monotonic() - committed < wait:
-        for sid in sorted(pending):
-            served, fresh = (
-                await served_score(port, keys["operator"], sid),
-                await fresh_score(port, keys["operator"], sid),
-            )
-            if served == fresh:
-                pending.discard(sid)
+        start = time.monotonic() - committed
+        order = sorted(pending)
+        served = await asyncio.gather(*(served_score(port, keys["operator"], sid) for sid in order))
+        fresh = await asyncio.gather(*(fresh_score(port, keys["operator"], sid) for sid in order))
+        pending -= {sid for sid, a, b in zip(order, served, fresh, strict=True) if a == b}
+        rounds.append((round(start, 2), round(time.monotonic() - committed, 2), len(pending)))
         if not pending:
-            lag = time.monotonic() - committed
+            lag = start  # every sampled score was current in the round that began this long after commit
             break
         await asyncio.sleep(0.25)
+    result["rounds"] = rounds
     after = {sid: await served_score(port, keys["operator"], sid) for sid in sample}
     result |= {
         "current_after_commit_s": lag,
@@ -417,6 +422,14 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q / 100 * len(s)) - 1))]
 
 
+def measured(pid: int, load) -> dict:
+    """Run ``load`` (a coroutine) and add the server's CPU seconds over it."""
+    before = cpu_seconds(pid)
+    res = asyncio.run(load)
+    res["server_cpu_s"] = cpu_seconds(pid) - before
+    return res
+
+
 def table(title: str, res: dict) -> dict:
     lat = dict(res["latency"])
     errors = lat.pop("errors", [])
@@ -440,7 +453,21 @@ def table(title: str, res: dict) -> dict:
             f"{route:<42}{row['requests']:>9}{row['rps']:>8.0f}{row['p50']:>8.1f}{row['p95']:>8.1f}{row['p99']:>8.1f}"
         )
     print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
-    return {"routes": rows, "errors": len(errors), "first_error": errors[0] if errors else None, "seconds": seconds}
+    cpu = res.get("server_cpu_s")
+    per_request = 1000 * cpu / len(everything) if cpu is not None and everything else None
+    if per_request is not None:
+        print(
+            f"server CPU: {cpu:.1f} s over the window = {cpu / seconds:.2f} cores, {per_request:.2f} ms per request "
+            f"(the ceiling on 2 free cores is about {2000 / per_request:,.0f} req/s)"
+        )
+    return {
+        "routes": rows,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+        "seconds": seconds,
+        "server_cpu_s": cpu,
+        "server_cpu_ms_per_request": per_request,
+    }
 
 
 def main() -> None:
@@ -472,7 +499,7 @@ def main() -> None:
     report: dict = {"clients": args.clients, "seconds": args.seconds, "generator": args.generator}
     try:
         print(f"serving {ws} on http://{HOST}:{port}; {args.clients} clients, {len(keys['ids'])} granting subjects")
-        ceiling = asyncio.run(run_load(port, keys, args.clients, 5, health=True))
+        ceiling = measured(proc.pid, run_load(port, keys, args.clients, 5, health=True))
         report["generator_ceiling_rps"] = table("generator ceiling: GET /v1/health", ceiling)["routes"]["all"]["rps"]
         asyncio.run(run_load(port, keys, args.clients, 5))  # warm-up (caches, DuckDB plans), not reported
         if args.generator == "wrk":
@@ -483,7 +510,7 @@ def main() -> None:
             )
             report["mixed_wrk"] = w
         else:
-            report["mixed"] = table("mixed load", asyncio.run(run_load(port, keys, args.clients, args.seconds)))
+            report["mixed"] = table("mixed load", measured(proc.pid, run_load(port, keys, args.clients, args.seconds)))
         if file is not None:
             sample = random.Random(5).sample(keys["ids"], min(args.sample, len(keys["ids"])))
 
@@ -491,14 +518,15 @@ def main() -> None:
                 during = ingest_and_wait_current(port, ws, file, keys, sample, warm=3, wait=args.wait)
                 return await run_load(port, keys, args.clients, 0, during=during)
 
-            res = asyncio.run(phase2())
+            res = measured(proc.pid, phase2())
             report["during_ingest"] = table(f"mixed load during the ingest of {args.ingest_events:,} events", res)
             report["ingest"] = res["result"]
             r = res["result"]
             print(
                 f"ingest through the CLI: {r['ingest_seconds']:.1f} s, exit {r['ingest_exit']}; sampled touched "
-                f"scores current {r['current_after_commit_s']} s after commit ({r['moved']}/{r['sampled']} moved, "
-                f"{r['not_current']} not current)"
+                f"scores current in the check that began {r['current_after_commit_s']} s after commit "
+                f"({r['moved']}/{r['sampled']} moved, {r['not_current']} not current; checks as (began, ended, "
+                f"still stale) s: {r['rounds']})"
             )
             print(r["ingest_output"].strip().splitlines()[-1] if r["ingest_output"].strip() else "(no output)")
     finally:
