@@ -13,7 +13,6 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.datastructures import MutableHeaders
 
 from credence.api.deps import subject_access
 from credence.domain.bands import BAND_ORDER, band_of
@@ -267,31 +266,16 @@ def _int(text: str) -> int | None:
     return max(0, min(10_000, int(text))) if text.lstrip("-").isdigit() else None
 
 
-CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
-
-
-class SecurityHeaders:
-    """The security headers on every response, as plain ASGI (Starlette's ``BaseHTTPMiddleware`` runs each
-    request in an extra task and stream: measurable on the API's hot path)."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        csp = not scope["path"].startswith(("/docs", "/openapi.json"))
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if csp:
-                    headers.setdefault("Content-Security-Policy", CSP)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "same-origin")
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+async def security_headers(request: Request, call_next):
+    response = await call_next(request)
+    if not request.url.path.startswith(("/docs", "/openapi.json")):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def install(app: FastAPI) -> None:
@@ -302,4 +286,4 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(partner.router)
     app.include_router(audit.router)
-    app.add_middleware(SecurityHeaders)
+    app.middleware("http")(security_headers)
