@@ -100,14 +100,13 @@ def main() -> None:
         from credence.generators.simulate import simulate
         from credence.learning.features import prepare_workspace
         from credence.learning.history import history_table
-        from credence.services import scoring
         from credence.services.ingest import ingest_files
         from credence.workspace import init_workspace
 
         ws = init_workspace(tmp / "ws")
         sim = simulate(tmp / "sim", entities=args.entities, seed=7, as_of=datetime(2026, 6, 1))
         ingest_files(ws.store, [sim.providers_path, sim.entities_path, sim.events_dir], catalogue=ws.catalogue)
-        card = scoring.restrict(scoring.workspace_scorecards(ws)["person"], ("person",))
+        card = ws.scorecards["person"].restrict(("person",))
         definition = load_performance().with_window(6)
         with Clock() as t_pit:
             table, counts = history_table(ws.store, card, definition, datetime(2025, 6, 1))

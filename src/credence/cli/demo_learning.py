@@ -25,12 +25,11 @@ def learn_from_history(ws, as_of: datetime, console: Console, *, seed: int = 7) 
     from credence.learning.features import prepare_workspace
     from credence.learning.history import history_table
     from credence.learning.train import train
-    from credence.services import scoring
     from credence.sql.outcomes import add_months
 
     started = time.perf_counter()
-    catalogue = scoring.workspace_catalogue(ws)
-    expert = scoring.restrict(scoring.workspace_scorecards(ws)["person"], ("person",))
+    catalogue = ws.catalogue
+    expert = ws.scorecards["person"].restrict(("person",))
     definition = load_performance(catalogue=catalogue).with_window(6)
     t_train, t_test = add_months(as_of, -12), add_months(as_of, -6)
     table, counts = history_table(ws.store, expert, definition, t_train, catalogue=catalogue)
