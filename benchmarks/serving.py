@@ -27,8 +27,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from credence.clock import utcnow
 from credence.services import scoring, serving
 from credence.services.ingest import ingest_records
+from credence.store import queries
 from credence.workspace import open_workspace
 
 DIMS = ("credit_history", "behaviour", "capacity", "identity", "connections")
@@ -44,7 +46,6 @@ def key(row: dict) -> tuple:
 
 
 def current_scores(ws, ids: list[str]) -> dict:
-    cards, catalogue = scoring.workspace_scorecards(ws), scoring.workspace_catalogue(ws)
     t = time.perf_counter()
     s = serving.attach(ws)
     s.statements()
@@ -56,14 +57,14 @@ def current_scores(ws, ids: list[str]) -> dict:
     rebuild_s = time.perf_counter() - t
     for e in ids[:5]:  # warm both paths (compiled statements, caches)
         serving.current_score(ws, e)
-        scoring.score_entity(ws.store, cards, e, catalogue=catalogue, detail=False)
+        scoring.score_entity(ws, e, detail=False)
     served, online, mismatches = [], [], 0
     for e in ids:
         t = time.perf_counter()
         a = serving.current_score(ws, e)
         served.append(time.perf_counter() - t)
         t = time.perf_counter()
-        b = scoring.score_entity(ws.store, cards, e, as_of=a["as_of"], catalogue=catalogue, detail=False)
+        b = scoring.score_entity(ws, e, as_of=a["as_of"], detail=False)
         online.append(time.perf_counter() - t)
         mismatches += key(a) != key(b)
     # a write: one event for one person, re-scored in the ingest's transaction (with its vouch neighbours)
@@ -77,15 +78,16 @@ def current_scores(ws, ids: list[str]) -> dict:
                 "provider_id": row[0]["provider_id"] if row else "",
                 "event_id": f"bench-{time.time_ns()}",
                 "entity_id": who,
-                "occurred_at": (scoring.utcnow() - timedelta(days=1)).isoformat(),
+                "occurred_at": (utcnow() - timedelta(days=1)).isoformat(),
                 "type": "purchase",
                 "amount": 12.5,
             }
         ],
+        catalogue=ws.catalogue,
     )
     write_s = time.perf_counter() - t
     after = serving.current_score(ws, who)
-    fresh = scoring.score_entity(ws.store, cards, who, as_of=after["as_of"], catalogue=catalogue, detail=False)
+    fresh = scoring.score_entity(ws, who, as_of=after["as_of"], detail=False)
     return {
         "entities": len(ids),
         "compile_s": compile_s,
@@ -103,9 +105,9 @@ def current_scores(ws, ids: list[str]) -> dict:
 
 def history_reads(ws, ids: list[str], snapshots: int) -> dict:
     store = ws.store
-    if scoring.latest_snapshot(store) is None:
-        scoring.score_population(store, scoring.workspace_scorecards(ws), catalogue=scoring.workspace_catalogue(ws))
-    latest = scoring.latest_snapshot(store)
+    if queries.latest_snapshot(store) is None:
+        scoring.score_population(ws)
+    latest = queries.latest_snapshot(store)
     have = store.scalar("SELECT count(*) FROM snapshots")
 
     def timed() -> tuple[float, float, float, float]:
