@@ -163,12 +163,17 @@ RIGHTS_PROVIDERS = {
 }
 
 
+PARTNERS = ("bikeshare", "lender", "hotel", "rival")
+
+
 def rights_workspace(root: Path) -> Workspace:
     """A workspace with five providers, persons P1, P2 (good histories) and P3 (no data)."""
     ws = init_workspace(root)
     add_providers(ws, RIGHTS_PROVIDERS)
     for e in ("P1", "P2", "P3"):
         add_entity(ws, e)
+    for partner in PARTNERS:  # a grant goes only to a registered partner (one with a partner key) or entity
+        create_key(ws.store, "partner", partner)
     good_history(ws, "P1")
     good_history(ws, "P2")
     return ws

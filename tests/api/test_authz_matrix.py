@@ -177,6 +177,7 @@ def objects(app, built):
     ws = app.state.ctx.ws
     g_own = grants.grant(ws, "P1", "citybike", "score", PURPOSE, "30d")
     grants.grant(ws, "P1", "citybike", "decisions", PURPOSE, "30d")
+    create_key(ws.store, "partner", "hotelco")  # a grant goes to a registered partner only
     g_other = grants.grant(ws, "P2", "hotelco", "score", "hotel check-in", "30d")
     now = built["now"]
     with ws.store.transaction() as con:
@@ -259,4 +260,4 @@ def test_cross_subject_reads_are_refused_and_logged(client, keys, app):
 def test_auditor_sees_only_pseudonyms(client, keys):
     client.get("/v1/scores/P1", key=keys["operator"])
     rows = client.get("/v1/access-log", key=keys["auditor"]).json()
-    assert rows and all(r["subject_id"].startswith("sha256:") for r in rows)
+    assert rows and all(r["subject_id"].startswith("ps1:") for r in rows)

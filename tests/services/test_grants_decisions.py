@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import yaml
 
-from credence.errors import ConflictError, GuardrailError, PermissionDenied, ValidationError
+from credence.errors import ConflictError, GuardrailError, NotFoundError, PermissionDenied, ValidationError
 from credence.services.access import access_log, read_score
 from credence.services.decisions import decide, list_decisions
 from credence.services.grants import grant, list_grants, live_grant, revoke
@@ -35,6 +35,7 @@ def test_the_subject_always_sees_its_own_score_with_reasons(ws):
 
 
 def test_a_score_grant_shows_the_score_for_that_purpose_only_and_not_the_reasons(ws):
+    add_entity(ws, "friend-ann")  # a friend is a registered entity
     g = grant(ws, "P1", "friend-ann", "score", "Curiosity", "30d")
     row = read_score(ws, "P1", "friend-ann", "curiosity")
     assert row["score"] is not None and row["grant_id"] == g["grant_id"]
@@ -156,7 +157,8 @@ def test_a_partner_cannot_apply_another_partners_policy(ws, tmp_path):
     }
     (tmp_path / "pack.yaml").write_text(yaml.safe_dump(pack))
     ws.config["policies"] = str(tmp_path / "pack.yaml")
-    grant(ws, "P1", "rival", "decisions", "bike rental", "30d")
+    with pytest.raises(NotFoundError, match="no policy partner 'rival' may apply has the purpose 'bike rental'"):
+        grant(ws, "P1", "rival", "decisions", "bike rental", "30d")
     with pytest.raises(PermissionDenied, match="belongs to partner 'acme'"):
         decide(ws, "P1", "acme-bikes", "rival")
 
@@ -178,6 +180,7 @@ def test_a_workspace_pack_breaking_a_guardrail_stops_every_decision(ws, tmp_path
     }
     (tmp_path / "pack.yaml").write_text(yaml.safe_dump(pack))
     ws.config["policies"] = str(tmp_path / "pack.yaml")
-    grant(ws, "P1", "metro-co", "decisions", "commuting", "30d")
     with pytest.raises(GuardrailError, match="refused by guardrail 3"):
-        decide(ws, "P1", "metro", "metro-co")
+        grant(ws, "P1", "bikeshare", "decisions", "commuting", "30d")
+    with pytest.raises(GuardrailError, match="refused by guardrail 3"):
+        decide(ws, "P1", "metro", "bikeshare")

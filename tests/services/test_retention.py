@@ -74,13 +74,13 @@ def test_an_erased_subject_is_gone_from_every_table_and_the_erasure_record_remai
 
     record = erase(ws, "P1")
 
-    assert record["subject_hash"] == subject_hash("P1")
+    assert record["subject_hash"] == subject_hash(ws, "P1")
     for table, columns in _tables_and_columns(ws).items():
         for column in columns:
             n = ws.store.scalar(f'SELECT count(*) FROM "{table}" WHERE CAST("{column}" AS VARCHAR) = ?', ["P1"])
             assert n == 0, f"{table}.{column} still holds P1"
     stored = erasures(ws)
-    assert [(e["erasure_id"], e["subject_hash"]) for e in stored] == [(record["erasure_id"], subject_hash("P1"))]
+    assert [(e["erasure_id"], e["subject_hash"]) for e in stored] == [(record["erasure_id"], subject_hash(ws, "P1"))]
     removed = stored[0]["rows_removed"]
     assert removed["events"] == 33 and removed["grants"] == 1 and removed["decisions"] == 1
     assert removed["scores"] == 1 and removed["outcomes"] == 1 and removed["protected_attributes"] == 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from credence.clock import utcnow
 from credence.errors import AuthenticationError, NotFoundError, ValidationError
+from credence.services.principals import KINDS, check_name_text, require_free
 from credence.store import Store, queries
 from credence.store.cache import GenerationCache
 
@@ -41,15 +42,14 @@ def create_key(store: Store, role: str, name: str) -> tuple[str, str]:
     """A new key for ``name`` in ``role``: returns (key_id, secret). The secret is not stored."""
     if role not in ROLES:
         raise ValidationError(f"unknown role '{role}'", field="role", fix=f"use one of {', '.join(ROLES)}")
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationError("a key needs a principal name of 1-200 characters", field="name")
+    name = check_name_text(name, "name")
     if role == "subject" and not queries.entity_exists(store, name):
         raise NotFoundError(
             f"no entity '{name}' to give a subject key to", field="name", fix="register the entity first"
         )
     if role == "provider" and store.scalar("SELECT count(*) FROM providers WHERE provider_id = ?", [name]) == 0:
         raise NotFoundError(f"no provider '{name}'", field="name", fix="register the provider first")
+    require_free(store, KINDS[role], name)  # a partner may not be named like an entity, and so on
     key_id = secrets.token_hex(6)
     secret = f"{PREFIX}{key_id}_{secrets.token_urlsafe(24)}"
     with store.transaction() as con:

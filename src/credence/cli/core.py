@@ -126,7 +126,7 @@ def score(
     ws = workspace(ws_path)
     started = time.perf_counter()
     options = {"master": master} if master else {}
-    snap = scoring.score_population(ws, engine=engine, as_of=parse_time(as_of), **options)
+    snap = scoring.score_population(ws, engine=engine, as_of=scoring.snapshot_time(as_of), **options)
     console.print(
         f"Snapshot {snap.snapshot_id} as of {snap.as_of:%Y-%m-%d %H:%M}: {snap.scored:,} scored, "
         f"{snap.insufficient:,} with insufficient data, in {time.perf_counter() - started:.1f}s ({engine})"

@@ -200,31 +200,52 @@ def verify(
     jwks_file: Path = typer.Option(None, "--jwks", help="JWKS file (default: the workspace's published jwks.json)."),
     audience: str = typer.Option(None, "--audience", "-a", help="Check the certificate was issued for this audience."),
     revoked: Path = typer.Option(None, "--revoked", help="Revocation list (default: the workspace's revoked.json)."),
+    issuer: str = typer.Option(
+        None,
+        "--issuer",
+        help="The bureau that must have issued it (default: the workspace's, or the one the JWKS names).",
+    ),
     ws_path: Path = WorkspaceOption,
 ) -> None:
-    """Verify a certificate offline (no database): signature, key id, expiry, audience, revocation."""
-    from credence.services.certificates import load_jwks, load_revocations
+    """Verify a certificate offline (no database): signature, key id, expiry, issuer, audience, revocation."""
+    from credence.services.certificates import document_issuer, load_jwks, load_revocations, revocation_issuer
+    from credence.services.certificates import issuer as issuer_of
     from credence.services.certificates import verify as run
 
     if token == "-":
         token = sys.stdin.read().strip()
     elif token.startswith("@"):
         token = Path(token[1:]).read_text().strip()
-    if jwks_file is None or revoked is None:
-        try:
-            d = open_workspace(ws_path).keys.dir  # the config only: verifying needs no database (nor a server)
-        except CredenceError:
-            d = None
-        if jwks_file is None:
-            if d is None:
-                raise ValidationError("no JWKS to verify with", field="jwks", fix="pass --jwks FILE or --workspace DIR")
-            jwks_file = d / "jwks.json"
-        if revoked is None and d is not None and (d / "revoked.json").exists():
-            revoked = d / "revoked.json"
+    try:
+        ws = open_workspace(ws_path)  # the config only: verifying needs no database (nor a server)
+    except CredenceError:
+        ws = None
+    d = ws.keys.dir if ws is not None else None
+    if jwks_file is None:
+        if d is None:
+            raise ValidationError("no JWKS to verify with", field="jwks", fix="pass --jwks FILE or --workspace DIR")
+        jwks_file = d / "jwks.json"
+    if revoked is None and d is not None and (d / "revoked.json").exists():
+        revoked = d / "revoked.json"
+    keyset = load_jwks(jwks_file)
+    issuer = (
+        issuer
+        or (issuer_of(ws) if ws is not None else None)
+        or document_issuer(keyset)
+        or (revocation_issuer(revoked) if revoked else None)
+    )
+    if not issuer:
+        raise ValidationError(
+            "no issuer to check the certificate against",
+            field="issuer",
+            fix="pass --issuer 'credence:NAME' (the bureau's name), --revoked FILE or --workspace DIR",
+        )
     revoked_ids = load_revocations(revoked) if revoked else None
-    claims = run(token, load_jwks(jwks_file), audience=audience, revoked_ids=revoked_ids)
+    claims = run(token, keyset, audience=audience, revoked_ids=revoked_ids, issuer=issuer)
     checked = (
-        "signature, expiry" + (", audience" if audience else "") + (", revocation" if revoked_ids is not None else "")
+        "signature, expiry, issuer"
+        + (", audience" if audience else "")
+        + (", revocation" if revoked_ids is not None else "")
     )
     console.print(
         f"[bold green]valid[/]: {claims['sub']} scores {claims['score']} ({_band(claims['band'])}) as of "
@@ -436,4 +457,6 @@ def erase(
     for table, n in r["rows_removed"].items():
         t.add_row(table, str(n))
     console.print(t)
-    console.print(f"Erased. The record keeps only sha256 {r['subject_hash'][:16]}… and these counts.", highlight=False)
+    console.print(
+        f"Erased. The record keeps only the keyed pseudonym {r['subject_hash']} and these counts.", highlight=False
+    )

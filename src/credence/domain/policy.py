@@ -341,6 +341,16 @@ def check_subject_only(raw: dict, where: str) -> None:
             )
 
 
+def essential_service(text: str) -> tuple[str, str] | None:
+    """(service, matched term) when ``text`` is about an essential service (guardrail 3), else None."""
+    ws = words(text)
+    for service, terms in ESSENTIAL_TERMS.items():
+        term = _phrase_in(ws, terms)
+        if term is not None:
+            return service, term
+    return None
+
+
 def check_essential(raw: dict, where: str) -> None:
     """Guardrail 3: no policy in an essential-service context; no bans anywhere."""
     fields = {k: raw.get(k) for k in ("id", "purpose", "context", "effect", "partner")}

@@ -14,7 +14,9 @@ import duckdb
 
 from credence.domain.catalogue import DIMENSIONS
 from credence.errors import PermissionDenied
-from credence.services.grants import live_grant, moment, normalise_purpose
+from credence.services.grants import entity_exists, live_grant, moment, normalise_purpose
+from credence.services.principals import is_viewer, partner_names, role_of
+from credence.services.pseudonyms import pseudonym
 from credence.services.serving import score_at
 from credence.workspace import Workspace
 
@@ -71,16 +73,23 @@ def authorize(
     action: str,
     *,
     at: datetime | None = None,
+    viewer_role: str | None = None,
 ) -> dict | None:
-    """The live grant that lets ``viewer_id`` act, None for the subject itself; else log and refuse.
+    """The live grant that lets principal (``viewer_role``, ``viewer_id``) act, None for the subject itself; else
+    log and refuse. Identity is the pair: a partner named like the subject is not the subject, and a grant to
+    an entity serves no partner. ``viewer_role`` None means the role a viewer of that name has
+    (``principals.role_of``), for the operator's command line.
 
     A refusal is logged (allowed = false) before ``PermissionDenied`` is raised, so the subject sees every
     attempt. Callers log the allowed access themselves, in the transaction that records what they did.
     """
     t = moment(at)
-    if viewer_id == subject_id:
+    role = viewer_role or role_of(ws, viewer_id)
+    if role == "subject" and viewer_id == subject_id:
         return None
-    g = live_grant(ws, subject_id, viewer_id, scope, purpose, t) if normalise_purpose(purpose) else None
+    g = None
+    if normalise_purpose(purpose) and is_viewer(ws, viewer_id, role):
+        g = live_grant(ws, subject_id, viewer_id, scope, purpose, t)
     if g is None:
         why = "no purpose stated" if not normalise_purpose(purpose) else f"no live '{scope}' grant for this purpose"
         log_access(
@@ -110,11 +119,17 @@ def _scope_words(scope: str) -> str:
 
 
 def read_score(
-    ws: Workspace, subject_id: str, viewer_id: str, purpose: str | None = None, *, at: datetime | None = None
+    ws: Workspace,
+    subject_id: str,
+    viewer_id: str,
+    purpose: str | None = None,
+    *,
+    at: datetime | None = None,
+    viewer_role: str | None = None,
 ) -> dict:
     """Score ``subject_id`` now for ``viewer_id``: the subject gets everything, a grantee the shared fields."""
     t = moment(at)
-    g = authorize(ws, subject_id, viewer_id, "score", purpose, "read_score", at=t)
+    g = authorize(ws, subject_id, viewer_id, "score", purpose, "read_score", at=t, viewer_role=viewer_role)
     row = score_at(ws, subject_id, at)  # now: served from current_scores; a past time: computed online
     log_access(
         ws,
@@ -124,12 +139,25 @@ def read_score(
         allowed=True,
         purpose=normalise_purpose(purpose) or None,
         grant_id=g["grant_id"] if g else None,
-        detail=f"score {row['score']} ({row['band']})",
+        detail="score read" if row["score"] is not None else "no score (insufficient data)",
         at=t,
     )
     if g is None:
         return row
     return {k: row[k] for k in SHARED_FIELDS if k in row} | {"grant_id": g["grant_id"], "purpose": g["purpose"]}
+
+
+def auditor_view(ws: Workspace, rows: list[dict]) -> list[dict]:
+    """Access-log rows as an auditor sees them: subjects and every viewer who is not the bureau's own staff
+    or a partner replaced by keyed pseudonyms (``credence.services.pseudonyms``); details carry no score."""
+    partners = partner_names(ws)
+    out = []
+    for r in rows:
+        viewer = r["viewer_id"]
+        if not (viewer.startswith("operator:") or (viewer in partners and not entity_exists(ws, viewer))):
+            viewer = pseudonym(ws, viewer)
+        out.append({**r, "subject_id": pseudonym(ws, r["subject_id"]), "viewer_id": viewer})
+    return out
 
 
 def access_log(ws: Workspace, subject_id: str, *, viewer_id: str | None = None) -> list[dict]:

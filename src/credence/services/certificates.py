@@ -35,6 +35,7 @@ from credence.workspace import Workspace
 ALGORITHM = "EdDSA"
 DEFAULT_TTL = timedelta(days=7)
 MAX_TTL = timedelta(days=365)
+MAX_TOKEN = 8192  # a certificate is about 500 characters
 REQUIRED_CLAIMS = ("iss", "sub", "aud", "score", "band", "as_of", "iat", "exp", "jti")
 
 
@@ -106,7 +107,7 @@ def _private_key(ws: Workspace, kid: str) -> Ed25519PrivateKey:
 
 
 def jwks(ws: Workspace) -> dict:
-    """The JWKS document: every public key that signed (active first)."""
+    """The JWKS document: every public key that signed (active first), and the issuer its certificates name."""
     d = ws.keys.dir
     if not d.exists() or not any(d.glob("*.public.pem")):
         active_key_id(ws)
@@ -117,7 +118,7 @@ def jwks(ws: Workspace) -> dict:
         if isinstance(pub, Ed25519PublicKey):
             keys.append(public_jwk(pub))
     keys.sort(key=lambda k: k["kid"] != active)
-    return {"keys": keys}
+    return {"keys": keys, "issuer": issuer(ws)}  # RFC 7517 allows members beyond "keys": verifiers check iss
 
 
 def publish_jwks(ws: Workspace) -> Path:
@@ -198,7 +199,7 @@ def certify(
             "certificate",
             allowed=True,
             purpose=audience,
-            detail=f"{cert_id} for {audience}, score {claims['score']} ({claims['band']})",
+            detail=f"{cert_id} for {audience}",
             at=t,
             con=con,
         )
@@ -296,6 +297,18 @@ def load_revocations(path: str | Path) -> list[str]:
     return [i["jti"] if isinstance(i, dict) else str(i) for i in items]
 
 
+def document_issuer(doc: dict | list | None) -> str | None:
+    """The issuer a published ``jwks.json`` or ``revoked.json`` names (None when it names none)."""
+    return doc.get("issuer") if isinstance(doc, dict) and isinstance(doc.get("issuer"), str) else None
+
+
+def revocation_issuer(path: str | Path) -> str | None:
+    try:
+        return document_issuer(json.loads(Path(path).read_text()))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
 def verify(
     token: str,
     jwks: dict | str | jwt.PyJWKSet,
@@ -311,16 +324,24 @@ def verify(
     the issuer (when given), and the revocation list (when given).
     """
     token = str(token or "").strip()
+    if len(token) > MAX_TOKEN:
+        raise TokenError(f"not a certificate: {len(token)} characters (a certificate has well under {MAX_TOKEN})")
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.DecodeError as e:
+    except (jwt.InvalidTokenError, ValueError, TypeError) as e:
         raise TokenError(
             f"malformed token (damaged, truncated or not a certificate): {e}",
             fix="pass the whole certificate (three dot-separated parts)",
         ) from None
     if header.get("alg") != ALGORITHM:
         raise TokenError(f"wrong algorithm '{header.get('alg')}': Credence certificates are signed with EdDSA")
+    if "crit" in header:
+        raise TokenError(
+            f"critical header extensions {header['crit']!r}: Credence certificates use none, so none is understood"
+        )
     kid = header.get("kid")
+    if not isinstance(kid, str) or not kid or len(kid) > 200:
+        raise TokenError(f"key id {kid!r} is not a key id: a Credence certificate names its key with a string")
     keyset = _keyset(jwks)
     try:
         key = keyset[kid]
@@ -338,7 +359,10 @@ def verify(
         raise TokenError("bad signature: the certificate was tampered with or not signed by this bureau") from None
     except jwt.ExpiredSignatureError:
         exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
-        when = datetime(1970, 1, 1) + timedelta(seconds=int(exp)) if exp else None
+        try:
+            when = datetime(1970, 1, 1) + timedelta(seconds=int(exp)) if exp else None
+        except (OverflowError, ValueError, TypeError):
+            when = None
         raise TokenError(
             f"expired{f' at {when:%Y-%m-%d %H:%M:%S} UTC' if when else ''}", fix="ask the subject for a new certificate"
         ) from None
@@ -351,7 +375,7 @@ def verify(
         raise TokenError("not yet valid: issued in the future") from None
     except jwt.MissingRequiredClaimError as e:
         raise TokenError(f"not a Credence certificate: {e}") from None
-    except jwt.InvalidTokenError as e:
+    except (jwt.InvalidTokenError, ValueError, TypeError, OverflowError) as e:
         raise TokenError(f"invalid token: {e}") from None
     if revoked_ids is not None and claims["jti"] in set(revoked_ids):
         raise TokenError(f"revoked: certificate {claims['jti']} is on the bureau's revocation list")

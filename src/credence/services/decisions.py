@@ -41,7 +41,7 @@ def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, a
             field="partner_id",
             fix="apply one of your own policies (credence policies lists them)",
         )
-    g = authorize(ws, subject_id, partner_id, "decisions", policy.purpose, "decision", at=t)
+    g = authorize(ws, subject_id, partner_id, "decisions", policy.purpose, "decision", at=t, viewer_role="partner")
     require_entity(ws, subject_id)
     row = score_at(ws, subject_id, at)  # now: served from current_scores; a past time: computed online
     score = row["score"]
@@ -76,7 +76,7 @@ def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, a
                 True,
                 purpose=policy.purpose,
                 grant_id=g["grant_id"] if g else None,
-                detail=f"{decision['decision_id']}: {policy.id} -> {outcome}",
+                detail=f"{decision['decision_id']}: {policy.id}",
                 at=t,
             ),
         ]

@@ -10,14 +10,18 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from difflib import get_close_matches
 
 from credence.clock import parse_time
-from credence.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from credence.domain.policy import RULE_ESSENTIAL, essential_service
+from credence.errors import ConflictError, GuardrailError, NotFoundError, PermissionDenied, ValidationError
+from credence.services.principals import check_name_text, look_alikes, partner_names, policy_pack, role_of
 from credence.store import queries
 from credence.store.cache import GenerationCache
 from credence.workspace import Workspace
 
 SCOPES = ("score", "decisions")
+MAX_GRANT = timedelta(days=731)  # consent lasts at most two years; the subject renews it
 OPERATOR = "operator"
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhwmy])\s*$")
 _UNITS = {
@@ -40,13 +44,23 @@ def normalise_purpose(purpose: str | None) -> str:
 
 
 def parse_until(value: str | datetime | timedelta, now: datetime, what: str = "until") -> datetime:
-    """An absolute time, or a duration from ``now`` ('30d', '12h', '2w', '6m', '1y')."""
-    if isinstance(value, timedelta):
-        return now + value
-    if isinstance(value, str):
-        m = _DURATION.match(value)
-        if m:
-            return now + int(m.group(1)) * _UNITS[m.group(2)]
+    """An absolute time, or a duration from ``now`` ('30d', '12h', '2w', '6m', '1y').
+
+    Durations past what a calendar holds are refused with a ValidationError (never an OverflowError); callers
+    bound the result to their own maximum (a grant ``MAX_GRANT``, a certificate a year)."""
+    try:
+        if isinstance(value, timedelta):
+            return now + value
+        if isinstance(value, str):
+            m = _DURATION.match(value)
+            if m:
+                if len(m.group(1)) > 6:
+                    raise OverflowError
+                return now + int(m.group(1)) * _UNITS[m.group(2)]
+    except OverflowError:
+        raise ValidationError(
+            f"'{value}' is too long a duration", field=what, fix="use e.g. 30d, 12h, 2w, 6m or 1y"
+        ) from None
     return parse_time(value, what)
 
 
@@ -81,12 +95,20 @@ def grant(
         raise ValidationError(
             "a subject always sees its own score; it needs no grant", field="viewer_id", fix="grant to someone else"
         )
+    viewer_role = _registered_viewer(ws, viewer_id)
     purpose_n = normalise_purpose(purpose)
     if not purpose_n:
         raise ValidationError(
             "a grant needs a purpose", field="purpose", fix="say what it is for, e.g. --purpose 'bike rental'"
         )
+    _check_purpose(ws, purpose_n, viewer_id, viewer_role, scope)
     expires = parse_until(until, now)
+    if expires - now > MAX_GRANT:
+        raise ValidationError(
+            f"the grant would last until {expires:%Y-%m-%d}, more than {MAX_GRANT.days} days",
+            field="until",
+            fix=f"consent is given for at most {MAX_GRANT.days} days (e.g. --until 1y); renew it when it ends",
+        )
     if expires <= now:
         raise ValidationError(
             f"the grant would expire at {expires:%Y-%m-%d %H:%M}, which is not after now ({now:%Y-%m-%d %H:%M})",
@@ -107,6 +129,54 @@ def grant(
     return {**row, "status": "live", "revoked_at": None}
 
 
+def _registered_viewer(ws: Workspace, viewer_id: str) -> str:
+    """The role of the viewer (``subject`` for an entity, ``partner``); refuse anyone not registered."""
+    check_name_text(viewer_id, "viewer_id")
+    if entity_exists(ws, viewer_id):
+        return "subject"
+    if viewer_id in partner_names(ws):
+        return "partner"
+    similar = look_alikes(ws, viewer_id)
+    hint = f"did you mean '{similar[0]}'? Ids are exact, case included" if similar else None
+    raise NotFoundError(
+        f"no registered partner or entity '{viewer_id}' to grant to",
+        field="viewer_id",
+        fix=hint or "grant to a registered partner (one with a partner key) or a registered entity",
+    )
+
+
+def _check_purpose(ws: Workspace, purpose: str, viewer_id: str, viewer_role: str, scope: str) -> None:
+    """Guardrail 3 for every grant; and a partner's grant must be for a purpose one of its policies has."""
+    hit = essential_service(purpose)
+    if hit is not None:
+        raise GuardrailError(
+            RULE_ESSENTIAL,
+            f"purpose '{purpose}' is about {hit[0]} ('{hit[1]}'): no score may be used for access to public "
+            "transport, education, employment, housing of last resort, healthcare or public services",
+            field="purpose",
+            fix="do not share a score for an essential service; it may not depend on one",
+        )
+    if viewer_role != "partner":
+        if scope == "decisions":
+            raise ValidationError(
+                f"'{viewer_id}' is an entity: only a partner asks for decisions",
+                field="scope",
+                fix="grant scope 'score' to a person, 'decisions' to a partner",
+            )
+        return
+    purposes = sorted(
+        {normalise_purpose(p.purpose) for p in policy_pack(ws).policies if p.applies_to_partner(viewer_id)}
+    )
+    if purpose not in purposes:
+        close = get_close_matches(purpose, purposes, n=1, cutoff=0.6)
+        raise NotFoundError(
+            f"no policy partner '{viewer_id}' may apply has the purpose '{purpose}'",
+            field="purpose",
+            fix=(f"did you mean '{close[0]}'? " if close else "")
+            + f"a partner's grant is for one of its policies' purposes: {', '.join(purposes) or '(none)'}",
+        )
+
+
 def get_grant(ws: Workspace, grant_id: str, *, at: datetime | None = None) -> dict:
     rows = _grants(ws, "g.grant_id = ?", [grant_id], moment(at))
     if not rows:
@@ -116,15 +186,37 @@ def get_grant(ws: Workspace, grant_id: str, *, at: datetime | None = None) -> di
     return rows[0]
 
 
-def revoke(ws: Workspace, grant_id: str, *, revoked_by: str | None = None, at: datetime | None = None) -> dict:
-    """Append a revocation. The subject, the viewer (renouncing) or the operator may revoke."""
+def revoke(
+    ws: Workspace,
+    grant_id: str,
+    *,
+    revoked_by: str | None = None,
+    by_role: str | None = None,
+    at: datetime | None = None,
+) -> dict:
+    """Append a revocation. The subject, the viewer (renouncing) or the operator may revoke.
+
+    The actor is the principal (``by_role``, ``revoked_by``): a partner named like the grant's subject or
+    entity viewer is neither. ``by_role`` None (the command line) means the operator when ``revoked_by`` is
+    'operator', else the role a principal of that name has.
+    """
     now = moment(at)
     g = get_grant(ws, grant_id, at=now)
     actor = revoked_by or g["subject_id"]
-    if actor not in (g["subject_id"], g["viewer_id"], OPERATOR):
+    role = by_role or (OPERATOR if actor == OPERATOR else role_of(ws, actor))
+    allowed = (
+        role == OPERATOR
+        or (role == "subject" and actor == g["subject_id"])
+        or (actor == g["viewer_id"] and role == role_of(ws, g["viewer_id"]))
+    )
+    if not allowed:
         raise PermissionDenied(
-            f"'{actor}' may not revoke grant {grant_id}", field="revoked_by", fix="only its subject or viewer can"
+            f"{role} '{actor}' may not revoke grant {grant_id}",
+            field="revoked_by",
+            fix="only its subject or viewer can",
         )
+    if role == OPERATOR:
+        actor = OPERATOR
     if g["revoked_at"] is not None:
         raise ConflictError(f"grant {grant_id} was already revoked at {g['revoked_at']:%Y-%m-%d %H:%M:%S}")
     with ws.store.transaction() as con:
@@ -154,9 +246,15 @@ def list_grants(
     *,
     live_only: bool = False,
     at: datetime | None = None,
+    viewer_role: str | None = None,
 ) -> list[dict]:
-    """Grants by subject and/or viewer, each with its status at ``at``: live, expired, revoked or pending."""
+    """Grants by subject and/or viewer, each with its status at ``at``: live, expired, revoked or pending.
+
+    With ``viewer_role`` only grants to that kind of viewer: 'partner' never lists grants to an entity."""
     conds, params = ["TRUE"], []
+    if viewer_role is not None:
+        is_entity = "g.viewer_id IN (SELECT entity_id FROM entities)"
+        conds.append(is_entity if viewer_role == "subject" else f"NOT ({is_entity})")
     if subject_id is not None:
         conds.append("g.subject_id = ?")
         params.append(subject_id)

@@ -6,18 +6,18 @@
 - ``erase`` removes a subject's rows from every table that holds them, revokes its certificates (the
   revocation list keeps only random certificate ids), replaces its id where it appears in someone else's
   record (a vouch counterparty, a viewer in another subject's access log) with a pseudonym, and appends an
-  ``erasures`` record holding only a hash of the id and the counts.
+  ``erasures`` record holding only a keyed pseudonym of the id and the counts.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from datetime import datetime
 
 from credence.errors import NotFoundError
 from credence.services.grants import moment
+from credence.services.pseudonyms import pseudonym
 from credence.store import current, supersessions
 from credence.workspace import Workspace
 
@@ -47,8 +47,10 @@ MENTIONS = (
 )
 
 
-def subject_hash(entity_id: str) -> str:
-    return hashlib.sha256(entity_id.encode()).hexdigest()
+def subject_hash(ws: Workspace, entity_id: str) -> str:
+    """The erased subject's keyed pseudonym: the bureau (which holds the key) can tell that an id was erased;
+    no one else can, since hashing candidate ids without the key finds nothing (``services.pseudonyms``)."""
+    return pseudonym(ws, entity_id)
 
 
 def purge(ws: Workspace, *, now: datetime | None = None, dry_run: bool = False) -> dict:
@@ -100,8 +102,8 @@ def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict
     }
     if not any(held.values()):
         raise NotFoundError(f"nothing is held about '{subject_id}'", field="entity_id", fix="check the id")
-    digest = subject_hash(subject_id)
-    pseudonym = f"erased:{digest[:12]}"
+    digest = subject_hash(ws, subject_id)
+    erased_as = f"erased:{digest}"
     erasure_id = f"E-{uuid.uuid4().hex[:12]}"
     removed: dict[str, int] = {}
     with ws.store.transaction() as con:
@@ -137,7 +139,7 @@ def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict
         for table, column in MENTIONS:
             n = con.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", [subject_id]).fetchone()[0]
             if n:
-                con.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [pseudonym, subject_id])
+                con.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [erased_as, subject_id])
                 removed[f"{table}.{column} (pseudonymised)"] = int(n)
         supersessions.forget_orphans(con)
         con.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlglot import exp
 
@@ -21,7 +21,7 @@ from credence.domain.bands import INSUFFICIENT
 from credence.domain.catalogue import DIMENSIONS
 from credence.domain.scorecard import Scorecard
 from credence.engines import Statement
-from credence.errors import ConfigError
+from credence.errors import ConfigError, ValidationError
 from credence.sql.compiler import MAX_REASONS, compile_scorecard, population_query
 from credence.store import Store, queries
 from credence.workspace import Workspace
@@ -31,6 +31,26 @@ SCORE_COLUMNS = (
     + [f"points_{d}" for d in DIMENSIONS]
     + [f"reason{k}_{part}" for k in range(1, MAX_REASONS + 1) for part in ("code", "text")]
 )
+
+
+EARLIEST_AS_OF = datetime(1900, 1, 1)
+AS_OF_SKEW = timedelta(minutes=5)  # a caller's clock slightly ahead of the bureau's is not "the future"
+
+
+def snapshot_time(value: str | datetime | None) -> datetime:
+    """The as-of time of a population snapshot: from 1900 up to now. Snapshots are appended for good and the
+    latest one is "the" score, so one dated in the future would stay current for ever: it is refused."""
+    t = parse_time(value)
+    now = utcnow()
+    if t > now + AS_OF_SKEW:
+        raise ValidationError(
+            f"as_of {t:%Y-%m-%d %H:%M} is in the future (now is {now:%Y-%m-%d %H:%M} UTC)",
+            field="as_of",
+            fix="score as of now or a past time; a snapshot is kept for good",
+        )
+    if t < EARLIEST_AS_OF:
+        raise ValidationError(f"as_of {t:%Y-%m-%d} is before 1900", field="as_of", fix="check the date")
+    return t
 
 
 def distinct_cards(cards: dict[str, Scorecard]) -> list[tuple[Scorecard, tuple[str, ...]]]:
@@ -69,7 +89,7 @@ def score_population(
     ``master``, ``progress``, ``spark``, ``export_dir``, ``keep_export``).
     """
     runner = engines.engine(engine)
-    as_of = parse_time(as_of)
+    as_of = snapshot_time(as_of)
     cards = ws.scorecards if cards is None else cards
     if not cards:
         raise ConfigError("no scorecards are configured", field="scorecards", fix="set 'scorecards' in credence.yaml")

@@ -221,7 +221,7 @@ def revoke_grant(request: Request, entity_id: str, grant_id: str, csrf: str = Fo
         from credence.errors import PermissionDenied
 
         raise PermissionDenied("only the subject who gave a grant can revoke it here", field="grant_id")
-    revoke(c.ws, grant_id, revoked_by=p.name)
+    revoke(c.ws, grant_id, revoked_by=p.name, by_role=p.role)
     return _back(entity_id, "revoke", None)
 
 

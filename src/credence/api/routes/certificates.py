@@ -53,6 +53,7 @@ class Verification(Open):
 
 class Jwks(BaseModel):
     keys: list[dict]
+    issuer: str | None = None
 
 
 class Revocations(Open):

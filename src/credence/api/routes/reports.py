@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
@@ -11,6 +9,7 @@ from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, subject_access
 from credence.api.errors import ERROR_RESPONSES
 from credence.api.models import Open, Timestamp
+from credence.services import access
 from credence.services.disclosure import disclosure as disclosure_of
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
@@ -56,9 +55,7 @@ def subject_access_log(
 def access_log(
     limit: int = Query(500, ge=1, le=5000), c: Context = Depends(ctx), p: Principal = allow("auditor", "operator")
 ) -> list:
-    """The whole access log. An auditor sees subjects as pseudonyms (a hash), never their ids."""
+    """The whole access log. An auditor sees subjects and individual viewers as keyed pseudonyms (``ps1:...``,
+    an HMAC with a key only the bureau holds), never their ids; partners and the bureau's staff by name."""
     rows = c.store.query("SELECT * FROM access_log ORDER BY accessed_at DESC LIMIT ?", [limit])
-    if p.role == "auditor":
-        for r in rows:
-            r["subject_id"] = "sha256:" + hashlib.sha256(r["subject_id"].encode()).hexdigest()[:16]
-    return rows
+    return access.auditor_view(c.ws, rows) if p.role == "auditor" else rows

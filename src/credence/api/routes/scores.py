@@ -35,12 +35,12 @@ def read_score(
             "read_score",
             allowed=True,
             purpose=purpose,
-            detail=f"score {row['score']} ({row['band']})",
+            detail="score read",
         )
         return score_body(row)
-    row = access.read_score(c.ws, entity_id, p.name, purpose)
+    row = access.read_score(c.ws, entity_id, p.name, purpose, viewer_role=p.role)
     body = score_body(row)
-    if p.name != entity_id:
+    if "grant_id" in row:
         body |= {"reasons": [], "grant_id": row.get("grant_id"), "purpose": row.get("purpose")}
     return body
 
@@ -57,7 +57,7 @@ def explain(
     """Every feature of the scorecard: its value, the points it earned, and the points it lost."""
     subject_access(c, p, entity_id, what="explanation")
     row = scoring.score_entity(c.ws, entity_id, as_of=as_of, detail=True)
-    log_operator_read(c, p, entity_id, "read_explanation", f"score {row['score']} ({row['band']})")
+    log_operator_read(c, p, entity_id, "read_explanation", "explanation read")
     return {**score_body(row), "features": row["features"]}
 
 

@@ -1,0 +1,71 @@
+"""Pseudonyms: keyed, per-workspace, so that no one without the bureau's key can link them back to ids.
+
+A pseudonym is ``ps<version>:`` followed by 20 hex digits of HMAC-SHA256(key, "<role>:<name>"). Ids are short
+and often sequential (P0000001...), so a plain hash is reversed by hashing every candidate id; a keyed hash is
+not, as long as the key stays with the bureau. The key (256 random bits) lives in the workspace's keys directory (``ws.keys.dir``)
+as ``pseudonym.key`` (mode 0600), never in the database, so a copy of the database or of an auditor's export
+re-identifies no one.
+
+Rotation (``rotate_key``) writes a new key with the next version and deletes the old one: pseudonyms made
+afterwards cannot be linked to earlier ones by anyone, the bureau included. Rotate when the key may have
+leaked, or at the end of an audit period (an auditor's joins across periods then stop working, by design).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from credence.errors import ConfigError
+from credence.workspace import Workspace
+
+FILE = "pseudonym.key"
+
+
+def key_path(ws: Workspace) -> Path:
+    return ws.keys.dir / FILE
+
+
+def _write(path: Path, version: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"{version}:{secrets.token_hex(32)}\n")
+    os.replace(tmp, path)
+
+
+def current_key(ws: Workspace) -> tuple[int, bytes]:
+    """(version, key) of the workspace's pseudonym key, creating version 1 on first use."""
+    path = key_path(ws)
+    if not path.exists():
+        _write(path, 1)
+    st = path.stat()
+    return ws.cached(("pseudonym_key", str(path), st.st_mtime_ns, st.st_ino, st.st_size), lambda: _read(path))
+
+
+def _read(path: Path) -> tuple[int, bytes]:
+    try:
+        version, hexkey = path.read_text().strip().split(":", 1)
+        return (int(version), bytes.fromhex(hexkey))
+    except ValueError:
+        raise ConfigError(f"{path} is damaged", fix="restore it from a backup, or rotate it") from None
+
+
+def pseudonym(ws: Workspace, name: str | None, role: str = "entity") -> str | None:
+    """The pseudonym of principal (``role``, ``name``); None stays None."""
+    if name is None:
+        return None
+    version, key = current_key(ws)
+    digest = hmac.new(key, f"{role}:{name}".encode(), hashlib.sha256).hexdigest()[:20]
+    return f"ps{version}:{digest}"
+
+
+def rotate_key(ws: Workspace) -> int:
+    """Replace the key with a new one (next version); returns the new version."""
+    version, _ = current_key(ws)
+    _write(key_path(ws), version + 1)
+    return version + 1
