@@ -377,6 +377,11 @@ def verify(
         raise TokenError(f"not a Credence certificate: {e}") from None
     except (jwt.InvalidTokenError, ValueError, TypeError, OverflowError) as e:
         raise TokenError(f"invalid token: {e}") from None
+    lifetime = claims["exp"] - claims["iat"] if all(type(claims[k]) is int for k in ("exp", "iat")) else None
+    if lifetime is None or not 0 < lifetime <= MAX_TTL.total_seconds():
+        raise TokenError(
+            f"not a Credence certificate: it must expire within {MAX_TTL.days} days of being issued (iat, exp)"
+        )
     if revoked_ids is not None and claims["jti"] in set(revoked_ids):
         raise TokenError(f"revoked: certificate {claims['jti']} is on the bureau's revocation list")
     return claims

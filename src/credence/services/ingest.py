@@ -235,7 +235,7 @@ def _run_checks(
     ctx = v.Context(named, catalogue, now, allowed_provider, _table_columns(cur, "events"))
     _create_lookups(cur, ctx, kind)
     report = IngestReport(f"{kind}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", label, kind)
-    record_copy = v.record_copy_sql(src.columns, v.guarded_labels(ctx))
+    record_copy = v.record_copy_sql(src.columns, v.withheld_labels(ctx, kind))
     src, unique_rows = _unique_keys(cur, ctx, kind, src, report.batch_id)
     if progress is not None:
         progress(0, max(src.total, unique_rows or 0))

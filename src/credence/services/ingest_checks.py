@@ -29,6 +29,10 @@ REQUIRED_COLUMNS = {
     "entities": ("entity_id", "kind"),
     "providers": ("provider_id", "name", "categories"),
 }
+KNOWN = {
+    "entities": ("entity_id", "kind", "display_name", "registered_at"),
+    "providers": ("provider_id", "name", "categories", "registered_at"),
+}
 CLOCK_SKEW = timedelta(minutes=5)  # an event stamped slightly ahead of the bureau's clock is not "future"
 EARLIEST = "1900-01-01"
 _NUMERIC = {
@@ -242,24 +246,34 @@ def common_rules(ctx: Context, known: set[str]) -> tuple[list[Rule], list[Column
 
 
 def unknown_rules(unknown: list[Column], allowed: list[str], what: str) -> list[Rule]:
-    """An unknown column with a value quarantines the record."""
+    """An unknown column with a value quarantines the record; its value is neither shown nor kept (it may be
+    special-category data under a name no rule knows), only its name and why."""
     return [
         Rule(
             c.given(),
             c.label,
-            concat(
-                f"field '{c.label}': unknown attribute (value '",
-                c.shown(),
-                f"'); {what} carry only {', '.join(allowed)}; drop the field or fix its name",
+            lit(
+                f"field '{c.label}': unknown attribute (its value is not kept); {what} carry only "
+                f"{', '.join(allowed)}; drop the field or fix its name"
             ),
         )
         for c in unknown
     ]
 
 
-def guarded_labels(ctx: Context) -> set[str]:
-    """Labels of submitted columns that guardrail 1 refuses (kept out of the quarantined record copy)."""
-    return {c.label for c in ctx.columns.values() if default_rules().match(c.label) is not None}
+def known_columns(ctx: Context, kind: str) -> set[str]:
+    """Canonical names of the columns a record of ``kind`` may carry."""
+    if kind == "events":
+        return set(EVENT_REQUIRED) | {"amount", "supersedes"} | set(event_attributes(ctx))
+    return set(KNOWN[kind])
+
+
+def withheld_labels(ctx: Context, kind: str) -> set[str]:
+    """Labels of submitted columns kept out of a quarantined record's copy: every column that is not a known
+    field of ``kind`` (unknown, or refused by guardrail 1). Only their names appear, in the reason."""
+    known = known_columns(ctx, kind)
+    rules = default_rules()
+    return {c.label for c in ctx.columns.values() if c.name not in known or rules.match(c.label) is not None}
 
 
 # ---------------------------------------------------------------------------------------------- events
@@ -271,7 +285,7 @@ def event_attributes(ctx: Context) -> list[str]:
 def events_plan(ctx: Context) -> Plan:
     """Parse, look up, check and store events (SPEC section 2)."""
     attrs = event_attributes(ctx)
-    known = set(EVENT_REQUIRED) | {"amount", "supersedes"} | set(attrs)
+    known = known_columns(ctx, "events")
     rules, unknown = common_rules(ctx, known)
     c = ctx.col
     parsed = {
@@ -357,8 +371,8 @@ def events_plan(ctx: Context) -> Plan:
         joins,
         rules,
         ["__pid", "__eid"],
-        "CASE WHEN __pid IS NOT NULL OR __eid IS NOT NULL THEN concat(coalesce(__pid, '?'), '/', "
-        "coalesce(__eid, '?')) END",
+        "CASE WHEN __pid IS NOT NULL OR __eid IS NOT NULL THEN concat(left(coalesce(__pid, '?'), 200), '/', "
+        "left(coalesce(__eid, '?'), 200)) END",
         output,
         fused=True,
     )
@@ -390,6 +404,8 @@ def key_rules(ctx: Context) -> list[Rule]:
     rules = [
         Rule("__pid IS NULL", "provider_id", missing("provider_id", "every event needs the id of its provider")),
         Rule("__eid IS NULL", "event_id", missing("event_id", "every event needs the provider's own event id")),
+        *id_rules("provider_id", "__pid"),
+        *id_rules("event_id", "__eid"),
     ]
     if ctx.allowed_provider is not None:
         rules.append(
@@ -417,6 +433,7 @@ def event_rules(ctx: Context) -> list[Rule]:
         licences = "MAP {'': ''}"
     return [
         Rule("__entity IS NULL", "entity_id", missing("entity_id", "every event needs the entity it is about")),
+        *id_rules("entity_id", "__entity"),
         Rule(
             "NOT " + c("occurred_at").given(),
             "occurred_at",
@@ -587,9 +604,64 @@ def timestamp_rules(ctx: Context, name: str, parsed: str) -> list[Rule]:
     ]
 
 
+MAX_KEPT = 1000  # characters of a text value kept in a quarantined record's copy
+MAX_ID = 200  # characters of an id (entity, provider, event): far above any real scheme, far below abuse
+_CONTROL = "'[\\x00-\\x1f\\x7f]'"
+
+
+def name_rules(ctx: Context, name: str) -> list[Rule]:
+    """A principal's id: printable, at most MAX_ID characters, and no other principal's name up to case."""
+    col = ctx.col(name)
+    return [
+        *id_rules(name, "__id"),
+        Rule(
+            "__taken IS NOT NULL",
+            name,
+            bad(
+                name,
+                col.shown(),
+                Sql("concat('collides with ', __taken, ' (names are unique across principals, case aside)')"),
+                "choose another id",
+            ),
+        ),
+    ]
+
+
+def id_rules(name: str, parsed: str) -> list[Rule]:
+    """An id has at most MAX_ID characters and no control character (a NUL would hide part of it)."""
+    return [
+        Rule(
+            f"length({parsed}) > {MAX_ID}",
+            name,
+            concat(
+                f"field '{name}': '",
+                Sql(f"left({parsed}, 40)"),
+                f"...' is longer than {MAX_ID} characters; use a short id",
+            ),
+        ),
+        Rule(
+            f"regexp_matches({parsed}, {_CONTROL})",
+            name,
+            concat(
+                f"field '{name}': '",
+                Sql(f"regexp_replace(left({parsed}, 80), {_CONTROL}, '?', 'g')"),
+                "' holds a control character (NUL, newline, ...), shown as '?'; send the id as printable text",
+            ),
+        ),
+    ]
+
+
+def taken_join(names_sql: str) -> str:
+    """LEFT JOIN ``tk`` (folded, holder): the other principals whose name equals ``p.__id`` up to case."""
+    return (
+        f"LEFT JOIN (SELECT folded, min(holder) AS holder FROM ({names_sql}) GROUP BY folded) tk "
+        "ON tk.folded = lower(p.__id)"
+    )
+
+
 def entities_plan(ctx: Context) -> Plan:
     """Register persons, businesses and institutions."""
-    known = {"entity_id", "kind", "display_name", "registered_at"}
+    known = set(KNOWN["entities"])
     rules, unknown = common_rules(ctx, known)
     c = ctx.col
     parsed = {
@@ -601,6 +673,7 @@ def entities_plan(ctx: Context) -> Plan:
     kinds = ", ".join(ENTITY_KINDS)
     rules += [
         Rule("__id IS NULL", "entity_id", missing("entity_id", "every entity needs an id")),
+        *name_rules(ctx, "entity_id"),
         Rule("__stored", None, "'already registered'", DUPLICATE),
         Rule("__kind IS NULL", "kind", missing("kind", f"use one of {kinds}")),
         Rule(
@@ -620,8 +693,14 @@ def entities_plan(ctx: Context) -> Plan:
     return Plan(
         "entities",
         parsed,
-        {"__stored": "st.hit"},
-        ["LEFT JOIN (SELECT DISTINCT entity_id, true AS hit FROM entities) st ON st.entity_id = p.__id"],
+        {"__stored": "st.hit", "__taken": "tk.holder"},
+        [
+            "LEFT JOIN (SELECT DISTINCT entity_id, true AS hit FROM entities) st ON st.entity_id = p.__id",
+            taken_join(
+                "SELECT lower(provider_id) AS folded, 'provider ' || provider_id AS holder FROM providers "
+                "UNION ALL SELECT lower(name), role || ' ' || name FROM api_keys WHERE role <> 'subject'"
+            ),
+        ],
         rules,
         ["__id"],
         "__id",
@@ -646,7 +725,7 @@ def categories_sql(col: Column) -> str:
 
 def providers_plan(ctx: Context) -> Plan:
     """Register licensed data providers and the categories they may report."""
-    known = {"provider_id", "name", "categories", "registered_at"}
+    known = set(KNOWN["providers"])
     rules, unknown = common_rules(ctx, known)
     c = ctx.col
     cats = ctx.catalogue.categories
@@ -660,6 +739,7 @@ def providers_plan(ctx: Context) -> Plan:
     outside = f"list_filter(__cats, s -> NOT list_contains({cat_list}, s))"
     rules += [
         Rule("__id IS NULL", "provider_id", missing("provider_id", "every provider needs an id")),
+        *name_rules(ctx, "provider_id"),
         Rule("__stored", None, "'already registered'", DUPLICATE),
         Rule("__name IS NULL", "name", missing("name", "every provider needs a name")),
         Rule(
@@ -699,8 +779,15 @@ def providers_plan(ctx: Context) -> Plan:
     return Plan(
         "providers",
         parsed,
-        {"__stored": "st.hit"},
-        ["LEFT JOIN (SELECT DISTINCT provider_id, true AS hit FROM providers) st ON st.provider_id = p.__id"],
+        {"__stored": "st.hit", "__taken": "tk.holder"},
+        [
+            "LEFT JOIN (SELECT DISTINCT provider_id, true AS hit FROM providers) st ON st.provider_id = p.__id",
+            taken_join(
+                "SELECT lower(entity_id) AS folded, 'entity ' || entity_id AS holder FROM entities "
+                "UNION ALL SELECT lower(name), role || ' ' || name FROM api_keys "
+                "WHERE role NOT IN ('subject', 'provider')"
+            ),
+        ],
         rules,
         ["__id"],
         "__id",
@@ -768,7 +855,12 @@ SELECT __rn, {keep}, __v.status AS __status, __v.field AS __field, __v.reason AS
 FROM k WHERE {where}"""
 
 
-def record_copy_sql(columns: list[Column], guarded: set[str]) -> str:
-    """SQL for a quarantined record as JSON, without any column guardrail 1 refuses (never stored)."""
-    parts = [f"{ident(c.label)} := __c{i}" for i, c in enumerate(columns) if c.label not in guarded]
+def record_copy_sql(columns: list[Column], withheld: set[str]) -> str:
+    """SQL for a quarantined record as JSON, without the withheld columns (never stored); text values are cut to
+    MAX_KEPT characters, so an oversized field is kept as evidence, not in full."""
+    parts = [
+        f"{ident(c.label)} := {f'left(__c{i}, {MAX_KEPT})' if c.is_text else f'__c{i}'}"
+        for i, c in enumerate(columns)
+        if c.label not in withheld
+    ]
     return f"to_json(struct_pack({', '.join(parts)}))::VARCHAR" if parts else "'{}'"
