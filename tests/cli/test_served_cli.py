@@ -109,6 +109,7 @@ def test_every_operator_command_while_serving(served, cli, tmp_path):
 
     # consent, decisions and reads
     assert "bike-deposit-free" in ok(cli("policies", "-w", "ws"))
+    ok(cli("keys", "create", "--role", "partner", "--name", "stayeasy", "-w", "ws"))  # grants go to registered partners
     granted = ok(
         cli("grant", person, "--to", "stayeasy", "--scope", "decisions", "--purpose", "bike rental", "-w", "ws")
     )

@@ -19,7 +19,7 @@ import yaml
 from credence.domain.bands import MAX_SCORE, MIN_SCORE
 from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue
 from credence.domain.files import read_shipped_yaml, read_yaml
-from credence.domain.guardrails import check_name
+from credence.domain.guardrails import check_lifestyle, check_name
 from credence.errors import ConfigError
 
 # vouches: live mutually consented vouches the entity is part of (either side);
@@ -255,6 +255,8 @@ def _filter(raw: dict | None, where: str, catalogue: Catalogue) -> EventFilter:
     allowed = set(EventFilter.__dataclass_fields__)
     for key in raw:
         check_name(key, f"{where} filter")
+        if raw[key] not in (None, (), [], ""):
+            check_lifestyle(key, f"{where} filter")  # guardrail 8: purchase_categories, hour, weekday...
         if key not in allowed:
             raise ConfigError(f"{where}: unknown filter '{key}'", fix=f"use {', '.join(sorted(allowed))}")
     for t in raw.get("types", ()):
@@ -295,6 +297,7 @@ def _parse_bins(braw: list, where: str) -> tuple[tuple, float, float | None]:
             values = tuple(str(v) for v in b["categories"])
             for v in values:
                 check_name(v, f"{where} category value")
+                check_lifestyle(v, f"{where} category value")
             bins.append(CategoryBin(values, pts))
         else:
             lo, hi = b.get("min"), b.get("max")
@@ -338,8 +341,10 @@ def _parse_feature(raw: dict, where: str, catalogue: Catalogue, card_source: str
     name = str(raw["name"])
     where = where.split(": ")[0] + f": feature '{name}'"
     check_name(name, "scorecard feature")
+    check_lifestyle(name, "scorecard feature")
     if raw.get("column"):
         check_name(raw["column"], f"{where} column")
+        check_lifestyle(raw["column"], f"{where} column")
     for text_key in ("description", "reason", "improve"):
         if raw.get(text_key):
             pass  # free text for people, not an input

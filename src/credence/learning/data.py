@@ -30,7 +30,7 @@ class Excluded:
     """A column that is not a scoring input, and why."""
 
     column: str
-    reason: str  # protected | special-category | named | identifier | excluded | unusable
+    reason: str  # protected | special-category | named | lifestyle | identifier | excluded | unusable
     detail: str
     rule: str | None = None
 
@@ -207,6 +207,7 @@ def prepare(
             continue
         name = str(col)
         m = rules.match(name)
+        life = rules.match_lifestyle(name)
         if col == id_column:
             excluded.append(Excluded(name, "identifier", "identifies the row; not an input"))
         elif col in exclude:
@@ -218,6 +219,8 @@ def prepare(
             kind = "special-category" if m.rule == RULE_SPECIAL else "protected"
             excluded.append(Excluded(name, kind, f"{m.group} (name matched '{m.term}')", m.rule))
             held.append(col)
+        elif life is not None:  # guardrail 8: no learner selects what people buy or when
+            excluded.append(Excluded(name, "lifestyle", f"{life.group} (name matched '{life.term}')", life.rule))
         else:
             value, vm = _value_match(df[col], rules)
             if vm is not None:
