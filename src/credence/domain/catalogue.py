@@ -51,6 +51,7 @@ class Catalogue:
     types: dict[str, EventType]
     attributes: dict[str, Attribute]
     retention_years: dict[str, int]
+    amounts: tuple[float, float] = (0.0, 1e9)  # bounds of every event amount (the catalogue's `amounts`)
 
     @property
     def categories(self) -> list[str]:
@@ -121,7 +122,11 @@ def parse_catalogue(raw: dict, source: str = "catalogue") -> Catalogue:
             if ret is not None and ret not in retention:
                 raise ConfigError(f"{where}: unknown retention class '{ret}'", field="retention")
             types[name] = EventType(name, category, dim, bool(spec.get("adverse", False)), amount, attrs, ret)
-    return Catalogue(version, types, attributes, retention)
+    bounds = raw.get("amounts") or {}
+    amounts = (float(bounds.get("min", 0)), float(bounds.get("max", 1e9)))
+    if not amounts[0] < amounts[1] or not all(abs(x) < 1e15 for x in amounts):
+        raise ConfigError(f"{source}: 'amounts' must give min < max, both finite", field="amounts")
+    return Catalogue(version, types, attributes, retention, amounts)
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:

@@ -318,6 +318,8 @@ def _run_chunk(
                 ctx.hiding(f"batch_id = {v.lit(report.batch_id)} AND ingested_at = {v.ts_sql(ctx.stamp)}")
             )
             cur.execute(v.materialise_sql(again, _check(cur, again, src, chunk), record_copy, "__v IS NOT NULL"))
+            if kind == "events":
+                _conflicts(cur, repeats=False)
     else:
         cur.execute(v.materialise_sql(plan, _check(cur, plan, src, chunk), record_copy))
         insert = f"{head} FROM __chk c"
@@ -329,11 +331,55 @@ def _run_chunk(
             on = " AND ".join(f"c.{k} = d.{k}" for k in plan.key)
             insert += f" ANTI JOIN __dup d ON {on} AND c.__rn > d.__first"
         accepted = cur.execute(insert + " WHERE c.__status IS NULL" + order.replace("BY ", "BY c.")).fetchone()[0]
+        if kind == "events" and accepted < rows:
+            _conflicts(cur, repeats=rows != distinct)
     quarantined = 0 if accepted == rows else _quarantine(cur, plan, report, ctx.stamp)
     report.received += rows
     report.accepted += accepted
     report.quarantined += quarantined
     report.duplicates += rows - accepted - quarantined
+
+
+_CONTENT = ("__entity", "__type", "__ts", "__amount")
+_CONFLICT_RECORD = (
+    "to_json(struct_pack(provider_id := c.__pid, event_id := c.__eid, entity_id := c.__entity, type := c.__type, "
+    "occurred_at := c.__ts, amount := c.__amount))::VARCHAR"
+)
+_WHICH = (
+    "CASE WHEN s.__entity IS DISTINCT FROM c.__entity THEN 'entity_id' WHEN s.__type IS DISTINCT FROM c.__type "
+    "THEN 'type' WHEN s.__ts IS DISTINCT FROM c.__ts THEN 'occurred_at' ELSE 'amount' END"
+)
+
+
+def _conflict_reason(what: str) -> str:
+    return (
+        f"concat('field ''', {_WHICH}, ''': conflicts with {what} ', c.__pid, '/', c.__eid, ' (same provider and event "
+        "id, different content); not stored: to correct an event, send a new event_id with supersedes = ', c.__eid)"
+    )
+
+
+def _conflicts(cur: duckdb.DuckDBPyConnection, *, repeats: bool) -> None:
+    """Turn duplicates that differ from the event they repeat into quarantined conflicts, with the reason.
+
+    A duplicate (same provider and event id) is a no-op only when it says the same thing; one that says
+    something else (entity, type, time or amount) is a conflict: it is quarantined naming the field that
+    differs, and the first event stands (a correction is a new event with ``supersedes``). ``repeats``: the
+    chunk repeats keys, so a later occurrence is also compared with the first one in the chunk (``__dup``).
+    """
+    differs = " OR ".join(f"s.{c} IS DISTINCT FROM c.{c}" for c in _CONTENT)
+    set_conflict = f"SET __status = '{v.QUARANTINED}', __field = {_WHICH}, __record = {_CONFLICT_RECORD}, __reason = "
+    cur.execute(
+        f"UPDATE __chk c {set_conflict}{_conflict_reason('the stored event')} FROM (SELECT provider_id AS __pid, "
+        "event_id AS __eid, entity_id AS __entity, type AS __type, occurred_at AS __ts, amount AS __amount "
+        f"FROM events) s WHERE c.__status = '{v.DUPLICATE}' AND s.__pid = c.__pid AND s.__eid = c.__eid "
+        f"AND ({differs})"
+    )
+    if repeats:
+        cur.execute(
+            f"UPDATE __chk c {set_conflict}{_conflict_reason('an earlier record of this batch,')} "
+            "FROM __dup d, __chk s WHERE c.__status IS NULL AND c.__pid = d.__pid AND c.__eid = d.__eid "
+            f"AND c.__rn > d.__first AND s.__rn = d.__first AND ({differs})"
+        )
 
 
 def _check(cur: duckdb.DuckDBPyConnection, plan: v.Plan, src: Source, chunk: Chunk, numbered: bool = True) -> str:
@@ -537,18 +583,30 @@ def _merge_rejects(cur: duckdb.DuckDBPyConnection, labels: list[str]) -> None:
 
 
 def _jsonl_source(cur: duckdb.DuckDBPyConnection, path: str, chunk_rows: int) -> Source:
-    """JSON Lines: one record per non-blank line (a line that is not a JSON object is malformed)."""
+    """JSON Lines: one record per non-blank line (a line that is not a JSON object is malformed). A line that
+    is not valid UTF-8 is quarantined alone (kept with the bad bytes replaced), and the rest is loaded."""
     cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE __lines AS SELECT line FROM read_csv({v.lit(path)}, "
+        f"CREATE OR REPLACE TEMP TABLE __lines AS SELECT line, NULL::VARCHAR AS bad FROM read_csv({v.lit(path)}, "
         "columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = '\\0', quote = '', "
-        "escape = '', max_line_size = 67108864) WHERE NULLIF(trim(line), '') IS NOT NULL"
+        "escape = '', max_line_size = 67108864, store_rejects = true, rejects_table = '__jrej', "
+        "rejects_scan = '__jrej_scan') WHERE NULLIF(trim(line), '') IS NOT NULL"
+    )
+    cur.execute(
+        "INSERT INTO __lines SELECT csv_line, concat('line ', line, ' could not be read (', error_message, "
+        "'); save the file as UTF-8 with one JSON object per line') FROM __jrej ORDER BY line"
     )
     return _json_source(cur, path, chunk_rows)
 
 
 def _json_source(cur: duckdb.DuckDBPyConnection, label: str, chunk_rows: int) -> Source:
-    """Stage ``__lines`` (one JSON object per row) as text columns, one per key seen in any record."""
+    """Stage ``__lines`` (one JSON object per row; ``bad``, when present, says why a line is unreadable) as text
+    columns, one per key seen in any record."""
+    unread = "bad" in {r[0] for r in cur.execute("DESCRIBE __lines").fetchall()}
     ok = "(json_valid(line) AND json_type(CASE WHEN json_valid(line) THEN line END) = 'OBJECT')"
+    if unread:
+        ok = f"(bad IS NULL AND {ok})"
+    why = "'the record is not a JSON object; write one {...} object per line'"
+    why = f"coalesce(bad, {why})" if unread else why
     keys = [
         r[0]
         for r in cur.execute(
@@ -559,8 +617,7 @@ def _json_source(cur: duckdb.DuckDBPyConnection, label: str, chunk_rows: int) ->
     _no_clashes(columns, label)
     paths = "[" + ", ".join(v.lit("$." + json.dumps(k)) for k in keys) + "]::VARCHAR[]"
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE __stage AS
-        SELECT row_number() OVER () AS __rn, CASE WHEN NOT {ok} THEN 'the record is not a JSON object; write one {{...}} object per line' END
-                 AS __bad,
+        SELECT row_number() OVER () AS __rn, CASE WHEN NOT {ok} THEN {why} END AS __bad,
                CASE WHEN NOT {ok} THEN left(line, 2000) END AS __line,
                CASE WHEN {ok} THEN json_extract_string(line, {paths}) END AS __vals
         FROM __lines""")

@@ -33,6 +33,7 @@ KNOWN = {
     "entities": ("entity_id", "kind", "display_name", "registered_at"),
     "providers": ("provider_id", "name", "categories", "registered_at"),
 }
+_CONTROL = "'[\\x00-\\x1f\\x7f]'"  # a regular expression (SQL literal) for control characters
 CLOCK_SKEW = timedelta(minutes=5)  # an event stamped slightly ahead of the bureau's clock is not "future"
 EARLIEST = "1900-01-01"
 _NUMERIC = {
@@ -108,8 +109,8 @@ class Column:
         return f"({self.sql} IS NOT NULL)"
 
     def shown(self) -> Sql:
-        """The value for a message (cut to 80 characters)."""
-        return Sql(f"left(CAST({self.sql} AS VARCHAR), 80)")
+        """The value for a message: cut to 80 characters, control characters (a NUL...) shown as '?'."""
+        return Sql(printable(f"left(CAST({self.sql} AS VARCHAR), 80)"))
 
     def timestamp(self) -> str:
         """The value as a naive UTC TIMESTAMP, NULL when it is not one (session time zone must be UTC)."""
@@ -371,8 +372,9 @@ def events_plan(ctx: Context) -> Plan:
         joins,
         rules,
         ["__pid", "__eid"],
-        "CASE WHEN __pid IS NOT NULL OR __eid IS NOT NULL THEN concat(left(coalesce(__pid, '?'), 200), '/', "
-        "left(coalesce(__eid, '?'), 200)) END",
+        "CASE WHEN __pid IS NOT NULL OR __eid IS NOT NULL THEN "
+        + printable("concat(left(coalesce(__pid, '?'), 200), '/', left(coalesce(__eid, '?'), 200))")
+        + " END",
         output,
         fused=True,
     )
@@ -508,6 +510,17 @@ def event_rules(ctx: Context) -> list[Rule]:
             bad("amount", c("amount").shown(), "is not a finite number", "write a plain number like 12.50"),
         ),
         Rule(
+            f"__amount < {ctx.catalogue.amounts[0]!r} OR __amount > {ctx.catalogue.amounts[1]!r}",
+            "amount",
+            bad(
+                "amount",
+                c("amount").shown(),
+                "is out of range",
+                f"use an amount from {ctx.catalogue.amounts[0]:,.0f} to {ctx.catalogue.amounts[1]:,.0f} "
+                "(the catalogue's bounds)",
+            ),
+        ),
+        Rule(
             f"__amount_rule = 'none' AND {c('amount').given()}",
             "amount",
             bad(
@@ -606,7 +619,6 @@ def timestamp_rules(ctx: Context, name: str, parsed: str) -> list[Rule]:
 
 MAX_KEPT = 1000  # characters of a text value kept in a quarantined record's copy
 MAX_ID = 200  # characters of an id (entity, provider, event): far above any real scheme, far below abuse
-_CONTROL = "'[\\x00-\\x1f\\x7f]'"
 
 
 def name_rules(ctx: Context, name: str) -> list[Rule]:
@@ -644,11 +656,16 @@ def id_rules(name: str, parsed: str) -> list[Rule]:
             name,
             concat(
                 f"field '{name}': '",
-                Sql(f"regexp_replace(left({parsed}, 80), {_CONTROL}, '?', 'g')"),
+                Sql(printable(f"left({parsed}, 80)")),
                 "' holds a control character (NUL, newline, ...), shown as '?'; send the id as printable text",
             ),
         ),
     ]
+
+
+def printable(sql: str) -> str:
+    """``sql`` (text) with control characters shown as '?', for messages and record keys."""
+    return f"regexp_replace({sql}, {_CONTROL}, '?', 'g')"
 
 
 def taken_join(names_sql: str) -> str:
@@ -703,7 +720,7 @@ def entities_plan(ctx: Context) -> Plan:
         ],
         rules,
         ["__id"],
-        "__id",
+        printable("left(__id, 200)"),
         output,
     )
 
@@ -790,7 +807,7 @@ def providers_plan(ctx: Context) -> Plan:
         ],
         rules,
         ["__id"],
-        "__id",
+        printable("left(__id, 200)"),
         output,
     )
 
