@@ -255,8 +255,6 @@ def _filter(raw: dict | None, where: str, catalogue: Catalogue) -> EventFilter:
     allowed = set(EventFilter.__dataclass_fields__)
     for key in raw:
         check_name(key, f"{where} filter")
-        if raw[key] not in (None, (), [], ""):
-            check_lifestyle(key, f"{where} filter")  # guardrail 8: purchase_categories, hour, weekday...
         if key not in allowed:
             raise ConfigError(f"{where}: unknown filter '{key}'", fix=f"use {', '.join(sorted(allowed))}")
     for t in raw.get("types", ()):
@@ -271,6 +269,9 @@ def _filter(raw: dict | None, where: str, catalogue: Catalogue) -> EventFilter:
     for key in ("purchase_categories", "rental_assets"):
         for v in raw.get(key, ()):
             check_name(v, f"{where} {key} value")
+    for key, value in raw.items():
+        if value not in (None, (), [], ""):
+            check_lifestyle(key, f"{where} filter")  # guardrail 8: purchase_categories (what is bought)
     tuples = {k: tuple(v) for k, v in raw.items() if isinstance(v, list)}
     return EventFilter(**{**raw, **tuples})
 
