@@ -273,13 +273,16 @@ def test_a_key_repeated_in_a_batch_counts_once_and_the_first_good_occurrence_win
     base = dict(provider_id="pay", entity_id="ann", type="purchase", purchase_category="books")
     rows = [
         dict(base, event_id="d1", occurred_at="2024-01-01", amount="1"),
-        dict(base, event_id="d1", occurred_at="2024-01-02", amount="2"),  # repeat: a no-op
+        dict(base, event_id="d1", occurred_at="2024-01-02", amount="2"),  # repeat, other content: a conflict
         dict(base, event_id="d2", occurred_at="2031-01-01", amount="3"),  # bad: quarantined
         dict(base, event_id="d2", occurred_at="2024-01-03", amount="4"),  # first good d2: stored
-        dict(base, event_id="d2", occurred_at="2024-01-04", amount="5"),  # repeat: a no-op
+        dict(base, event_id="d2", occurred_at="2024-01-04", amount="5"),  # repeat, other content: a conflict
+        dict(base, event_id="d2", occurred_at="2024-01-03", amount="4"),  # the same again: a no-op
     ]
     r = ingest_files(store, write_csv(tmp_path / "dups.csv", rows), catalogue=CAT)[0]
-    assert (r.received, r.accepted, r.duplicates, r.quarantined) == (5, 2, 2, 1)
+    assert (r.received, r.accepted, r.duplicates, r.quarantined) == (6, 2, 1, 3)
+    conflicts = store.query("SELECT record_key, reason FROM quarantine WHERE reason LIKE '%conflicts with%'")
+    assert sorted(c["record_key"] for c in conflicts) == ["pay/d1", "pay/d2"]
     amounts = {e["event_id"]: e["amount"] for e in store.query("SELECT event_id, amount FROM events")}
     assert amounts == {"d1": 1.0, "d2": 4.0}
 
@@ -298,15 +301,18 @@ def test_duplicates_across_chunks_and_parquet_parts(store, tmp_path):
     write_parquet(parts / "part-0.parquet", rows[:1], cols)
     write_parquet(parts / "part-1.parquet", [dict(rows[1], event_id="early", occurred_at="2099-01-01")], cols)
     write_parquet(parts / "part-2.parquet", rows[1:3], cols)
-    write_parquet(parts / "part-3.parquet", rows[3:] + [dict(rows[0], amount="99")], cols)
+    write_parquet(parts / "part-3.parquet", rows[3:] + [dict(rows[0], amount="99"), rows[2]], cols)
     seen = []
     r = ingest_files(
         store, parts, chunk_rows=4, progress=lambda done, total: seen.append((done, total)), catalogue=CAT
     )[0]
-    assert (r.received, r.accepted, r.duplicates, r.quarantined) == (12, 10, 1, 1)
-    assert seen == [(0, 12), (4, 12), (8, 12), (12, 12)]
-    q = store.query("SELECT record_no, record_key FROM quarantine WHERE batch_id = ?", [r.batch_id])
-    assert q == [{"record_no": 2, "record_key": "pay/early"}]
+    assert (r.received, r.accepted, r.duplicates, r.quarantined) == (13, 10, 1, 2)  # p2 again: a no-op
+    assert seen == [(0, 13), (4, 13), (8, 13), (12, 13), (13, 13)]
+    q = store.query("SELECT record_no, record_key, field FROM quarantine WHERE batch_id = ? ORDER BY 1", [r.batch_id])
+    assert q == [
+        {"record_no": 2, "record_key": "pay/early", "field": "occurred_at"},
+        {"record_no": 12, "record_key": "pay/p0", "field": "amount"},  # p0 again, other amount: a conflict
+    ]
     assert store.scalar("SELECT amount FROM events WHERE event_id = 'p0'") == 0.0  # the first occurrence
 
 

@@ -668,11 +668,15 @@ def printable(sql: str) -> str:
     return f"regexp_replace({sql}, {_CONTROL}, '?', 'g')"
 
 
+TAKEN = "CASE WHEN tk.n = len(list_filter(tk.oks, x -> x = __id)) THEN NULL ELSE tk.holder END"
+
+
 def taken_join(names_sql: str) -> str:
-    """LEFT JOIN ``tk`` (folded, holder): the other principals whose name equals ``p.__id`` up to case."""
+    """LEFT JOIN ``tk``: the other principals whose name equals ``p.__id`` up to case (``names_sql`` gives
+    folded, holder and same_ok: the exact name that may coincide, a partner's for a provider). ``TAKEN`` reads it."""
     return (
-        f"LEFT JOIN (SELECT folded, min(holder) AS holder FROM ({names_sql}) GROUP BY folded) tk "
-        "ON tk.folded = lower(p.__id)"
+        f"LEFT JOIN (SELECT folded, min(holder) AS holder, count(*) AS n, list(same_ok) AS oks FROM ({names_sql}) "
+        "GROUP BY folded) tk ON tk.folded = lower(p.__id)"
     )
 
 
@@ -710,12 +714,13 @@ def entities_plan(ctx: Context) -> Plan:
     return Plan(
         "entities",
         parsed,
-        {"__stored": "st.hit", "__taken": "tk.holder"},
+        {"__stored": "st.hit", "__taken": TAKEN},
         [
             "LEFT JOIN (SELECT DISTINCT entity_id, true AS hit FROM entities) st ON st.entity_id = p.__id",
             taken_join(
-                "SELECT lower(provider_id) AS folded, 'provider ' || provider_id AS holder FROM providers "
-                "UNION ALL SELECT lower(name), role || ' ' || name FROM api_keys WHERE role <> 'subject'"
+                "SELECT lower(provider_id) AS folded, 'provider ' || provider_id AS holder, NULL AS same_ok "
+                "FROM providers UNION ALL SELECT lower(name), role || ' ' || name, NULL FROM api_keys "
+                "WHERE role <> 'subject'"
             ),
         ],
         rules,
@@ -796,13 +801,13 @@ def providers_plan(ctx: Context) -> Plan:
     return Plan(
         "providers",
         parsed,
-        {"__stored": "st.hit", "__taken": "tk.holder"},
+        {"__stored": "st.hit", "__taken": TAKEN},
         [
             "LEFT JOIN (SELECT DISTINCT provider_id, true AS hit FROM providers) st ON st.provider_id = p.__id",
             taken_join(
-                "SELECT lower(entity_id) AS folded, 'entity ' || entity_id AS holder FROM entities "
-                "UNION ALL SELECT lower(name), role || ' ' || name FROM api_keys "
-                "WHERE role NOT IN ('subject', 'provider')"
+                "SELECT lower(entity_id) AS folded, 'entity ' || entity_id AS holder, NULL AS same_ok FROM entities "
+                "UNION ALL SELECT lower(name), role || ' ' || name, CASE WHEN role = 'partner' THEN name END "
+                "FROM api_keys WHERE role NOT IN ('subject', 'provider')"
             ),
         ],
         rules,

@@ -4,7 +4,8 @@ A principal is (role, name): an entity (subject role), a provider, a partner, an
 compare both parts, never the name alone. Besides, names of different principals cannot collide: a name is
 refused when another kind of principal already holds it or a look-alike of it (the same letters up to case,
 Unicode compatibility forms and surrounding space), so that a partner can never be mistaken for an entity in a
-grant, a log or a revocation.
+grant, a log or a revocation. The one exception: a provider and a partner may share exactly one name (one
+organisation that reports events and applies scores).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ KINDS = {
     "auditor": "auditor",
 }
 MAX_NAME = 200
+# One organisation may report events and apply scores under one name: a provider and a partner may share it
+# (exactly), as neither is ever a grant's viewer by mistake for the other. No other kinds may.
+TWO_ROLES = {"provider", "partner"}
 
 
 def fold(name: str) -> str:
@@ -77,7 +81,11 @@ def require_free(ws_or_store: Workspace | Store, kind: str, name: str, *, partne
     store = ws_or_store.store if isinstance(ws_or_store, Workspace) else ws_or_store
     if partners is None:
         partners = policy_partners(ws_or_store) if isinstance(ws_or_store, Workspace) else set()
-    taken = [(k, n) for k, n in holders(store, name, partners=partners) if k != kind or n != name]
+    taken = [
+        (k, n)
+        for k, n in holders(store, name, partners=partners)
+        if (k != kind or n != name) and not ({k, kind} == TWO_ROLES and n == name)
+    ]
     if taken:
         k, n = taken[0]
         same = "the name" if n == name else f"a look-alike of the name ('{n}')"
