@@ -280,6 +280,25 @@ def rotate_key_cmd(ws_path: Path = WorkspaceOption) -> None:
     console.print(f"Signing key is now {kid}; JWKS published at {ws.keys.jwks}", highlight=False)
 
 
+@app.command("rotate-pseudonym-key")
+def rotate_pseudonym_key_cmd(
+    yes: bool = typer.Option(False, "--yes", help="Confirm: earlier pseudonyms can no longer be linked to new ones."),
+    ws_path: Path = WorkspaceOption,
+) -> None:
+    """Replace the key of the auditor's pseudonyms; the old key is deleted, so old and new ones never link."""
+    from credence.services.pseudonyms import key_path, rotate_key
+
+    if not yes:
+        raise ValidationError(
+            "rotating the pseudonym key unlinks every earlier pseudonym (auditors' exports, erasure records)",
+            field="yes",
+            fix="run again with --yes",
+        )
+    ws = workspace(ws_path)
+    version = rotate_key(ws)
+    console.print(f"Pseudonyms now use key version {version} ({key_path(ws)}); the old key is gone.", highlight=False)
+
+
 @app.command("jwks")
 def jwks_cmd(ws_path: Path = WorkspaceOption) -> None:
     """Print the JWKS document (public keys only)."""

@@ -15,6 +15,7 @@ import unicodedata
 from credence.domain.policy import ANY_PARTNER, PolicyPack
 from credence.errors import ConflictError, ValidationError
 from credence.store import Store
+from credence.store.cache import GenerationCache
 from credence.workspace import Workspace
 
 # role -> what its name is called in messages
@@ -99,8 +100,14 @@ def require_free(ws_or_store: Workspace | Store, kind: str, name: str, *, partne
 
 def role_of(ws: Workspace, name: str) -> str:
     """The role a grant viewer named ``name`` acts in: ``subject`` for an entity, else ``partner``."""
-    n = ws.store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [name])
-    return "subject" if n else "partner"
+    return _ROLE.get(ws.store, name, lambda: _role_of(ws.store, name))
+
+
+_ROLE = GenerationCache()  # asked on every partner read: kept until the next committed write (a new entity)
+
+
+def _role_of(store: Store, name: str) -> str:
+    return "subject" if store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [name]) else "partner"
 
 
 def is_viewer(ws: Workspace, viewer_id: str, role: str) -> bool:
