@@ -21,8 +21,12 @@ def test_a_partner_key_named_like_an_entity_is_refused(ws, name):
 @pytest.mark.parametrize("role", ["partner", "operator", "auditor"])
 def test_no_role_takes_a_providers_or_an_entitys_name(ws, role):
     for name in ("bank", "BANK", "P2"):
+        if role == "partner" and name == "bank":
+            continue  # one organisation may be provider and partner under one exact name
         with pytest.raises(ConflictError, match="collides"):
             create_key(ws.store, role, name)
+    if role == "partner":
+        assert create_key(ws.store, role, "bank")[0]
 
 
 def test_an_entity_or_provider_cannot_take_a_partners_name(ws):
@@ -31,7 +35,7 @@ def test_an_entity_or_provider_cannot_take_a_partners_name(ws):
     assert r.quarantined == 1 and r.accepted == 0
     q = ws.store.query("SELECT field, reason FROM quarantine ORDER BY quarantined_at DESC LIMIT 1")[0]
     assert q["field"] == "entity_id" and "partner" in q["reason"]
-    r = ingest_records(ws.store, [{"provider_id": "stayeasy", "name": "S", "categories": "bills"}], kind="providers")
+    r = ingest_records(ws.store, [{"provider_id": "STAYEASY", "name": "S", "categories": "bills"}], kind="providers")
     assert r.quarantined == 1 and r.accepted == 0
 
 
