@@ -5,25 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import sys
-from pathlib import Path
 
 import httpx
 import pytest
 
+from credence.app import create_app
 from credence.workspace import Workspace, open_workspace
-from tests.rights.helpers import make_workspace
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-from build import Served, build_workspace  # noqa: E402,F401
-
-from credence.api.app import create_app  # noqa: E402
+from tests.builder import rights_workspace, scored_workspace
 
 
 @pytest.fixture(scope="session")
 def security_template(tmp_path_factory):
     root = tmp_path_factory.mktemp("security-template") / "ws"
-    make_workspace(root).close()
+    rights_workspace(root).close()
     return root
 
 
@@ -39,7 +33,7 @@ def ws(tmp_path, security_template) -> Workspace:
 @pytest.fixture(scope="module")
 def api_ws(tmp_path_factory) -> dict:
     """The API test workspace (P1, P2 persons, citybike partner, ...) for one module."""
-    return build_workspace(tmp_path_factory.mktemp("security-api") / "ws")
+    return scored_workspace(tmp_path_factory.mktemp("security-api") / "ws")
 
 
 class Client:

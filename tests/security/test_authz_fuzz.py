@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_authz_matrix import CASES, OTHER, OWN, app_routes  # tests/api (on the path: see conftest)
 
 from credence.api.auth import create_key, hash_key
+from tests.api.test_authz_matrix import CASES, OTHER, OWN, app_routes
 
 PURPOSES = (None, "bike rental", "curiosity", "hotel check-in", "BIKE RENTAL")
 # (role, name): the key's principal. Legacy principals are inserted behind create_key's back, as an older

@@ -22,7 +22,7 @@ LICENSED |= {"connections": "circle", "public_records": "court", "commerce": "sh
 @pytest.fixture(autouse=True)
 def shop(ws):
     """A provider licensed for commerce (the rights workspace has none)."""
-    ingest_records(ws.store, [{"provider_id": "shop", "name": "Shop", "categories": "commerce"}], kind="providers")
+    ingest_records(ws.store, [{"provider_id": "shop", "name": "Shop", "categories": "commerce"}], kind="providers", catalogue=ws.catalogue)
 
 
 def event(**kw) -> dict:
@@ -60,7 +60,7 @@ def test_an_attribute_outside_its_bounds_is_quarantined(ws, attribute, value):
     record = event(type=t.name, **{attribute: value})
     if t.amount == "required":
         record["amount"] = "10"
-    r = ingest_records(ws.store, [record], kind="events")
+    r = ingest_records(ws.store, [record], kind="events", catalogue=ws.catalogue)
     assert r.quarantined == 1 and r.accepted == 0
     q = ws.store.query("SELECT field, reason FROM quarantine")[0]
     assert q["field"] == attribute and "\x00" not in q["reason"]
@@ -72,7 +72,7 @@ AMOUNTS = ["-1e12", "1.7e308", "1e300", "-1", "1000000001", "nan", "inf", "-inf"
 @pytest.mark.parametrize("amount", AMOUNTS)
 @pytest.mark.parametrize("type_", ["assets_verified", "income_verified", "loan_opened", "purchase"])
 def test_an_absurd_amount_is_quarantined(ws, type_, amount):
-    r = ingest_records(ws.store, [event(type=type_, amount=amount, event_id=f"a-{type_}")], kind="events")
+    r = ingest_records(ws.store, [event(type=type_, amount=amount, event_id=f"a-{type_}")], kind="events", catalogue=ws.catalogue)
     assert r.quarantined == 1 and r.accepted == 0
     assert ws.store.query("SELECT field FROM quarantine")[0]["field"] == "amount"
 
@@ -80,7 +80,7 @@ def test_an_absurd_amount_is_quarantined(ws, type_, amount):
 def test_amounts_at_the_catalogues_bounds_load(ws):
     lo, hi = CAT.amounts
     rows = [event(type="assets_verified", amount=str(x), event_id=f"ok-{i}") for i, x in enumerate((lo, hi, 12.5))]
-    assert ingest_records(ws.store, rows, kind="events").accepted == 3
+    assert ingest_records(ws.store, rows, kind="events", catalogue=ws.catalogue).accepted == 3
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,7 @@ def test_amounts_at_the_catalogues_bounds_load(ws):
     ids=lambda v: repr(v)[:20],
 )
 def test_an_event_id_or_time_out_of_bounds_is_quarantined_and_named_without_its_nul(ws, field, value):
-    r = ingest_records(ws.store, [event(**{field: value})], kind="events")
+    r = ingest_records(ws.store, [event(**{field: value})], kind="events", catalogue=ws.catalogue)
     assert r.quarantined == 1 and r.accepted == 0
     q = ws.store.query("SELECT field, reason, record_key, length(record) AS n FROM quarantine")[0]
     assert q["field"] == field
@@ -124,7 +124,7 @@ def test_an_event_id_or_time_out_of_bounds_is_quarantined_and_named_without_its_
     ids=lambda v: repr(v)[:24],
 )
 def test_entity_fields_out_of_bounds_are_quarantined(ws, record, field):
-    r = ingest_records(ws.store, [record], kind="entities")
+    r = ingest_records(ws.store, [record], kind="entities", catalogue=ws.catalogue)
     assert r.quarantined == 1
     assert ws.store.query("SELECT field FROM quarantine")[0]["field"] == field
 
@@ -139,6 +139,6 @@ def test_entity_fields_out_of_bounds_are_quarantined(ws, record, field):
     ids=lambda v: repr(v)[:24],
 )
 def test_provider_fields_out_of_bounds_are_quarantined(ws, record, field):
-    r = ingest_records(ws.store, [record], kind="providers")
+    r = ingest_records(ws.store, [record], kind="providers", catalogue=ws.catalogue)
     assert r.quarantined == 1
     assert ws.store.query("SELECT field FROM quarantine")[0]["field"] == field

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import credence.cli  # noqa: F401  registers every command
 from credence.cli.app import app
 from credence.errors import CredenceError, TokenError
-from credence.services.certificates import _private_key, active_key_id, certify, issuer, jwks, keys_dir, verify
+from credence.services.certificates import _private_key, active_key_id, certify, issuer, jwks, verify
 
 runner = CliRunner()
 
@@ -107,7 +107,7 @@ def test_the_api_says_invalid_never_500(api, api_ws):
 
 
 def test_cli_verify_checks_the_issuer_and_never_prints_a_traceback(ws, tmp_path):
-    published = keys_dir(ws) / "jwks.json"
+    published = ws.keys.dir / "jwks.json"
     jwks(ws)
     published.write_text(json.dumps(jwks(ws)))
     for name, token in forgeries(ws).items():

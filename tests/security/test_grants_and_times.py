@@ -12,7 +12,7 @@ from credence.cli.app import app
 from credence.errors import GuardrailError, NotFoundError, ValidationError
 from credence.services.certificates import certify
 from credence.services.grants import MAX_GRANT, grant
-from credence.services.scoring import score_population, snapshot_time, workspace_scorecards
+from credence.services.scoring import score_population, snapshot_time
 
 runner = CliRunner()
 HUGE = ["99999999999y", "9999999999999999999999d", "999999999w", "1000000y"]
@@ -48,7 +48,7 @@ def test_over_http_oversized_durations_are_4xx_and_the_connection_lives(api, api
 @pytest.mark.parametrize("as_of", ["0001-01-01", "1899-12-31", "9999-12-31", "2999-01-01T00:00:00Z"])
 def test_a_snapshot_outside_1900_to_now_is_refused(ws, as_of):
     with pytest.raises(ValidationError) as e:
-        score_population(ws.store, workspace_scorecards(ws), as_of=as_of)
+        score_population(ws, as_of=as_of)
     assert e.value.field == "as_of"
     assert ws.store.scalar("SELECT count(*) FROM snapshots") == 0
 

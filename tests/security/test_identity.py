@@ -31,11 +31,11 @@ def test_no_role_takes_a_providers_or_an_entitys_name(ws, role):
 
 def test_an_entity_or_provider_cannot_take_a_partners_name(ws):
     create_key(ws.store, "partner", "stayeasy")
-    r = ingest_records(ws.store, [{"entity_id": "StayEasy", "kind": "person"}], kind="entities")
+    r = ingest_records(ws.store, [{"entity_id": "StayEasy", "kind": "person"}], kind="entities", catalogue=ws.catalogue)
     assert r.quarantined == 1 and r.accepted == 0
     q = ws.store.query("SELECT field, reason FROM quarantine ORDER BY quarantined_at DESC LIMIT 1")[0]
     assert q["field"] == "entity_id" and "partner" in q["reason"]
-    r = ingest_records(ws.store, [{"provider_id": "STAYEASY", "name": "S", "categories": "bills"}], kind="providers")
+    r = ingest_records(ws.store, [{"provider_id": "STAYEASY", "name": "S", "categories": "bills"}], kind="providers", catalogue=ws.catalogue)
     assert r.quarantined == 1 and r.accepted == 0
 
 
@@ -69,7 +69,7 @@ def test_a_partner_named_like_an_entity_is_not_that_entity(ws):
 
 
 def test_an_entity_named_operator_is_not_the_operator(ws):
-    from tests.rights.helpers import add_entity
+    from tests.builder import add_entity
 
     add_entity(ws, "operator")
     g = grant(ws, "P1", "bikeshare", "score", "bike rental", "30d")

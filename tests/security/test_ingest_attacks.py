@@ -35,13 +35,13 @@ def quarantine(ws, batch_id: str) -> list[dict]:
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet", "api"])
 def test_a_conflicting_duplicate_is_quarantined_as_a_conflict(ws, tmp_path, fmt):
-    first = ingest_records(ws.store, [rec("c1"), rec("c2")], kind="events")
+    first = ingest_records(ws.store, [rec("c1"), rec("c2")], kind="events", catalogue=ws.catalogue)
     assert first.accepted == 2
     again = [rec("c1"), rec("c2", amount="999"), rec("c3"), rec("c3", entity_id="P2")]  # same, changed, in-batch
     if fmt == "api":
-        r = ingest_records(ws.store, again, kind="events")
+        r = ingest_records(ws.store, again, kind="events", catalogue=ws.catalogue)
     else:
-        r = ingest_files(ws.store, write(tmp_path / f"e.{fmt}", again, fmt))[0]
+        r = ingest_files(ws.store, write(tmp_path / f"e.{fmt}", again, fmt), catalogue=ws.catalogue)[0]
     assert (r.received, r.accepted, r.duplicates, r.quarantined) == (4, 1, 1, 2)
     q = {row["record_key"]: row for row in quarantine(ws, r.batch_id)}
     assert q["bank/c2"]["field"] == "amount" and "conflicts with the stored event bank/c2" in q["bank/c2"]["reason"]
@@ -55,7 +55,7 @@ def test_one_invalid_utf8_line_in_json_lines_is_quarantined_and_the_rest_loads(w
     path = tmp_path / "e.jsonl"
     lines = [json.dumps(rec("u1")).encode(), b'{"provider_id": "bank", "event_id": "u2", "x": "\xff\xfe"}']
     path.write_bytes(b"\n".join([*lines, json.dumps(rec("u3")).encode()]) + b"\n")
-    r = ingest_files(ws.store, path)[0]
+    r = ingest_files(ws.store, path, catalogue=ws.catalogue)[0]
     assert (r.received, r.accepted, r.quarantined) == (3, 2, 1)
     (q,) = quarantine(ws, r.batch_id)
     assert "line 2" in q["reason"] and "UTF-8" in q["reason"]
@@ -76,5 +76,5 @@ def test_unreadable_lines_are_quarantined_one_by_one_and_counts_add_up(ws, tmp_p
     )
     path = tmp_path / f"e.{fmt}"
     path.write_bytes(good + (content if fmt == "jsonl" else content.split(b"\n", 1)[1]))
-    r = ingest_files(ws.store, path)[0]
+    r = ingest_files(ws.store, path, catalogue=ws.catalogue)[0]
     assert r.accepted == 1 and r.quarantined >= 1 and r.received == r.accepted + r.duplicates + r.quarantined

@@ -9,9 +9,9 @@ import json
 
 import httpx
 import pytest
-from build import Served  # tests/api (on the path: see conftest)
 
-from credence.api.app import create_app
+from credence.app import create_app
+from tests.conftest import Served
 
 HUGE = "99999999999y"
 
