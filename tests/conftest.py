@@ -209,3 +209,13 @@ def german(german_frame):
 
     prepared = prepare(german_frame, "creditability")
     return train(prepared, card_id="german-test", c=0.1, n_splits=3, n_repeats=1, seed=7)
+
+
+@pytest.fixture(autouse=True)
+def _cli_console_width():
+    """The CLI consoles read COLUMNS per call (a width fixed by an earlier test in the worker would leak)."""
+    from credence.cli import app as cli_app
+
+    for c in (cli_app.console, cli_app.err_console):
+        c._width = None
+    yield
