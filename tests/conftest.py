@@ -214,8 +214,9 @@ def german(german_frame):
 @pytest.fixture(autouse=True)
 def _cli_console_width():
     """The CLI consoles read COLUMNS per call (a width fixed by an earlier test in the worker would leak)."""
-    from credence.cli import app as cli_app
+    import importlib
 
+    cli_app = importlib.import_module("credence.cli.app")  # the module (credence.cli.app is also the Typer app)
     for c in (cli_app.console, cli_app.err_console):
         c._width = None
     yield
