@@ -213,7 +213,7 @@ def test_auditor_reads_a_pseudonymised_log_reports_per_card_drift_and_quarantine
     sign_in_with_key(page, served["keys"]["auditor"])
     expect(page.get_by_role("heading", name="Audit", exact=True)).to_be_visible()
     log = page.locator("section[aria-labelledby=log-h] tbody").inner_text()
-    assert "sha256:" in log and not re.search(r"\bP[1-4]\b", log)
+    assert "ps1:" in log and "sha256:" not in log and not re.search(r"\bP[1-4]\b", log)
     cards = served["app"].state.ctx.cards
     expect(page.locator("article")).to_have_count(len({c.ref for c in cards.values()}))  # one per scorecard
     expect(page.locator("#drift-bands thead")).to_contain_text("Earlier, as of")

@@ -3,36 +3,27 @@ snapshots, and a quarantine summary (counts by reason, never the records)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from credence.services import access
 from credence.store import queries
 from credence.web import session
 
 router = APIRouter(include_in_schema=False)
 
 
-def pseudonym(value: str) -> str:
-    """A stable pseudonym for a subject in the auditor's view (the same one the access-log route shows)."""
-    return "sha256:" + hashlib.sha256(value.encode()).hexdigest()[:16]
-
-
-def access_rows(store, limit: int = 200) -> list[dict]:
-    """The latest access-log rows with subjects pseudonymised, and viewers too when the viewer is an entity."""
-    rows = store.query(
-        "SELECT a.accessed_at, a.subject_id, a.viewer_id, a.action, a.purpose, a.allowed, "
-        "EXISTS (SELECT 1 FROM entities e WHERE e.entity_id = a.viewer_id) AS viewer_is_entity "
-        "FROM access_log a ORDER BY a.accessed_at DESC LIMIT ?",
+def access_rows(ws, limit: int = 200) -> list[dict]:
+    """The latest access-log rows as an auditor sees them: subjects, and viewers who are not the bureau's staff
+    or a partner, under the workspace's keyed pseudonyms (the same ones ``GET /v1/access-log`` shows)."""
+    rows = ws.store.query(
+        "SELECT accessed_at, subject_id, viewer_id, action, purpose, allowed FROM access_log "
+        "ORDER BY accessed_at DESC LIMIT ?",
         [limit],
     )
-    for r in rows:
-        r["subject"] = pseudonym(r.pop("subject_id"))
-        viewer = r.pop("viewer_id")
-        r["viewer"] = pseudonym(viewer) if r.pop("viewer_is_entity") else viewer
-    return rows
+    return [{**r, "subject": r["subject_id"], "viewer": r["viewer_id"]} for r in access.auditor_view(ws, rows)]
 
 
 def card_reports(ctx) -> list[dict]:
@@ -103,7 +94,7 @@ def audit_view(ctx) -> dict:
     from credence.web.console import drift_view
 
     return {
-        "access": access_rows(ctx.store),
+        "access": access_rows(ctx.ws),
         "access_total": ctx.store.scalar("SELECT count(*) FROM access_log"),
         "cards": card_reports(ctx),
         "snapshots": queries.snapshots(ctx.store, newest_first=True, limit=12),
