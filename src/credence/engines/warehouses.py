@@ -15,6 +15,7 @@ The drivers (psycopg, chdb) are development dependencies, imported when a wareho
 
 from __future__ import annotations
 
+import abc
 import glob
 import os
 import resource
@@ -44,7 +45,7 @@ def _create(table: str, columns: Columns, dialect: str, **properties: str) -> st
     return sql + "".join(f" {k.upper()} = {v}" for k, v in properties.items())
 
 
-class Warehouse:
+class Warehouse(abc.ABC):
     """An engine that runs exported SQL: ``load`` the inputs from a DuckDB connection, ``rows`` of a query."""
 
     name = ""
@@ -59,19 +60,21 @@ class Warehouse:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
+    @abc.abstractmethod
     def _load(self, table: str, columns: Columns, con: duckdb.DuckDBPyConnection, select: str, work: Path) -> None:
-        raise NotImplementedError
+        """Create ``table`` in the engine and fill it with the rows of ``select`` run on ``con``."""
 
+    @abc.abstractmethod
     def rows(self, sql: str) -> list[Row]:
-        raise NotImplementedError
+        """The rows ``sql`` returns in the engine."""
 
     def cpu_seconds(self) -> float:
         """CPU time the engine has used so far (user + system; in-process engines: this process's)."""
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return usage.ru_utime + usage.ru_stime
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - most engines hold nothing to release
+        """Release what the engine holds."""
 
     def __enter__(self):
         return self
