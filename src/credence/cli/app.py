@@ -11,14 +11,25 @@ import threading
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.color import ColorSystem
 from rich.console import Console
 
-from credence.cli import channel
+from credence.cli import channel, helptypes
 from credence.errors import CredenceError
-from credence.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from credence.workspace import Workspace
+
+# The panels of `credence --help`: every command names one (``rich_help_panel=SCORING``).
+WORKSPACE = "Workspace"  # create, demo, keys that sign, retention
+DATA = "Data"  # files in and out: simulate, ingest, load, export
+SCORING = "Scoring"  # score, show, explain, list scores, SQL
+RIGHTS = "Rights"  # consent, decisions, certificates, disputes, disclosure, erasure
+LEARNING = "Learning"  # train, validate, compare, promote, audit
+SERVING = "Serving"  # the server, its keys, sessions and subscriptions
 
 app = typer.Typer(
     name="credence",
@@ -41,8 +52,27 @@ _opened: contextvars.ContextVar[list | None] = contextvars.ContextVar("credence_
 _serial = threading.Lock()  # channel commands run one at a time (cwd and environment are per process)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from credence import __version__
+
+        typer.echo(f"credence {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Credence: open, auditable credit and reputation scoring (350-950, explained, contestable)."""
+
+
 def workspace(path: Path | None) -> Workspace:
     """The workspace a command works on; if a live ``credence serve`` holds it, the command goes there."""
+    from credence.workspace import open_workspace
+
     ws = open_workspace(path)
     opened = _opened.get()
     if opened is None:
@@ -73,6 +103,8 @@ def run(argv: list[str] | None = None) -> int:
         raise
     except Exception as e:  # usage errors (Typer's click: the exception has show() and exit_code)
         if callable(getattr(e, "show", None)) and isinstance(getattr(e, "exit_code", None), int):
+            if hasattr(e, "ctx") and e.ctx is None:  # raised by the parser: show the command's usage too
+                e.ctx = helptypes.context_of(app, argv if argv is not None else sys.argv[1:])
             e.show()
             return e.exit_code
         raise

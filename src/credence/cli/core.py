@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from credence.cli.app import WorkspaceOption, app, console, workspace
+from credence.cli.app import DATA, SCORING, WORKSPACE, WorkspaceOption, app, console, workspace
+from credence.cli.choices import Engine, RecordKind
 from credence.cli.render import band_table, feature_table, print_score
 from credence.clock import parse_time, utcnow
 from credence.errors import ConfigError, CredenceError
@@ -28,14 +29,14 @@ def progress_bar(label: str) -> Progress:
     )
 
 
-@app.command()
+@app.command(rich_help_panel=WORKSPACE)
 def init(directory: Path = typer.Argument(Path("."), help="Directory for the new workspace.")) -> None:
     """Create a workspace: a config file and an embedded DuckDB store."""
     ws = init_workspace(directory)
     console.print(f"Created workspace [bold]{ws.root}[/] (config credence.yaml, store credence.duckdb)")
 
 
-@app.command()
+@app.command(rich_help_panel=DATA)
 def simulate(
     entities: int = typer.Option(20_000, "--entities", "-n", help="Number of entities to simulate."),
     months: int = typer.Option(24, help="Months of history before --as-of."),
@@ -81,10 +82,10 @@ def store_outcomes(ws, summary) -> None:
         )
 
 
-@app.command()
+@app.command(rich_help_panel=DATA)
 def ingest(
     files: list[Path] = typer.Argument(..., help="CSV, JSON Lines or Parquet files (or folders of Parquet parts)."),
-    kind: str = typer.Option(None, help="events | entities | providers (default: detected from the columns)."),
+    kind: RecordKind | None = typer.Option(None, help="What the files hold (default: detected from the columns)."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Validate and load files; bad records are quarantined with their reason, duplicates are no-ops."""
@@ -113,10 +114,10 @@ def ingest_with_progress(ws, path: Path, kind: str | None = None) -> list:
         )
 
 
-@app.command()
+@app.command(rich_help_panel=SCORING)
 def score(
     as_of: str = typer.Option(None, "--as-of", help="Score as of this time (default: now)."),
-    engine: str = typer.Option("duckdb", help="duckdb (embedded) or spark."),
+    engine: Engine = typer.Option("duckdb", help="duckdb (embedded) or spark."),
     master: str = typer.Option(
         None, help="Spark master URL, e.g. spark://host:7077 (with --engine spark; default local[*])."
     ),
@@ -134,7 +135,7 @@ def score(
     console.print(band_table(snap.bands))
 
 
-@app.command()
+@app.command(rich_help_panel=SCORING)
 def show(entity: str = typer.Argument(..., help="Entity id."), ws_path: Path = WorkspaceOption) -> None:
     """Score, band, dimensions, reasons (today's, kept current) and score history (snapshots) of one entity."""
     from credence.services.serving import current_score
@@ -148,7 +149,7 @@ def show(entity: str = typer.Argument(..., help="Entity id."), ws_path: Path = W
         console.print("[bold]History[/]: " + ", ".join(f"{h['as_of']:%Y-%m-%d} {h['score'] or '—'}" for h in hist))
 
 
-@app.command()
+@app.command(rich_help_panel=SCORING)
 def explain(
     entity: str = typer.Argument(..., help="Entity id."),
     as_of: str = typer.Option(None, "--as-of", help="Explain as of this time (default: now)."),
@@ -181,7 +182,7 @@ def log_operator_read(ws, entity: str, action: str) -> None:
     log_access(ws, entity, "operator:cli", f"read_score:{action}", allowed=True, purpose="operator console")
 
 
-@app.command("export-sql")
+@app.command("export-sql", rich_help_panel=SCORING)
 def export_sql(
     dialect: str = typer.Option(
         "duckdb",
@@ -215,7 +216,7 @@ def export_sql(
         print(warning, file=sys.stderr)
 
 
-@app.command()
+@app.command(rich_help_panel=WORKSPACE)
 def demo(
     size: int = typer.Option(200_000, "--size", help="Entities to simulate (about 10 events each)."),
     ws_path: Path = typer.Option(Path("demo-workspace"), "--workspace", "-w", help="Workspace to (re)build."),

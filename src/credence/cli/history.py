@@ -6,12 +6,13 @@ from pathlib import Path
 
 import typer
 
-from credence.cli.app import WorkspaceOption, app, console, workspace
+from credence.cli.app import DATA, LEARNING, WorkspaceOption, app, console, workspace
+from credence.cli.choices import Known, LabelKind
 
 
-@app.command()
+@app.command(rich_help_panel=DATA)
 def load(
-    kind: str = typer.Argument(
+    kind: LabelKind = typer.Argument(
         ..., help="outcomes (entity_id, observed_from, months, defaulted) or protected (entity_id, attribute, value)."
     ),
     files: list[Path] = typer.Argument(..., help="CSV or Parquet files; each is loaded in one transaction."),
@@ -71,7 +72,7 @@ def _write_compare(report: dict, out_dir: Path) -> tuple[Path, Path]:
     return j, h
 
 
-@app.command()
+@app.command(rich_help_panel=LEARNING)
 def compare(
     candidate: str = typer.Argument(..., help="The challenger: a scorecard YAML."),
     observe: str = typer.Option(
@@ -83,7 +84,7 @@ def compare(
     ),
     kind: str = typer.Option("person", "--kind", help="The entity kind whose configured card is the champion."),
     champion: str = typer.Option(None, "--champion", help="Another champion than the configured card."),
-    known: str = typer.Option("occurred", "--known", help="occurred or ingested (see train --known)."),
+    known: Known = typer.Option("occurred", "--known", help="occurred or ingested (see train --known)."),
     report: Path = typer.Option(
         None, "--report", help="Report directory (default WORKSPACE/reports/challenger-ID-vN)."
     ),
@@ -152,7 +153,7 @@ def compare(
     console.print(f"Report: {h} (and {j.name})", highlight=False)
 
 
-@app.command()
+@app.command(rich_help_panel=LEARNING)
 def promote(
     candidate: str = typer.Argument(..., help="The challenger scorecard YAML that `credence compare` measured."),
     kind: str = typer.Option("person", "--kind", help="The entity kind it will score."),
@@ -162,8 +163,10 @@ def promote(
     by: str = typer.Option(None, "--by", help="Who promotes it (default: the login name)."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
-    """Make a candidate the configured card for --kind, as a new version; refused on a guardrail breach or
-    without its champion/challenger report."""
+    """Make a candidate the configured card for --kind, as a new version (refused on a guardrail breach).
+
+    It needs the candidate's champion/challenger report (``credence compare``).
+    """
     from credence.learning.promotion import promote as run_promote
 
     ws = workspace(ws_path)

@@ -8,7 +8,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from credence.cli.app import WorkspaceOption, app, console, workspace
+from credence.cli.app import LEARNING, WorkspaceOption, app, console, workspace
+from credence.cli.choices import Known, Learner
 from credence.clock import parse_time
 from credence.errors import ConfigError, DataError
 
@@ -221,7 +222,7 @@ def _history(ws, card, observe: str, window: str | None, performance: str | None
     return table, definition
 
 
-@app.command()
+@app.command(rich_help_panel=LEARNING)
 def train(
     data: Path = typer.Option(
         None,
@@ -265,7 +266,7 @@ def train(
         "--performance",
         help="With --observe: the performance definition YAML (default: the workspace's, else the shipped one).",
     ),
-    known: str = typer.Option(
+    known: Known = typer.Option(
         "occurred",
         "--known",
         help="With --observe: 'occurred' (events that occurred by the date) or 'ingested' (only those received by then).",
@@ -286,7 +287,7 @@ def train(
         "(default: chosen by 5-fold cross-validation on log loss).",
     ),
     use: bool = typer.Option(False, "--use", help="Workspace: configure the new card for --kind in credence.yaml."),
-    learner: str = typer.Option(
+    learner: Learner = typer.Option(
         "optbinning",
         "--learner",
         help="optbinning (optimal bins + logistic regression), ebm (InterpretML's boosted additive model, "
@@ -474,7 +475,7 @@ def train(
             )
 
 
-@app.command()
+@app.command(rich_help_panel=LEARNING)
 def validate(
     card: str = typer.Argument(..., help="Scorecard YAML (or a shipped card's name)."),
     data: Path = typer.Option(None, "--data", help="Labelled feature table (CSV/Parquet); default: the workspace."),
@@ -489,11 +490,14 @@ def validate(
     ),
     window: str = typer.Option(None, "--window", help="With --observe: the outcome window, e.g. 6m."),
     performance: str = typer.Option(None, "--performance", help="With --observe: the performance definition YAML."),
-    known: str = typer.Option("occurred", "--known", help="With --observe: occurred or ingested (see train)."),
+    known: Known = typer.Option("occurred", "--known", help="With --observe: occurred or ingested (see train)."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
-    """Measure a scorecard on labelled data: AUC, KS, Gini, Brier, calibration, PSI, fairness; on a
-    workspace, first check that it keeps the conformance rules (bands, points, reasons, population query)."""
+    """Measure a scorecard on labelled data: AUC, KS, Gini, Brier, calibration, PSI, fairness.
+
+    On a workspace, it first checks that the card keeps the conformance rules (bands, points, reasons,
+    population query).
+    """
     from credence.domain.scorecard import load_scorecard
     from credence.learning import data as data_mod
 
@@ -562,7 +566,7 @@ def _print_conformance(ws, card, as_of) -> None:
     console.print(f"Conformance of {card.ref} on {max(checked.values()):,} entities: {', '.join(checked)}: passed")
 
 
-@app.command()
+@app.command(rich_help_panel=LEARNING)
 def audit(
     base: str = typer.Option(None, "--base", help="Base snapshot id (default: the one before --current)."),
     current: str = typer.Option(None, "--current", help="Current snapshot id (default: the latest)."),

@@ -14,7 +14,8 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from credence.cli.app import WorkspaceOption, app, console, err_console, workspace
+from credence.cli.app import DATA, RIGHTS, WORKSPACE, WorkspaceOption, app, console, err_console, workspace
+from credence.cli.choices import Answer, DisputeStatus, ReportFormat, Scope
 from credence.errors import CredenceError, ValidationError
 from credence.workspace import open_workspace
 
@@ -30,7 +31,7 @@ def _band(band: str | None) -> str:
 
 
 # ------------------------------------------------------------------------------------------ policies
-@app.command()
+@app.command(rich_help_panel=RIGHTS)
 def policies(ws_path: Path = WorkspaceOption) -> None:
     """List the policy pack: each benefit or restriction, its purpose and its score condition."""
     pack = workspace(ws_path).policies
@@ -48,7 +49,7 @@ def policies(ws_path: Path = WorkspaceOption) -> None:
 
 
 # ------------------------------------------------------------------------------------------ decisions
-@app.command()
+@app.command(rich_help_panel=RIGHTS)
 def decide(
     entity: str = typer.Argument(..., help="The subject."),
     policy: str = typer.Argument(..., help="Policy id (credence policies lists them)."),
@@ -79,11 +80,11 @@ def decide(
 
 
 # ------------------------------------------------------------------------------------------ grants
-@app.command("grant")
+@app.command("grant", rich_help_panel=RIGHTS)
 def grant_cmd(
     subject: str = typer.Argument(..., help="The subject giving consent."),
     to: str = typer.Option(..., "--to", help="The viewer (a partner or a person)."),
-    scope: str = typer.Option("score", "--scope", help="score (see the score) or decisions (ask for decisions)."),
+    scope: Scope = typer.Option("score", "--scope", help="score (see the score) or decisions (ask for decisions)."),
     purpose: str = typer.Option(..., "--purpose", help="What it is for, e.g. 'bike rental' (a policy's purpose)."),
     until: str = typer.Option("30d", "--until", help="Expiry: a date/time, or a duration such as 30d, 12h, 6m."),
     ws_path: Path = WorkspaceOption,
@@ -104,7 +105,7 @@ def _scope_words(scope: str) -> str:
     return "see the score" if scope == "score" else "ask for decisions"
 
 
-@app.command("grants")
+@app.command("grants", rich_help_panel=RIGHTS)
 def grants_cmd(
     subject: str = typer.Argument(..., help="The subject."),
     live: bool = typer.Option(False, "--live", help="Only live grants."),
@@ -131,7 +132,7 @@ def grants_cmd(
     console.print(t)
 
 
-@app.command()
+@app.command(rich_help_panel=RIGHTS)
 def revoke(
     grant_id: str = typer.Argument(..., help="The grant to revoke."),
     by: str = typer.Option(None, "--by", help="Who revokes (default: the subject)."),
@@ -148,7 +149,7 @@ def revoke(
     )
 
 
-@app.command("read")
+@app.command("read", rich_help_panel=RIGHTS)
 def read_cmd(
     entity: str = typer.Argument(..., help="The subject whose score to read."),
     as_viewer: str = typer.Option(..., "--as", help="Who is reading (the subject itself, or a grantee)."),
@@ -166,7 +167,7 @@ def read_cmd(
 
 
 # ------------------------------------------------------------------------------------------ certificates
-@app.command()
+@app.command(rich_help_panel=RIGHTS)
 def certify(
     entity: str = typer.Argument(..., help="The subject certifying its own score."),
     audience: str = typer.Option(..., "--audience", "-a", help="Who the certificate is for."),
@@ -194,7 +195,7 @@ def certify(
         typer.echo(c["token"])
 
 
-@app.command()
+@app.command(rich_help_panel=RIGHTS)
 def verify(
     token: str = typer.Argument(..., help="The certificate, '@FILE' to read it from a file, or '-' for stdin."),
     jwks_file: Path = typer.Option(None, "--jwks", help="JWKS file (default: the workspace's published jwks.json)."),
@@ -256,7 +257,7 @@ def verify(
         console.print("[yellow]audience not checked[/]: pass --audience to make sure it was issued for you")
 
 
-@app.command("revoke-certificate")
+@app.command("revoke-certificate", rich_help_panel=RIGHTS)
 def revoke_certificate_cmd(
     certificate_id: str = typer.Argument(..., help="The certificate id (its jti)."),
     reason: str = typer.Option(None, "--reason", help="Why (kept with the revocation)."),
@@ -270,7 +271,7 @@ def revoke_certificate_cmd(
     console.print(f"Revoked {certificate_id}; published {ws.keys.revocations}", highlight=False)
 
 
-@app.command("rotate-key")
+@app.command("rotate-key", rich_help_panel=WORKSPACE)
 def rotate_key_cmd(ws_path: Path = WorkspaceOption) -> None:
     """Start signing with a new key; old public keys stay in the JWKS so issued certificates still verify."""
     from credence.services.certificates import rotate_key
@@ -280,7 +281,7 @@ def rotate_key_cmd(ws_path: Path = WorkspaceOption) -> None:
     console.print(f"Signing key is now {kid}; JWKS published at {ws.keys.jwks}", highlight=False)
 
 
-@app.command("rotate-pseudonym-key")
+@app.command("rotate-pseudonym-key", rich_help_panel=WORKSPACE)
 def rotate_pseudonym_key_cmd(
     yes: bool = typer.Option(False, "--yes", help="Confirm: earlier pseudonyms can no longer be linked to new ones."),
     ws_path: Path = WorkspaceOption,
@@ -299,7 +300,7 @@ def rotate_pseudonym_key_cmd(
     console.print(f"Pseudonyms now use key version {version} ({key_path(ws)}); the old key is gone.", highlight=False)
 
 
-@app.command("jwks")
+@app.command("jwks", rich_help_panel=RIGHTS)
 def jwks_cmd(ws_path: Path = WorkspaceOption) -> None:
     """Print the JWKS document (public keys only)."""
     from credence.services.certificates import jwks
@@ -309,7 +310,7 @@ def jwks_cmd(ws_path: Path = WorkspaceOption) -> None:
 
 # ------------------------------------------------------------------------------------------ disputes
 dispute_app = typer.Typer(help="Disputes: open (subject), answer (provider), expire, list.", no_args_is_help=True)
-app.add_typer(dispute_app, name="dispute")
+app.add_typer(dispute_app, name="dispute", rich_help_panel=RIGHTS)
 
 
 def _print_dispute(d: dict) -> None:
@@ -346,7 +347,7 @@ def dispute_open(
 def dispute_answer(
     dispute_id: str = typer.Argument(..., help="The dispute."),
     provider: str = typer.Option(..., "--provider", help="The provider answering (must be the event's)."),
-    action: str = typer.Option(..., "--action", help="confirm | correct | retract"),
+    action: Answer = typer.Option(..., "--action", help="What the provider does with the event."),
     type_: str = typer.Option(None, "--type", help="correct: the corrected event type."),
     occurred_at: str = typer.Option(None, "--occurred-at", help="correct: the corrected time."),
     amount: float = typer.Option(None, "--amount", help="correct: the corrected amount."),
@@ -395,7 +396,7 @@ def dispute_expire(
 def dispute_list(
     entity: str = typer.Option(None, "--entity", help="Only this subject's disputes."),
     provider: str = typer.Option(None, "--provider", help="Only disputes about this provider's events."),
-    status: str = typer.Option(None, "--status", help="pending | confirmed | corrected | retracted | expired"),
+    status: DisputeStatus | None = typer.Option(None, "--status", help="Only disputes in this status."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """List disputes with their status and when an answer is due."""
@@ -418,10 +419,10 @@ def dispute_list(
 
 
 # ------------------------------------------------------------------------------------------ disclosure
-@app.command()
+@app.command(rich_help_panel=RIGHTS)
 def report(
     entity: str = typer.Argument(..., help="The subject."),
-    fmt: str = typer.Option("text", "--format", "-f", help="json | text | html"),
+    fmt: ReportFormat = typer.Option("text", "--format", "-f", help="The report's format."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of the terminal."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
@@ -439,7 +440,7 @@ def report(
 
 
 # ------------------------------------------------------------------------------------------ retention
-@app.command()
+@app.command(rich_help_panel=DATA)
 def purge(
     dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be removed; remove nothing."),
     now: str = typer.Option(None, "--now", help="Treat this as the current time (default: now)."),
@@ -458,7 +459,7 @@ def purge(
     )
 
 
-@app.command()
+@app.command(rich_help_panel=RIGHTS)
 def erase(
     entity: str = typer.Argument(..., help="The subject to erase."),
     yes: bool = typer.Option(False, "--yes", help="Confirm: erasure cannot be undone."),

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
-from credence.cli.app import WorkspaceOption, app, console, workspace
+from credence.cli.app import DATA, WorkspaceOption, app, console, workspace
 
 
-@app.command("export-parquet")
+@app.command("export-parquet", rich_help_panel=DATA)
 def export_parquet_command(
     out: Path = typer.Option(None, "--out", help="Directory to write (default: <workspace>/exports/parquet)."),
     buckets: int = typer.Option(

@@ -9,15 +9,16 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from credence.cli.app import WorkspaceOption, app, console, workspace
+from credence.cli.app import SERVING, WorkspaceOption, app, console, workspace
 from credence.cli.channel import Channel, refuse_second_server
+from credence.cli.choices import Role
 from credence.workspace import open_workspace
 
 keys_app = typer.Typer(help="API keys: one per principal and role, shown once, stored hashed.", no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
+app.add_typer(keys_app, name="keys", rich_help_panel=SERVING)
 
 
-@app.command()
+@app.command(rich_help_panel=SERVING)
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind (default: this machine only)."),
     port: int = typer.Option(8000, help="TCP port."),
@@ -70,7 +71,7 @@ def serve(
 
 @keys_app.command("create")
 def keys_create(
-    role: str = typer.Option(..., help="operator, provider, partner, subject or auditor."),
+    role: Role = typer.Option(..., help="What the key may do (docs/api.md: keys and roles)."),
     name: str = typer.Option(..., help="The principal: entity id (subject), provider id, partner id, or a name."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
@@ -111,10 +112,10 @@ def keys_revoke(
 
 
 sessions_app = typer.Typer(help="Portal sessions: kept on the server, listed and revoked here.", no_args_is_help=True)
-app.add_typer(sessions_app, name="sessions")
+app.add_typer(sessions_app, name="sessions", rich_help_panel=SERVING)
 
 
-@app.command("signin-code")
+@app.command("signin-code", rich_help_panel=SERVING)
 def signin_code(
     subject: str = typer.Argument(..., help="The subject's entity id."),
     minutes: int = typer.Option(15, "--minutes", help="How long the code works (1 minute to 7 days); it works once."),
@@ -155,7 +156,7 @@ def sessions_list(
 @sessions_app.command("revoke")
 def sessions_revoke(
     name: str = typer.Argument(..., help="The principal whose portal sessions end now."),
-    role: str = typer.Option("subject", "--role", help="The principal's role."),
+    role: Role = typer.Option("subject", "--role", help="The principal's role."),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """End every live portal session of a principal at once."""
