@@ -21,13 +21,13 @@ def test_error_shape_for_auth_validation_routing_and_crash(app, client, keys):
     r = client.get("/v1/me", key="cred_nope_nope")
     assert r.status_code == 401 and set(r.json()) >= ERROR_KEYS and r.headers["www-authenticate"] == "Bearer"
     r = client.get("/v1/audit/whatif", key=keys["operator"], params={"threshold": "high"})
-    assert r.status_code == 422 and r.json()["field"] == "threshold" and "threshold" in r.json()["error"]
+    assert r.status_code == 400 and r.json()["field"] == "threshold" and "threshold" in r.json()["error"]
     r = client.post("/v1/grants", key=keys["subject"], json={"scope": "score", "purpose": "x"})
-    assert r.status_code == 422 and r.json()["field"] == "viewer_id"
+    assert r.status_code == 400 and r.json()["field"] == "viewer_id"
     r = client.post(
         "/v1/grants", key=keys["subject"], content=b"{not json", headers={"content-type": "application/json"}
     )
-    assert r.status_code == 422 and set(r.json()) >= ERROR_KEYS
+    assert r.status_code == 400 and set(r.json()) >= ERROR_KEYS
     r = client.get("/v1/nowhere", key=keys["operator"])
     assert r.status_code == 404 and r.json()["ok"] is False
     r = client.request("DELETE", "/v1/me", key=keys["operator"])
@@ -175,3 +175,64 @@ def test_operator_reads_of_explanation_and_history_are_in_the_subjects_log(clien
     log = client.get("/v1/entities/P1/access-log", key=keys["subject"]).json()
     actions = {row["action"] for row in log if row["viewer_id"].startswith("operator:")}
     assert {"read_explanation", "read_history"} <= actions
+
+
+def test_one_status_for_an_invalid_request_whoever_notices(client, keys):
+    """docs/api.md: a field missing or malformed is 400 ``invalid``, whether FastAPI (missing, wrong type) or
+    a service (a value it cannot use) notices; 422 is for a well-formed request refused by a rule."""
+    missing = client.post("/v1/grants", key=keys["subject"], json={"purpose": "bike rental"})
+    bad_value = client.post(
+        "/v1/grants", key=keys["subject"], json={"viewer_id": "citybike", "purpose": "x"} | {"scope": "everything"}
+    )
+    wrong_type = client.post("/v1/grants", key=keys["subject"], json={"viewer_id": ["citybike"], "purpose": "x"})
+    for r, field in ((missing, "viewer_id"), (bad_value, "scope"), (wrong_type, "viewer_id")):
+        assert r.status_code == 400 and r.json()["code"] == "invalid" and r.json()["field"] == field, r.text
+    assert "field 'viewer_id' is missing" in missing.json()["error"]
+    refused = client.post("/v1/decisions", key=keys["partner"], json={"subject_id": "P1", "policy_id": "nope"})
+    assert refused.status_code in (403, 404)  # not a validation problem: another status, not 400 or 422
+
+
+def test_a_malformed_body_is_named_body_with_what_is_wrong(client, keys):
+    r = client.post(
+        "/v1/grants",
+        key=keys["subject"],
+        content=b'{"viewer_id": "citybike", "purpose": ',
+        headers={"content-type": "application/json"},
+    )
+    body = r.json()
+    assert r.status_code == 400 and body["field"] == "body" and body["code"] == "invalid"
+    assert "not valid JSON" in body["error"] and "at byte 37" in body["error"] and "Fix:" in body["error"]
+    r = client.post("/v1/grants", key=keys["subject"], json=["citybike"])
+    assert r.status_code == 400 and r.json()["field"] == "body" and "not a JSON object" in r.json()["error"]
+    r = client.post("/v1/grants", key=keys["subject"])
+    assert r.status_code == 400 and r.json()["field"] == "body" and "missing" in r.json()["error"]
+
+
+def test_a_provider_key_supplies_provider_id_and_refuses_another(client, keys):
+    record = {
+        "entity_id": "P1",
+        "occurred_at": "2026-01-05T10:00:00Z",
+        "type": "utility_bill_paid_on_time",
+        "amount": 40,
+    }
+    r = client.post(
+        "/v1/events",
+        key=keys["provider"],  # utilitel, licensed for bills
+        json={
+            "records": [
+                record | {"event_id": "K-1"},  # no provider_id: the key's
+                record | {"event_id": "K-2", "provider_id": "utilitel"},  # its own, named
+                record | {"event_id": "K-3", "provider_id": "northlend"},  # another provider: refused
+            ]
+        },
+    )
+    report = r.json()
+    assert r.status_code == 200 and (report["received"], report["accepted"], report["quarantined"]) == (3, 2, 1)
+    assert any("not the provider of this API key" in reason for reason in report["sample_reasons"])
+    events = client.get("/v1/entities/P1/events", key=keys["operator"], params={"limit": 5000}).json()
+    ids = {(e["provider_id"], e["event_id"]) for e in events}
+    assert {("utilitel", "K-1"), ("utilitel", "K-2")} <= ids and not any(e == "K-3" for _, e in ids)
+    quarantined = client.get("/v1/quarantine", key=keys["operator"]).json()["rows"]
+    assert [q["field"] for q in quarantined if "K-3" in (q["record_key"] or "")] == ["provider_id"]
+    r = client.post("/v1/events", key=keys["operator"], json={"records": [record | {"event_id": "K-4"}]})
+    assert r.json()["quarantined"] == 1  # the operator's key names no provider: the record must

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from credence.api import errors
+from credence.api import docs, errors
 from credence.api.deps import Context
 from credence.api.routes import ROUTERS, UNVERSIONED
 from credence.services import serving
@@ -25,6 +25,7 @@ def create_app(workspace_path: str | Path) -> FastAPI:
     app = FastAPI(title="Credence", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.ctx = Context(ws)
     errors.install(app)
+    docs.install(app)  # /docs and /redoc, their assets packaged
     for router in ROUTERS:
         app.include_router(router, prefix="/v1")
     for router in UNVERSIONED:

@@ -12,13 +12,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from credence.api.models import ROLES
 from credence.clock import utcnow
 from credence.errors import AuthenticationError, NotFoundError, ValidationError
 from credence.services.principals import KINDS, check_name_text, require_free
 from credence.store import Store, queries
 from credence.store.cache import GenerationCache
 
-ROLES = ("operator", "provider", "partner", "subject", "auditor")
 PREFIX = "cred_"
 
 

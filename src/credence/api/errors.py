@@ -1,7 +1,9 @@
 """Every error leaves the API in one JSON shape: ``{ok: false, status, code, error, field, record}``.
 
-CredenceError carries its own status; FastAPI's request validation becomes a 422 naming the field; HTTP
-errors from routing (404, 405) keep their status; anything else is a 500 with no detail (logged here).
+CredenceError carries its own status; a request FastAPI cannot validate becomes a 400 ``invalid`` naming the
+field (or ``body``), the status of every ``ValidationError``; 422 is kept for requests that are well formed but
+refused by a rule (guardrail, data). HTTP errors from routing (404, 405) keep their status; anything else is a
+500 with no detail (logged here).
 """
 
 from __future__ import annotations
@@ -11,23 +13,13 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from credence.errors import CredenceError
+from credence.api.models import ErrorBody
+from credence.errors import CredenceError, ValidationError
 
 log = logging.getLogger("credence.api")
-API_PREFIXES = ("/v1", "/.well-known", "/openapi.json", "/docs")
-
-
-class ErrorBody(BaseModel):
-    ok: bool = False
-    status: int
-    code: str
-    error: str
-    field: str | None = None
-    record: str | None = None
-    rule: str | None = None
+API_PREFIXES = ("/v1", "/.well-known", "/openapi.json", "/docs", "/redoc")
 
 
 def error_body(status: int, code: str, error: str, field: str | None = None, record: str | None = None) -> dict:
@@ -44,7 +36,24 @@ def _json(body: dict, headers: dict | None = None, request: Request | None = Non
 
 def _field_of(loc: tuple | list) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
-    return ".".join(parts) or (str(loc[-1]) if loc else "request")
+    return ".".join(parts) or (str(loc[0]) if loc else "request")
+
+
+def _problem(error: dict) -> tuple[str, str, str | None]:
+    """(field, what is wrong, fix) for one of FastAPI's validation errors."""
+    loc, kind = tuple(error.get("loc", ())), error.get("type", "")
+    if kind == "json_invalid":  # loc is ('body', byte offset): name the body, say where and what
+        at = f" at byte {loc[1]}" if len(loc) > 1 else ""
+        why = (error.get("ctx") or {}).get("error", "JSON decode error")
+        return "body", f"the request body is not valid JSON ({why}{at})", "send a JSON object"
+    field = _field_of(loc)
+    if field == "body":
+        if kind == "missing":
+            return field, "the request body is missing", "send a JSON object with Content-Type: application/json"
+        return field, f"the request body is not a JSON object: {error.get('msg', 'invalid')}", "send a JSON object"
+    if kind == "missing":
+        return field, f"field '{field}' is missing", f"send '{field}'"
+    return field, f"invalid value for '{field}': {error.get('msg', 'invalid')}", None
 
 
 async def credence_error(request: Request, exc: CredenceError) -> JSONResponse:
@@ -53,13 +62,15 @@ async def credence_error(request: Request, exc: CredenceError) -> JSONResponse:
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A request the route cannot read (missing or malformed field, unreadable body): 400, like every
+    ``ValidationError`` a service raises (docs/api.md: one rule for status codes)."""
     errors = exc.errors()
-    first = errors[0] if errors else {"loc": ("request",), "msg": "invalid request"}
-    field = _field_of(first.get("loc", ()))
-    message = f"invalid value for '{field}': {first.get('msg', 'invalid')}"
+    field, message, fix = _problem(errors[0] if errors else {"loc": ("request",), "msg": "invalid request"})
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return _json(error_body(422, "invalid", message, field), None, request)
+    if fix:
+        message += f". Fix: {fix}"
+    return _json(error_body(ValidationError.status, ValidationError.code, message, field), None, request)
 
 
 async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -88,11 +99,12 @@ def install(app: FastAPI) -> None:
 ERROR_RESPONSES = {
     status: {"model": ErrorBody, "description": text}
     for status, text in (
-        (400, "Invalid request"),
+        (400, "Invalid request: a field missing or malformed, or a body that is not JSON"),
         (401, "Missing or bad API key"),
         (403, "Role or object not allowed"),
         (404, "Not found"),
         (409, "Conflict"),
-        (422, "Invalid field or refused by a guardrail"),
+        (422, "Well formed but refused by a rule: a guardrail, or data that cannot support it"),
+        (503, "The store is busy (held by another program); retry after a moment"),
     )
 }

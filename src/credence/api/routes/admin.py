@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
 
 from credence.api import auth
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, principal, roles_extra
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ID, IngestReport, Page, Record, Timestamp
+from credence.api.models import (
+    Health,
+    IngestReport,
+    KeyIn,
+    KeyOut,
+    Me,
+    NewKey,
+    Provider,
+    ProviderBatch,
+    QuarantinePage,
+    SessionsRevoked,
+    SigninCode,
+    SigninCodeIn,
+)
 from credence.services import ingest
 
 router = APIRouter(tags=["admin"], responses=ERROR_RESPONSES)
 ALL = auth.ROLES
-
-
-class Health(BaseModel):
-    ok: bool
-    workspace: str
-    schema_version: int
 
 
 @router.get("/health", response_model=Health, openapi_extra=roles_extra("public"))
@@ -27,36 +33,10 @@ def health(c: Context = Depends(ctx)) -> dict:
     return {"ok": True, "workspace": c.ws.config.get("name", "credence"), "schema_version": c.store.schema_version()}
 
 
-class Me(BaseModel):
-    key_id: str
-    role: str
-    name: str
-
-
 @router.get("/me", response_model=Me, openapi_extra=roles_extra(*ALL))
 def me(p: Principal = Depends(principal)) -> dict:
     """The principal behind the key you sent."""
     return p.to_dict()
-
-
-class KeyIn(BaseModel):
-    role: str = Field(description=", ".join(auth.ROLES))
-    name: str = ID
-
-
-class KeyOut(BaseModel):
-    key_id: str
-    role: str
-    name: str
-    created_at: Timestamp
-    revoked_at: Timestamp | None = None
-
-
-class NewKey(BaseModel):
-    key_id: str
-    role: str
-    name: str
-    secret: str = Field(description="shown once; store it now")
 
 
 @router.post("/keys", response_model=NewKey, status_code=201, openapi_extra=roles_extra("operator"))
@@ -75,17 +55,6 @@ def revoke_key(key_id: str, c: Context = Depends(ctx), p: Principal = allow("ope
     return auth.revoke_key(c.store, key_id)
 
 
-class Provider(BaseModel):
-    provider_id: str
-    name: str
-    categories: list[str]
-    registered_at: Timestamp
-
-
-class ProviderBatch(BaseModel):
-    records: list[Record] = Field(max_length=1000, description="provider_id, name, categories")
-
-
 @router.get("/providers", response_model=list[Provider], openapi_extra=roles_extra(*ALL))
 def list_providers(c: Context = Depends(ctx), p: Principal = Depends(principal)) -> list:
     """Licensed providers and their categories (public knowledge within the bureau)."""
@@ -100,21 +69,6 @@ def register_providers(body: ProviderBatch, c: Context = Depends(ctx), p: Princi
     return ingest.ingest_records(
         c.store, body.records, kind="providers", source="api", submitted_by=p.name, catalogue=c.catalogue
     ).to_dict()
-
-
-class QuarantineRow(BaseModel):
-    batch_id: str
-    source: str | None = None
-    record_no: int | None = None
-    record_key: str | None = None
-    field: str | None = None
-    reason: str
-    record: str | None = None
-    quarantined_at: Timestamp
-
-
-class QuarantinePage(Page):
-    rows: list[QuarantineRow]
 
 
 @router.get("/quarantine", response_model=QuarantinePage, openapi_extra=roles_extra("operator"))
@@ -132,19 +86,6 @@ def quarantine(
     return {"total": total, "limit": limit, "offset": offset, "rows": rows}
 
 
-class SigninCodeIn(BaseModel):
-    subject_id: str = ID
-    minutes: int = Field(15, ge=1, le=7 * 24 * 60, description="how long the code works; it works once")
-
-
-class SigninCode(BaseModel):
-    code: str = Field(description="shown once; give it to the subject (or send the link)")
-    code_id: str
-    subject_id: str
-    expires_at: Timestamp
-    link: str = Field(description="the portal's one-time sign-in link for this code")
-
-
 @router.post("/signin-codes", response_model=SigninCode, status_code=201, openapi_extra=roles_extra("operator"))
 def issue_signin_code(
     body: SigninCodeIn, request: Request, c: Context = Depends(ctx), p: Principal = allow("operator")
@@ -156,12 +97,6 @@ def issue_signin_code(
 
     out = issue_code(c.store, body.subject_id, issued_by=f"operator:{p.name}", minutes=body.minutes)
     return out | {"link": str(request.base_url).rstrip("/") + f"/signin/link?code={quote(out['code'])}"}
-
-
-class SessionsRevoked(BaseModel):
-    role: str
-    name: str
-    ended: int
 
 
 @router.post("/sessions/revoke", response_model=SessionsRevoked, openapi_extra=roles_extra("operator"))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import Open
+from credence.api.models import Distribution, DriftReport, FairnessReport, WhatIf
 from credence.learning.drift import drift_report
 from credence.learning.fairness import latest_scores_fairness
 from credence.services import whatif as wi
@@ -18,53 +17,6 @@ from credence.services.disclosure import jsonable
 
 router = APIRouter(tags=["audit"], responses=ERROR_RESPONSES)
 AUDIT = ("operator", "auditor")
-
-
-class Bin(BaseModel):
-    low: int
-    high: int
-    n: int
-
-
-class BandCount(BaseModel):
-    band: str
-    n: int
-
-
-class Distribution(BaseModel):
-    bucket: int
-    histogram: list[Bin]
-    bands: list[BandCount]
-    scored: int
-    insufficient: int
-
-
-class Counts(BaseModel):
-    n: int
-    before: int
-    after: int
-    gained: int
-    lost: int
-
-
-class BandCounts(Counts):
-    band: str
-
-
-class GroupCounts(Counts):
-    attribute: str
-    value: str
-    rate_before: float | None = None
-    rate_after: float | None = None
-
-
-class WhatIf(Counts):
-    baseline: int
-    threshold: int
-    direction: str
-    insufficient: int
-    by_band: list[BandCounts]
-    by_group: list[GroupCounts]
 
 
 @router.get("/audit/distribution", response_model=Distribution, openapi_extra=roles_extra(*AUDIT))
@@ -86,7 +38,7 @@ def whatif(
     return wi.whatif(c.store, baseline=baseline, threshold=threshold, direction=direction)
 
 
-@router.get("/audit/drift", response_model=Open, openapi_extra=roles_extra(*AUDIT))
+@router.get("/audit/drift", response_model=DriftReport, openapi_extra=roles_extra(*AUDIT))
 def drift(
     base: str | None = Query(None, max_length=100),
     current: str | None = Query(None, max_length=100),
@@ -100,7 +52,7 @@ def drift(
     return finite(jsonable(report))
 
 
-@router.get("/audit/fairness", response_model=Open, openapi_extra=roles_extra(*AUDIT))
+@router.get("/audit/fairness", response_model=FairnessReport, openapi_extra=roles_extra(*AUDIT))
 def fairness(c: Context = Depends(ctx), p: Principal = allow(*AUDIT)) -> dict:
     """Over the latest scores, per protected group: score distribution, approval rate at each policy cut-off,
     disparate-impact ratio (flagged below 0.8). Protected data is held apart and used only here."""

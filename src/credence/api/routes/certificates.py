@@ -3,62 +3,24 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ID, Open, Timestamp
+from credence.api.models import (
+    Certificate,
+    CertificateRow,
+    CertifyIn,
+    Jwks,
+    Revocations,
+    Verification,
+    VerifyIn,
+)
 from credence.errors import NotFoundError, PermissionDenied, TokenError
 from credence.services import certificates
 
 router = APIRouter(tags=["certificates"], responses=ERROR_RESPONSES)
 well_known = APIRouter(tags=["certificates"], responses=ERROR_RESPONSES)
-
-
-class CertifyIn(BaseModel):
-    audience: str = ID
-    ttl: str = Field("7d", max_length=40, description="how long it is valid: 12h, 7d, 2w ...")
-
-
-class Certificate(Open):
-    certificate_id: str
-    token: str
-    key_id: str
-    expires_at: Timestamp
-    claims: dict
-
-
-class CertificateRow(Open):
-    certificate_id: str
-    subject_id: str
-    audience: str
-    score: int | None = None
-    band: str | None = None
-    issued_at: Timestamp
-    expires_at: Timestamp
-    revoked_at: Timestamp | None = None
-
-
-class VerifyIn(BaseModel):
-    token: str = Field(min_length=1, max_length=10_000)
-    audience: str | None = Field(None, max_length=200)
-
-
-class Verification(Open):
-    valid: bool
-    reason: str | None = None
-    claims: dict | None = None
-
-
-class Jwks(BaseModel):
-    keys: list[dict]
-    issuer: str | None = None
-
-
-class Revocations(Open):
-    issuer: str
-    revoked: list[dict]
 
 
 @router.post("/certificates", response_model=Certificate, status_code=201, openapi_extra=roles_extra("subject"))

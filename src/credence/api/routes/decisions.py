@@ -3,47 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
 
 from credence.api.auth import ROLES, Principal
 from credence.api.deps import Context, allow, ctx, principal, roles_extra
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ID, Open, Reason, Timestamp
+from credence.api.models import Decision, DecisionIn, Policy
 from credence.errors import PermissionDenied
 from credence.services import decisions
 
 router = APIRouter(tags=["decisions"], responses=ERROR_RESPONSES)
-
-
-class Policy(Open):
-    id: str
-    partner: str
-    kind: str = Field(description="benefit | restriction")
-    purpose: str
-    context: str
-    condition: dict[str, int]
-    condition_text: str
-    effect: str
-
-
-class DecisionIn(BaseModel):
-    subject_id: str = ID
-    policy_id: str = ID
-
-
-class Decision(Open):
-    decision_id: str
-    partner_id: str
-    subject_id: str
-    policy_id: str
-    purpose: str
-    outcome: str
-    score: int | None = None
-    band: str | None = None
-    reasons: list[Reason] = []
-    notice: str | None = Field(None, description="the adverse-action notice, for a refusal or a restriction")
-    adverse: bool = False
-    decided_at: Timestamp
 
 
 @router.get("/policies", response_model=list[Policy], openapi_extra=roles_extra(*ROLES))

@@ -3,50 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ID, Open, Timestamp
+from credence.api.models import AnswerIn, Dispute, DisputeIn
 from credence.errors import NotFoundError, PermissionDenied
 from credence.services import disputes
 
 router = APIRouter(tags=["disputes"], responses=ERROR_RESPONSES)
-
-
-class DisputeIn(BaseModel):
-    provider_id: str = ID
-    event_id: str = ID
-    note: str | None = Field(None, max_length=2000)
-
-
-class AnswerIn(BaseModel):
-    action: str = Field(description="confirm | correct | retract")
-    note: str | None = Field(None, max_length=2000)
-    correction: dict | None = Field(
-        None,
-        description="for 'correct': the corrected fields (type, occurred_at, "
-        "amount, days_late, ...), optionally a new event_id",
-    )
-
-
-class Step(BaseModel):
-    action: str
-    actor: str
-    note: str | None = None
-    acted_at: Timestamp
-
-
-class Dispute(Open):
-    dispute_id: str
-    provider_id: str
-    event_id: str
-    entity_id: str
-    status: str = Field(description="pending | confirmed | corrected | retracted | expired")
-    opened_at: Timestamp
-    answer_due: Timestamp | None = None
-    history: list[Step]
 
 
 @router.post("/disputes", response_model=Dispute, status_code=201, openapi_extra=roles_extra("subject", "operator"))

@@ -3,50 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, subject_access
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import IngestReport, Page, Record, Timestamp
+from credence.api.models import Entity, EntityBatch, EntityPage, Event, IngestReport
 from credence.services import ingest
 from credence.store import queries
 
 router = APIRouter(tags=["entities"], responses=ERROR_RESPONSES)
-
-
-class Entity(BaseModel):
-    entity_id: str
-    kind: str
-    display_name: str | None = None
-    registered_at: Timestamp
-
-
-class EntityPage(Page):
-    entities: list[Entity]
-
-
-class EntityBatch(BaseModel):
-    records: list[Record] = Field(max_length=10_000, description="entity_id, kind, display_name, registered_at")
-
-
-class Event(BaseModel):
-    provider_id: str
-    event_id: str
-    entity_id: str
-    occurred_at: Timestamp
-    type: str
-    category: str
-    dimension: str
-    adverse: bool
-    amount: float | None = None
-    days_late: int | None = None
-    purchase_category: str | None = None
-    rental_asset: str | None = None
-    counterparty_id: str | None = None
-    supersedes: str | None = None
-    counts: bool = Field(description="false while disputed, or once corrected, retracted or past retention")
-    dispute: str | None = Field(None, description="latest dispute action on this event, if any")
 
 
 @router.get("/entities", response_model=EntityPage, openapi_extra=roles_extra("operator"))

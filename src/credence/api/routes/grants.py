@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ID, Open, Timestamp
+from credence.api.models import Grant, GrantIn
 from credence.errors import PermissionDenied
 from credence.services import grants
 
 router = APIRouter(tags=["grants"], responses=ERROR_RESPONSES)
-
-
-class GrantIn(BaseModel):
-    viewer_id: str = ID
-    scope: str = Field("score", description="score | decisions")
-    purpose: str = ID
-    until: str = Field("30d", max_length=40, description="a time (ISO 8601) or a duration: 12h, 30d, 2w, 6m, 1y")
-
-
-class Grant(Open):
-    grant_id: str
-    subject_id: str
-    viewer_id: str
-    scope: str
-    purpose: str
-    granted_at: Timestamp
-    expires_at: Timestamp
-    status: str = Field(description="live | expired | revoked | pending")
-    revoked_at: Timestamp | None = None
 
 
 @router.post("/grants", response_model=Grant, status_code=201, openapi_extra=roles_extra("subject"))

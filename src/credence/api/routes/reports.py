@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, subject_access
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import Open, Timestamp
+from credence.api.models import Access, Disclosure
 from credence.services import access
 from credence.services.disclosure import disclosure as disclosure_of
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 
 
-class Access(BaseModel):
-    accessed_at: Timestamp
-    subject_id: str
-    viewer_id: str
-    action: str
-    purpose: str | None = None
-    grant_id: str | None = None
-    allowed: bool
-    detail: str | None = None
-
-
-@router.get("/entities/{entity_id}/disclosure", response_model=Open, openapi_extra=roles_extra("subject", "operator"))
+@router.get(
+    "/entities/{entity_id}/disclosure", response_model=Disclosure, openapi_extra=roles_extra("subject", "operator")
+)
 def disclosure(entity_id: str, c: Context = Depends(ctx), p: Principal = allow("subject", "operator")) -> dict:
     """Everything held about the subject: events and providers, score history with reasons, disputes, grants,
     decisions, certificates, and who read its score when."""

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra, subject_access
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import Explanation, HistoryPoint, Open, Score, Timestamp, score_body
+from credence.api.models import Explanation, HistoryPoint, RunBody, Score, SnapshotOut, score_body
 from credence.services import access, scoring, serving
 from credence.store import queries
 
@@ -76,19 +75,6 @@ def score_history(entity_id: str, c: Context = Depends(ctx), p: Principal = allo
     queries.entity(c.store, entity_id)
     log_operator_read(c, p, entity_id, "read_history")
     return scoring.history(c.store, entity_id)
-
-
-class RunBody(BaseModel):
-    as_of: Timestamp | None = None
-
-
-class SnapshotOut(Open):
-    snapshot_id: str
-    as_of: Timestamp
-    engine: str
-    scored: int
-    insufficient: int
-    bands: dict[str, int]
 
 
 @router.post("/scores/run", response_model=SnapshotOut, openapi_extra=roles_extra("operator"))
