@@ -1,7 +1,7 @@
 """The import graph has no arrow from a lower layer to a higher one (docs/architecture.md, STYLE.md):
 
     errors, clock < domain, store < workspace < sql < engines < services, generators, testing < learning
-    < api < cli, web            (and credence.app, which serves the API with the portal, above them all)
+    < api < client < cli, web   (and credence.app, which serves the API with the portal, above them all)
 
 Read with the standard library's ``ast`` from the source, every import counted (also those inside functions).
 A module of a layer may import its own layer and any lower one. A new top-level module or package must be
@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("services", "generators", "testing"),
     ("learning",),
     ("api",),
+    ("client",),  # above api only to type its answers with credence.api.models (and nothing else: see below)
     ("cli", "web"),
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
@@ -72,3 +73,30 @@ def test_no_import_points_to_a_higher_layer():
             if RANK.get(target, -1) > RANK[source]:
                 arrows.append(f"{path.relative_to(SRC.parent)}:{line} ({source}) imports {module} ({target})")
     assert not arrows, "imports from a higher layer:\n" + "\n".join(arrows)
+
+
+CLIENT_MAY_IMPORT = ("credence.client", "credence.api.models", "credence.errors")
+
+
+def test_the_client_imports_only_the_wire_models():
+    """``credence.client`` runs in a partner's program: it types answers with ``credence.api.models`` and
+    raises ``credence.errors``, and never loads the server (FastAPI, services, the store)."""
+    arrows = [
+        f"{path.relative_to(SRC.parent)}:{line} imports {module}"
+        for path in sorted((SRC / "client").rglob("*.py"))
+        for line, module in imported(path)
+        if not module.startswith(CLIENT_MAY_IMPORT)
+    ]
+    assert not arrows, "the client imports more than the wire models:\n" + "\n".join(arrows)
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, credence.client; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    server = sorted(m for m in loaded if m.split(".")[0] in ("fastapi", "starlette", "duckdb", "uvicorn"))
+    server += sorted(m for m in loaded if m.startswith(("credence.services", "credence.store", "credence.api.app")))
+    assert not server, f"importing credence.client loads the server: {server}"
