@@ -55,6 +55,13 @@ class StoreBusy(CredenceError):
     code = "store_busy"
 
 
+class Unreachable(CredenceError):
+    """A Credence server could not be reached (``credence.client``): refused, timed out, name unknown."""
+
+    status = 503
+    code = "unreachable"
+
+
 class GuardrailError(CredenceError):
     """Something a guardrail forbids (SPEC section 3). The message names the rule."""
 

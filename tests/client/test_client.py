@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 
 import pytest
 
@@ -166,3 +167,27 @@ def test_retries_honour_retry_after_and_back_off(serve):
             flaky.me()
         assert busy.value.status == 503 and app.seen.count("/v1/me") == 4
         assert len(waits) == 3 and waits[0] < waits[2] <= 2.0  # exponential: 0.25, 0.5, 1.0 times 0.5-1 (jitter)
+
+
+def test_cli_verify_fetches_the_bureaus_keys_and_revocations_with_the_client(bureau, tmp_path):
+    from typer.testing import CliRunner
+
+    import credence.cli  # noqa: F401  registers every command
+    from credence.cli.app import app
+
+    url, keys, _ = bureau
+    with Client(url, keys["subject"]) as subj:
+        cert = subj.certify("hotel")
+        token = tmp_path / "cert.jwt"
+        token.write_text(cert.token)
+        runner = CliRunner()
+        out = runner.invoke(app, ["verify", f"@{token}", "--url", url, "--audience", "hotel"])
+        assert out.exit_code == 0 and "valid" in out.output and "revocation" in out.output, out.output
+        subj.revoke_certificate(cert.certificate_id)
+    out = runner.invoke(app, ["verify", f"@{token}", "--url", url, "--audience", "hotel"])
+    assert out.exit_code != 0 and isinstance(out.exception, CredenceError) and "revoked" in str(out.exception)
+    with socket.socket() as s:  # a free port on loopback: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    out = runner.invoke(app, ["verify", f"@{token}", "--url", closed])
+    assert out.exit_code != 0 and isinstance(out.exception, CredenceError) and "cannot reach" in str(out.exception)

@@ -506,7 +506,7 @@ class Jwks(BaseModel):
 
 
 class Revocations(Open):
-    model_config = example({"issuer": "credence:demo", "revoked": [{"certificate_id": "C-55516", "revoked_at": T}]})
+    model_config = example({"issuer": "credence:demo", "revoked": [{"jti": "C-55516", "revoked_at": T}]})
     issuer: str
     revoked: list[dict]
 

@@ -206,6 +206,11 @@ def verify(
         "--issuer",
         help="The bureau that must have issued it (default: the workspace's, or the one the JWKS names).",
     ),
+    url: str = typer.Option(
+        None,
+        "--url",
+        help="A running bureau's address: fetch its JWKS and revocation list from it (instead of files).",
+    ),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Verify a certificate offline (no database): signature, key id, expiry, issuer, audience, revocation."""
@@ -217,31 +222,44 @@ def verify(
         token = sys.stdin.read().strip()
     elif token.startswith("@"):
         token = Path(token[1:]).read_text().strip()
-    try:
-        ws = open_workspace(ws_path)  # the config only: verifying needs no database (nor a server)
-    except CredenceError:
-        ws = None
-    d = ws.keys.dir if ws is not None else None
-    if jwks_file is None:
-        if d is None:
-            raise ValidationError("no JWKS to verify with", field="jwks", fix="pass --jwks FILE or --workspace DIR")
-        jwks_file = d / "jwks.json"
-    if revoked is None and d is not None and (d / "revoked.json").exists():
-        revoked = d / "revoked.json"
-    keyset = load_jwks(jwks_file)
-    issuer = (
-        issuer
-        or (issuer_of(ws) if ws is not None else None)
-        or document_issuer(keyset)
-        or (revocation_issuer(revoked) if revoked else None)
-    )
+    if url is not None:
+        if jwks_file is not None or revoked is not None:
+            raise ValidationError(
+                "--url fetches the JWKS and the revocation list",
+                field="url",
+                fix="pass --url without --jwks and --revoked",
+            )
+        keyset, revocations = _published(url)
+        issuer = issuer or document_issuer(keyset) or document_issuer(revocations)
+        revoked_ids = [r["jti"] if isinstance(r, dict) else str(r) for r in revocations["revoked"]]
+    else:
+        try:
+            ws = open_workspace(ws_path)  # the config only: verifying needs no database (nor a server)
+        except CredenceError:
+            ws = None
+        d = ws.keys.dir if ws is not None else None
+        if jwks_file is None:
+            if d is None:
+                raise ValidationError(
+                    "no JWKS to verify with", field="jwks", fix="pass --jwks FILE, --url BUREAU or --workspace DIR"
+                )
+            jwks_file = d / "jwks.json"
+        if revoked is None and d is not None and (d / "revoked.json").exists():
+            revoked = d / "revoked.json"
+        keyset = load_jwks(jwks_file)
+        issuer = (
+            issuer
+            or (issuer_of(ws) if ws is not None else None)
+            or document_issuer(keyset)
+            or (revocation_issuer(revoked) if revoked else None)
+        )
+        revoked_ids = load_revocations(revoked) if revoked else None
     if not issuer:
         raise ValidationError(
             "no issuer to check the certificate against",
             field="issuer",
             fix="pass --issuer 'credence:NAME' (the bureau's name), --revoked FILE or --workspace DIR",
         )
-    revoked_ids = load_revocations(revoked) if revoked else None
     claims = run(token, keyset, audience=audience, revoked_ids=revoked_ids, issuer=issuer)
     checked = (
         "signature, expiry, issuer"
@@ -255,6 +273,14 @@ def verify(
     )
     if not audience:
         console.print("[yellow]audience not checked[/]: pass --audience to make sure it was issued for you")
+
+
+def _published(url: str) -> tuple[dict, dict]:
+    """The JWKS and the revocation list a running bureau publishes, fetched with ``credence.client``."""
+    from credence.client import Client
+
+    with Client(url, timeout=15) as bureau:
+        return bureau.jwks().model_dump(), bureau.revocations().model_dump()
 
 
 @app.command("revoke-certificate", rich_help_panel=RIGHTS)

@@ -2,7 +2,8 @@
 
 A 429 or 503 answer (rate limited, store busy) is retried up to ``retries`` times: after the ``Retry-After``
 the server sent (seconds or an HTTP date), else after an exponential backoff with jitter. Neither answer means
-the request was carried out, so every method is retried. Any other error answer is raised as the
+the request was carried out, so every method is retried; so is a connection that could not be opened. A server
+that cannot be reached raises ``Unreachable``. Any other error answer is raised as the
 ``CredenceError`` subclass its ``code`` names, with the server's ``status``, ``field``, ``record`` and message.
 """
 
@@ -19,7 +20,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from credence import errors
-from credence.errors import CredenceError
+from credence.errors import CredenceError, Unreachable
 
 M = TypeVar("M")
 RETRY_STATUSES = (429, 503)
@@ -122,9 +123,16 @@ class Transport:
         self.http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, **httpx_options)
         self.retries, self.backoff, self.max_wait, self.sleep = retries, backoff, max_wait, sleep
 
-    def wait(self, attempt: int, response: httpx.Response) -> float:
+    def unreachable(self, e: httpx.TransportError) -> Unreachable:
+        return Unreachable(
+            f"cannot reach {self.http.base_url}: {type(e).__name__}: {e}",
+            field="url",
+            fix="check the address and that the server runs (credence serve)",
+        )
+
+    def wait(self, attempt: int, response: httpx.Response | None) -> float:
         """How long to wait before retry ``attempt`` (0-based): the server's word, else backoff with jitter."""
-        asked = retry_after(response)
+        asked = retry_after(response) if response is not None else None
         if asked is None:
             asked = self.backoff * 2**attempt * (0.5 + random.random() / 2)
         return min(asked, self.max_wait)
@@ -132,7 +140,15 @@ class Transport:
     def send(self, method: str, path: str, **kw: Any) -> httpx.Response:
         """The answer to one request, after retries; an error answer is raised as a ``CredenceError``."""
         for attempt in range(self.retries + 1):
-            response = self.http.request(method, path, **kw)
+            try:
+                response = self.http.request(method, path, **kw)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as e:  # never sent: safe to try again
+                if attempt == self.retries:
+                    raise self.unreachable(e) from None
+                self.sleep(self.wait(attempt, None))
+                continue
+            except httpx.TransportError as e:
+                raise self.unreachable(e) from None
             if response.status_code not in RETRY_STATUSES or attempt == self.retries:
                 break
             self.sleep(self.wait(attempt, response))
