@@ -22,7 +22,12 @@ LICENSED |= {"connections": "circle", "public_records": "court", "commerce": "sh
 @pytest.fixture(autouse=True)
 def shop(ws):
     """A provider licensed for commerce (the rights workspace has none)."""
-    ingest_records(ws.store, [{"provider_id": "shop", "name": "Shop", "categories": "commerce"}], kind="providers", catalogue=ws.catalogue)
+    ingest_records(
+        ws.store,
+        [{"provider_id": "shop", "name": "Shop", "categories": "commerce"}],
+        kind="providers",
+        catalogue=ws.catalogue,
+    )
 
 
 def event(**kw) -> dict:
@@ -72,7 +77,9 @@ AMOUNTS = ["-1e12", "1.7e308", "1e300", "-1", "1000000001", "nan", "inf", "-inf"
 @pytest.mark.parametrize("amount", AMOUNTS)
 @pytest.mark.parametrize("type_", ["assets_verified", "income_verified", "loan_opened", "purchase"])
 def test_an_absurd_amount_is_quarantined(ws, type_, amount):
-    r = ingest_records(ws.store, [event(type=type_, amount=amount, event_id=f"a-{type_}")], kind="events", catalogue=ws.catalogue)
+    r = ingest_records(
+        ws.store, [event(type=type_, amount=amount, event_id=f"a-{type_}")], kind="events", catalogue=ws.catalogue
+    )
     assert r.quarantined == 1 and r.accepted == 0
     assert ws.store.query("SELECT field FROM quarantine")[0]["field"] == "amount"
 

@@ -87,7 +87,9 @@ def test_ingest_never_stores_the_value_of_a_refused_or_unknown_column(ws):
         "type": "loan_opened",
     }
     for column, value in (("religion", "catholic"), ("clinicVisits", "oncology 4x"), ("unknown_note", "HIV+")):
-        r = ingest_records(ws.store, [record | {column: value, "event_id": f"q-{column}"}], kind="events", catalogue=ws.catalogue)
+        r = ingest_records(
+            ws.store, [record | {column: value, "event_id": f"q-{column}"}], kind="events", catalogue=ws.catalogue
+        )
         assert r.quarantined == 1
     rows = ws.store.query("SELECT field, reason, record FROM quarantine")
     assert {r["field"] for r in rows} >= {"religion", "clinicVisits", "unknown_note"}

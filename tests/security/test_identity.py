@@ -35,7 +35,12 @@ def test_an_entity_or_provider_cannot_take_a_partners_name(ws):
     assert r.quarantined == 1 and r.accepted == 0
     q = ws.store.query("SELECT field, reason FROM quarantine ORDER BY quarantined_at DESC LIMIT 1")[0]
     assert q["field"] == "entity_id" and "partner" in q["reason"]
-    r = ingest_records(ws.store, [{"provider_id": "STAYEASY", "name": "S", "categories": "bills"}], kind="providers", catalogue=ws.catalogue)
+    r = ingest_records(
+        ws.store,
+        [{"provider_id": "STAYEASY", "name": "S", "categories": "bills"}],
+        kind="providers",
+        catalogue=ws.catalogue,
+    )
     assert r.quarantined == 1 and r.accepted == 0
 
 

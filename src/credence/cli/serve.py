@@ -33,6 +33,12 @@ def serve(
         "--access-log/--no-access-log",
         help="Print a line per HTTP request (reads are logged in the store anyway).",
     ),
+    webhook_attempts: int = typer.Option(
+        8, "--webhook-attempts", min=1, help="Attempts per webhook delivery before it is marked failed."
+    ),
+    webhook_backoff: float = typer.Option(
+        2.0, "--webhook-backoff", min=0.0, help="Seconds before a webhook's second attempt (doubled each time)."
+    ),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Serve the HTTP API (/v1, OpenAPI at /openapi.json) and the web portal (/) on a workspace."""
@@ -51,6 +57,14 @@ def serve(
     from credence.services.serving import refresh
 
     refresh(application.state.ctx.ws)  # today's current scores ready before the first request
+    from credence.services.webhooks.dispatcher import Dispatcher
+
+    dispatcher = Dispatcher(
+        application.state.ctx.ws,
+        max_attempts=webhook_attempts,
+        base=webhook_backoff,
+        log=lambda m: console.print(m, highlight=False),
+    )
     url = f"http://{host}:{port}/"
     channel = Channel(ws.root, url)
     console.print(f"Credence on [bold]{url}[/] (OpenAPI at /openapi.json) for workspace {ws.root}")
@@ -59,6 +73,7 @@ def serve(
     if drop is not None:
         console.print(f"Watching {drop.folder} for provider files (ingested, then moved to done/ or failed/)")
         drop.start()
+    dispatcher.start()  # webhooks: delivers the outbox while the server runs
     # uvicorn re-raises SIGTERM after its graceful stop; exit through Python so the channel is removed
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
@@ -66,6 +81,7 @@ def serve(
     finally:
         if drop is not None:
             drop.close()
+        dispatcher.close()
         channel.close()
 
 

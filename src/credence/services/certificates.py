@@ -30,6 +30,7 @@ from credence.errors import ConflictError, DataError, NotFoundError, PermissionD
 from credence.services.access import log_access
 from credence.services.grants import moment, parse_until, require_entity
 from credence.services.serving import score_at
+from credence.services.webhooks import outbox
 from credence.workspace import Workspace
 
 ALGORITHM = "EdDSA"
@@ -229,6 +230,9 @@ def revoke_certificate(
             "INSERT INTO certificate_revocations (certificate_id, revoked_at, reason) VALUES (?, ?, ?)",
             [certificate_id, t, reason],
         )
+        cert = rows[0]
+        data = {k: cert[k] for k in ("certificate_id", "subject_id", "audience")} | {"revoked_at": t, "reason": reason}
+        outbox.emit(con, "certificate.revoked", cert["subject_id"], data, at=t, partner_id=cert["audience"])
     publish_revocations(ws)
     return {**rows[0], "revoked_at": t, "reason": reason}
 

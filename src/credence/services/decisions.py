@@ -18,6 +18,7 @@ from credence.errors import PermissionDenied
 from credence.services.access import access_row, authorize, log_access
 from credence.services.grants import moment, require_entity
 from credence.services.serving import score_at
+from credence.services.webhooks import outbox
 from credence.workspace import Workspace
 
 
@@ -78,6 +79,13 @@ def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, a
                 grant_id=g["grant_id"] if g else None,
                 detail=f"{decision['decision_id']}: {policy.id}",
                 at=t,
+            ),
+            outbox.event(
+                "decision.made",
+                subject_id,
+                {k: decision[k] for k in decision if k not in ("reasons", "notice")} | {"adverse": adverse},
+                at=t,
+                partner_id=partner_id,
             ),
         ]
     )

@@ -18,6 +18,7 @@ from credence.clock import parse_time
 from credence.domain.catalogue import Catalogue
 from credence.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from credence.services.grants import moment
+from credence.services.webhooks import outbox
 from credence.store import current, supersessions
 from credence.store.schema import EVENT_COLUMNS
 from credence.workspace import Workspace
@@ -76,6 +77,8 @@ def open_dispute(
             [dispute_id, provider_id, event_id, subject_id, subject_id, note, t],
         )
         current.mark_ids(con, [subject_id])
+        ids = {"dispute_id": dispute_id, "provider_id": provider_id, "event_id": event_id, "entity_id": subject_id}
+        _deadline(con, ids, "set", "opened", t, t + timedelta(days=ANSWER_DAYS))
     return get_dispute(ws, dispute_id)
 
 
@@ -140,7 +143,15 @@ def answer_dispute(
             ],
         )
         current.mark_ids(con, [d["entity_id"]])
+        _deadline(con, d, "met", ACTIONS[action], t, d["opened_at"] + timedelta(days=ANSWER_DAYS))
     return get_dispute(ws, dispute_id) | ({"correction": new_event} if new_event else {})
+
+
+def _deadline(con, d: dict, state: str, action: str, t: datetime, deadline: datetime) -> None:
+    """The ``dispute.deadline`` webhook event: the provider's answer deadline set, met or passed."""
+    data = {k: d[k] for k in ("dispute_id", "provider_id", "event_id", "entity_id")}
+    data |= {"state": state, "action": action, "deadline": deadline, "at": t}
+    outbox.emit(con, "dispute.deadline", d["entity_id"], data, at=t)
 
 
 def _correction_note(note: str | None, new_event: dict | None) -> str:
@@ -228,6 +239,7 @@ def expire_disputes(ws: Workspace, now: datetime | None = None) -> list[dict]:
                     max(t, d["last_acted_at"] + timedelta(microseconds=1)),
                 ],
             )
+            _deadline(con, d, "passed", "expired", t, d["opened_at"] + timedelta(days=ANSWER_DAYS))
         current.mark_ids(con, [d["entity_id"] for d in due])
     return [get_dispute(ws, d["dispute_id"]) for d in due]
 

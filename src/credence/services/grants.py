@@ -16,6 +16,7 @@ from credence.clock import parse_time
 from credence.domain.policy import RULE_ESSENTIAL, essential_service
 from credence.errors import ConflictError, GuardrailError, NotFoundError, PermissionDenied, ValidationError
 from credence.services.principals import check_name_text, look_alikes, partner_names, policy_pack, role_of
+from credence.services.webhooks import outbox
 from credence.store import queries
 from credence.store.cache import GenerationCache
 from credence.workspace import Workspace
@@ -223,6 +224,9 @@ def revoke(
         con.execute(
             "INSERT INTO grant_revocations (grant_id, revoked_at, revoked_by) VALUES (?, ?, ?)", [grant_id, now, actor]
         )
+        fields = ("grant_id", "subject_id", "viewer_id", "scope", "purpose")
+        data = {k: g[k] for k in fields} | {"revoked_at": now, "revoked_by": actor}
+        outbox.emit(con, "grant.revoked", g["subject_id"], data, at=now, partner_id=g["viewer_id"])
     return get_grant(ws, grant_id, at=now)
 
 

@@ -36,6 +36,8 @@ SUBJECT_ROWS = (
     ("api_keys", "name"),
     ("web_sessions", "name"),  # portal sessions and one-time sign-in codes (the ends and uses hold only hashes)
     ("signin_codes", "name"),
+    ("webhook_events", "entity_id"),  # the outbox: events about the subject, delivered or not
+    ("webhook_subscriptions", "principal"),  # the subject's own channel
 )
 # (table, column) where the subject appears in another subject's record: pseudonymised on erasure.
 MENTIONS = (

@@ -35,6 +35,7 @@ from credence.clock import utcnow
 from credence.domain.catalogue import Catalogue
 from credence.domain.scorecard import Scorecard
 from credence.services.scoring import SCORE_COLUMNS, distinct_cards, reasons_of, score_entity
+from credence.services.webhooks.outbox import score_changes
 from credence.sql.compiler import population_query
 from credence.sql.scope import restrict_population, scope_of
 from credence.store import Store
@@ -104,16 +105,18 @@ class Serving:
             mark(con, "SELECT DISTINCT entity_id FROM events WHERE occurred_at > ? AND occurred_at <= ?", [as_of, now])
         pending = con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()[0]
         if pending:
-            con.execute(f"DELETE FROM {SCORE_TABLE} WHERE entity_id IN (SELECT entity_id FROM {PENDING_TABLE})")
-            con.execute(_INSERT + f"({sql.pending})", {"as_of": now})
+            with score_changes(con, now, f"SELECT entity_id FROM {PENDING_TABLE}"):  # webhook events, set-based
+                con.execute(f"DELETE FROM {SCORE_TABLE} WHERE entity_id IN (SELECT entity_id FROM {PENDING_TABLE})")
+                con.execute(_INSERT + f"({sql.pending})", {"as_of": now})
             con.execute(f"DELETE FROM {PENDING_TABLE}")
             self.settles += 1
         if pending or due:
             self._set_state(con, now, sql.fingerprint)
 
     def _rebuild(self, con: duckdb.DuckDBPyConnection, sql: Statements, now: datetime) -> None:
-        con.execute(f"DELETE FROM {SCORE_TABLE}")
-        con.execute(_INSERT + f"({sql.everyone})", {"as_of": now})
+        with score_changes(con, now):
+            con.execute(f"DELETE FROM {SCORE_TABLE}")
+            con.execute(_INSERT + f"({sql.everyone})", {"as_of": now})
         con.execute(f"DELETE FROM {PENDING_TABLE}")
         self._set_state(con, now, sql.fingerprint)
         self.rebuilds += 1

@@ -322,5 +322,50 @@ V5 = [
     "CREATE INDEX scores_entity ON scores (entity_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5]
+# V6 (webhooks, issue 17): an outbox of events, written in the transaction of the change that causes them
+# (``services/webhooks/outbox.py``), the operator's subscriptions (ended by an appended row), and the
+# delivery log: one appended row per attempt (``services/webhooks/dispatcher.py``).
+V6 = [
+    "CREATE SEQUENCE webhook_event_seq START 1",
+    """CREATE TABLE webhook_events (
+        seq BIGINT NOT NULL,                -- order of the outbox; deliveries to a subscription follow it
+        event_id VARCHAR NOT NULL,          -- stable across retries and restarts: receivers de-duplicate on it
+        type VARCHAR NOT NULL,              -- score.changed | grant.revoked | certificate.revoked | decision.made | dispute.deadline
+        entity_id VARCHAR NOT NULL,         -- the subject the event is about
+        partner_id VARCHAR,                 -- the partner it concerns (its decision, its grant, its certificate)
+        created_at TIMESTAMP NOT NULL,
+        data VARCHAR NOT NULL               -- the payload's data, JSON
+    )""",
+    "CREATE INDEX webhook_events_seq ON webhook_events (seq)",
+    """CREATE TABLE webhook_subscriptions (
+        subscription_id VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,           -- partner | subject
+        principal VARCHAR NOT NULL,         -- the partner id, or the subject's entity id
+        url VARCHAR NOT NULL,
+        secret VARCHAR NOT NULL,            -- the HMAC-SHA256 key (the sender must hold it to sign)
+        types VARCHAR[] NOT NULL,
+        start_seq BIGINT NOT NULL,          -- events after this one are delivered
+        created_at TIMESTAMP NOT NULL,
+        created_by VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE webhook_subscription_ends (
+        subscription_id VARCHAR NOT NULL,
+        ended_at TIMESTAMP NOT NULL,
+        ended_by VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE webhook_deliveries (
+        subscription_id VARCHAR NOT NULL,
+        event_id VARCHAR NOT NULL,
+        seq BIGINT NOT NULL,
+        attempt INTEGER NOT NULL,           -- 1, 2, ...; 0 for an event withheld by a guardrail
+        outcome VARCHAR NOT NULL,           -- delivered | retrying | failed | withheld
+        status_code INTEGER,                -- the receiver's HTTP status, NULL when none came back
+        error VARCHAR,
+        attempted_at TIMESTAMP NOT NULL,
+        next_attempt_at TIMESTAMP           -- when outcome is retrying
+    )""",
+    "CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, event_id)",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,6 +11,7 @@ from credence.api.routes import (
     grants,
     reports,
     scores,
+    webhooks,
 )
 
 ROUTERS = [
@@ -24,5 +25,6 @@ ROUTERS = [
     disputes.router,
     reports.router,
     audit.router,
+    webhooks.router,
 ]
 UNVERSIONED = [certificates.well_known]

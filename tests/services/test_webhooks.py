@@ -1,0 +1,202 @@
+"""Webhooks in-process: the outbox is written with the change, guardrails at delivery, signatures, retries."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+
+import pytest
+
+from credence.errors import NotFoundError, ValidationError
+from credence.services import certificates, decisions, disputes, grants, retention, serving
+from credence.services.webhooks import dispatcher, signature, subscriptions
+from credence.services.webhooks.dispatcher import Dispatcher
+from tests.builder import NOW, add_event
+from tests.receiver import Receiver
+
+URL = "http://127.0.0.1:9/hook"
+
+
+@pytest.fixture
+def live(ws):
+    serving.refresh(ws)  # current scores ready: writes re-score in their own transaction
+    return ws
+
+
+def outbox(ws) -> list[dict]:
+    rows = ws.store.query("SELECT * FROM webhook_events ORDER BY seq")
+    return [r | {"data": json.loads(r["data"])} for r in rows]
+
+
+def default(ws, who: str = "P1", days: int = 3) -> None:
+    add_event(ws, "bank", f"{who}-default-{days}", who, "loan_default", NOW - timedelta(days=days), amount=900.0)
+
+
+def test_nothing_is_written_without_a_subscription(live):
+    default(live)
+    g = grants.grant(live, "P1", "bikeshare", "decisions", "bike rental", "30d")
+    decisions.decide(live, "P1", "bike-deposit-free", "bikeshare")
+    grants.revoke(live, g["grant_id"])
+    assert outbox(live) == []
+
+
+def test_every_kind_of_change_writes_its_event_in_its_transaction(live):
+    subscriptions.add(live, "subject", "P1", URL)
+    before = serving.current_score(live, "P1")
+    default(live)
+    after = serving.current_score(live, "P1")
+    g = grants.grant(live, "P1", "bikeshare", "decisions", "bike rental", "30d")
+    d = decisions.decide(live, "P1", "bike-deposit-free", "bikeshare")
+    grants.revoke(live, g["grant_id"])
+    cert = certificates.certify(live, "P1", "bikeshare")
+    certificates.revoke_certificate(live, cert["certificate_id"], reason="lost phone")
+    dispute = disputes.open_dispute(live, "P1", "bank", "P1-default-3")
+    disputes.answer_dispute(live, dispute["dispute_id"], "bank", "confirm")
+    default(live, "P2")  # P2 has no channel: nothing about it
+
+    events = outbox(live)
+    assert [e["type"] for e in events] == [
+        "score.changed",
+        "decision.made",
+        "grant.revoked",
+        "certificate.revoked",
+        "dispute.deadline",
+        "score.changed",  # the disputed default stopped counting
+        "dispute.deadline",
+        "score.changed",  # confirmed: it counts again
+    ]
+    assert {e["entity_id"] for e in events} == {"P1"}
+    assert len({e["event_id"] for e in events}) == len(events)
+    first = events[0]["data"]
+    assert (first["previous_score"], first["previous_band"]) == (before["score"], before["band"])
+    assert (first["score"], first["band"]) == (after["score"], after["band"]) and after["score"] < before["score"]
+    assert events[1]["data"]["decision_id"] == d["decision_id"] and events[1]["partner_id"] == "bikeshare"
+    assert [e["data"]["state"] for e in events if e["type"] == "dispute.deadline"] == ["set", "met"]
+
+
+def test_a_failed_write_writes_no_event(live):
+    subscriptions.add(live, "subject", "P1", URL)
+    with pytest.raises(RuntimeError), live.store.transaction() as con:
+        con.execute("INSERT INTO current_pending VALUES ('P1')")
+        default(live)  # nested: the same writer lock, its own transaction commits
+        raise RuntimeError("the outer write fails")
+    assert [e["type"] for e in outbox(live)] == ["score.changed"]  # only the committed one
+
+
+def test_partner_channel_guardrails_at_delivery(live):
+    partner = subscriptions.add(live, "partner", "bikeshare", URL)
+    rival = subscriptions.add(live, "partner", "rival", URL)
+    g = grants.grant(live, "P1", "bikeshare", "score", "bike rental", "30d")
+    default(live)  # P1 granted bikeshare: its score change is for bikeshare
+    default(live, "P2")  # P2 granted no one: not even written
+    assert [(e["type"], e["entity_id"]) for e in outbox(live)] == [("score.changed", "P1")]
+    sub = {s["subscription_id"]: s for s in subscriptions.live(live)}
+    assert dispatcher.next_event(live, sub[rival["subscription_id"]]) is None  # never granted rival
+    ev = dispatcher.next_event(live, sub[partner["subscription_id"]])
+    body = json.loads(dispatcher.payload(sub[partner["subscription_id"]], ev))
+    assert set(body["data"]) == set(dispatcher.PARTNER_FIELDS["score.changed"])  # no scorecard, no reasons
+    assert dispatcher.withheld_because(live, sub[partner["subscription_id"]], ev, grants.moment()) is None
+    grants.revoke(live, g["grant_id"])
+    reason = dispatcher.withheld_because(live, sub[partner["subscription_id"]], ev, grants.moment())
+    assert reason and "no live score grant" in reason
+    d = Dispatcher(live)
+    assert d.deliver(sub[partner["subscription_id"]], ev) == "withheld"
+    nxt = dispatcher.next_event(live, sub[partner["subscription_id"]])
+    assert nxt["type"] == "grant.revoked"  # its own grant's revocation still reaches it
+    assert d.deliver(sub[partner["subscription_id"]], nxt) in ("retrying", "failed")  # nothing listens on :9
+
+
+def test_subscriptions_are_checked_and_listed_without_secrets(live):
+    with pytest.raises(NotFoundError):
+        subscriptions.add(live, "partner", "nobody", URL)
+    with pytest.raises(NotFoundError):
+        subscriptions.add(live, "subject", "P404", URL)
+    with pytest.raises(ValidationError, match="not an http"):
+        subscriptions.add(live, "subject", "P1", "ftp://example.org/x")
+    with pytest.raises(ValidationError, match="not available to a partner"):
+        subscriptions.add(live, "partner", "bikeshare", URL, ["dispute.deadline"])
+    s = subscriptions.add(live, "partner", "bikeshare", URL, ["decision.made"])
+    assert s["secret"].startswith("whsec_") and s["types"] == ["decision.made"]
+    assert "secret" not in subscriptions.list_subscriptions(live)[0]
+    ended = subscriptions.remove(live, s["subscription_id"])
+    assert ended["status"] == "ended" and subscriptions.list_subscriptions(live) == []
+    assert subscriptions.list_subscriptions(live, include_ended=True)[0]["subscription_id"] == s["subscription_id"]
+
+
+def test_erasure_removes_the_subjects_events_and_channel(live):
+    subscriptions.add(live, "subject", "P1", URL)
+    default(live)
+    assert outbox(live)
+    retention.erase(live, "P1")
+    assert outbox(live) == [] and subscriptions.list_subscriptions(live, include_ended=True) == []
+
+
+# ------------------------------------------------------------------------------------------ signatures
+def test_signature_verifies_and_refuses_a_wrong_secret_an_old_time_and_a_changed_body():
+    body = b'{"id":"evt_1"}'
+    t = int(time.time())
+    header = signature.sign("s3cret-s3cret-s3cret", body, t)
+    assert signature.verify("s3cret-s3cret-s3cret", body, header) == t
+    with pytest.raises(signature.SignatureError, match="does not match"):
+        signature.verify("another-secret-entirely", body, header)
+    with pytest.raises(signature.SignatureError, match="does not match"):
+        signature.verify("s3cret-s3cret-s3cret", body + b" ", header)
+    with pytest.raises(signature.SignatureError, match="outside the 300 s window"):
+        signature.verify("s3cret-s3cret-s3cret", body, header, now=t + 301)
+    old = signature.sign("s3cret-s3cret-s3cret", body, t - 3600)
+    with pytest.raises(signature.SignatureError, match="window"):
+        signature.verify("s3cret-s3cret-s3cret", body, old)
+    for bad in (None, "", "v1=abc", "t=x,v1=abc", f"t={t}"):
+        with pytest.raises(signature.SignatureError):
+            signature.verify("s3cret-s3cret-s3cret", body, bad)
+
+
+def test_backoff_doubles_is_bounded_and_jittered_the_same_after_a_restart():
+    waits = [dispatcher.backoff(n, "k", base=1.0, cap=30.0) for n in range(1, 9)]
+    for n, w in enumerate(waits, start=1):
+        assert 0.5 * min(30.0, 2 ** (n - 1)) <= w < min(30.0, 2 ** (n - 1))
+    assert max(waits) < 30.0
+    assert waits == [dispatcher.backoff(n, "k", base=1.0, cap=30.0) for n in range(1, 9)]
+    assert waits != [dispatcher.backoff(n, "other", base=1.0, cap=30.0) for n in range(1, 9)]
+
+
+# ------------------------------------------------------------------------------------------ delivery
+def test_dispatcher_retries_then_delivers_in_order_and_gives_up_after_n(live):
+    with Receiver() as rx:
+        s = subscriptions.add(live, "subject", "P1", rx.url)
+        rx.fail = 2  # the first two attempts are refused
+        default(live)
+        grants.grant(live, "P1", "bikeshare", "decisions", "bike rental", "30d")
+        for _ in range(2):
+            decisions.decide(live, "P1", "bike-deposit-free", "bikeshare")
+        ids = [e["event_id"] for e in outbox(live)]
+        assert len(ids) == 3
+        d = Dispatcher(live, base=0.05, interval=0.02).start()
+        try:
+            got = rx.wait(lambda got: len(got) >= 3)
+        finally:
+            d.close()
+        assert [e["id"] for e in got] == ids  # in order, each once
+        for r in rx.requests:
+            signature.verify(s["secret"], r["body"], r["headers"]["Credence-Signature"])
+        log = subscriptions.deliveries(live, s["subscription_id"])
+        assert sorted((r["outcome"], r["attempt"]) for r in log if r["event_id"] == ids[0]) == [
+            ("delivered", 3),
+            ("retrying", 1),
+            ("retrying", 2),
+        ]
+        assert [r["status_code"] for r in log if r["outcome"] == "retrying"] == [503, 503]
+
+        rx.down = True
+        decisions.decide(live, "P1", "bike-deposit-free", "bikeshare")
+        d = Dispatcher(live, base=0.01, interval=0.02, max_attempts=3).start()
+        try:
+            deadline = time.monotonic() + 30
+            while not subscriptions.deliveries(live, s["subscription_id"], outcome="failed"):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        finally:
+            d.close()
+        failed = subscriptions.deliveries(live, s["subscription_id"], outcome="failed")
+        assert failed[0]["attempt"] == 3 and "gave up after 3 attempts" in failed[0]["error"]
