@@ -118,6 +118,13 @@ CASES = {
     ("GET", "/v1/audit/whatif"): lambda o: ("/v1/audit/whatif", {"params": {"threshold": 650}}),
     ("GET", "/v1/audit/drift"): lambda o: ("/v1/audit/drift", {"params": {"features": "false"}}),
     ("GET", "/v1/audit/fairness"): lambda o: ("/v1/audit/fairness", {}),
+    ("POST", "/v1/webhooks"): lambda o: (
+        "/v1/webhooks",
+        {"json": {"channel": "subject", "principal": o["entity"], "url": "http://127.0.0.1:9/hook"}},
+    ),
+    ("GET", "/v1/webhooks"): lambda o: ("/v1/webhooks", {}),
+    ("DELETE", "/v1/webhooks/{subscription_id}"): lambda o: ("/v1/webhooks/WH-none", {}),
+    ("GET", "/v1/webhooks/deliveries"): lambda o: ("/v1/webhooks/deliveries", {}),
 }
 
 # Routes whose "other object" call must be refused, per role. List routes that filter to the caller's own
