@@ -37,6 +37,15 @@ def test_add_list_deliveries_remove(ws):
     assert json.loads(cli(ws, "list", "--all", "--json").output)[0]["status"] == "ended"
 
 
+def test_choices_are_the_services_own():
+    from typing import get_args
+
+    from credence.cli import choices
+    from credence.services.webhooks.subscriptions import OUTCOMES
+
+    assert get_args(choices.WebhookOutcome) == OUTCOMES
+
+
 def test_one_channel_is_required(ws):
     neither = cli(ws, "add", "http://127.0.0.1:9/hook", ok=False)
     assert isinstance(neither.exception, ValidationError) and "one channel" in str(neither.exception)

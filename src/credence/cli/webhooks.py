@@ -8,13 +8,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from credence.cli.app import WorkspaceOption, app, console, workspace
+from credence.cli.app import SERVING, WorkspaceOption, app, console, workspace
+from credence.cli.choices import WebhookOutcome
 
 webhooks_app = typer.Typer(
     help="Webhook subscriptions (a partner's or a subject's channel), signed deliveries and their log.",
     no_args_is_help=True,
 )
-app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(webhooks_app, name="webhooks", rich_help_panel=SERVING)
 JsonOption = typer.Option(False, "--json", help="Print JSON.")
 
 
@@ -30,7 +31,11 @@ def webhooks_add(
     partner: str = typer.Option(None, "--partner", help="A partner's channel: events about subjects who granted it."),
     subject: str = typer.Option(None, "--subject", help="A subject's own channel: events about that subject."),
     events: list[str] = typer.Option(
-        None, "--event", "-e", help="An event type to send (repeat it); default: every type the channel takes."
+        None,
+        "--event",
+        "-e",
+        help="An event type to send, repeatable (score.changed, grant.revoked, certificate.revoked, decision.made, "
+        "dispute.deadline); default: every type the channel takes.",
     ),
     secret: str = typer.Option(None, "--secret", help="The signing secret (default: a new random one, shown once)."),
     as_json: bool = JsonOption,
@@ -105,7 +110,7 @@ def webhooks_remove(
 def webhooks_deliveries(
     subscription_id: str = typer.Argument(None, help="Only this subscription's attempts."),
     event_id: str = typer.Option(None, "--event-id", help="Only this event's attempts."),
-    outcome: str = typer.Option(None, "--outcome", help="delivered | retrying | failed | withheld"),
+    outcome: WebhookOutcome = typer.Option(None, "--outcome", help="Only attempts with this outcome."),
     limit: int = typer.Option(50, "--limit", help="At most this many rows, newest first."),
     as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
