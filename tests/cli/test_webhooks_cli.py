@@ -37,13 +37,16 @@ def test_add_list_deliveries_remove(ws):
     assert json.loads(cli(ws, "list", "--all", "--json").output)[0]["status"] == "ended"
 
 
-def test_choices_are_the_services_own():
+def test_choices_and_api_types_are_the_services_own():
     from typing import get_args
 
+    from credence.api import models
     from credence.cli import choices
+    from credence.services.webhooks.outbox import EVENT_TYPES
     from credence.services.webhooks.subscriptions import OUTCOMES
 
-    assert get_args(choices.WebhookOutcome) == OUTCOMES
+    assert get_args(choices.WebhookOutcome) == get_args(models.WebhookOutcome) == OUTCOMES
+    assert get_args(models.WebhookEvent) == tuple(EVENT_TYPES)
 
 
 def test_one_channel_is_required(ws):

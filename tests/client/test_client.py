@@ -99,6 +99,12 @@ def test_every_route_through_the_client(bureau):
     assert aud.access_log(limit=5) and aud.distribution().scored >= 4
     assert aud.whatif(650).threshold == 650 and aud.drift().report == "drift" and aud.fairness().report == "fairness"
 
+    hook = op.add_webhook("partner", "citybike", "http://127.0.0.1:9/hook", types=["decision.made"])
+    assert hook.secret.startswith("whsec_") and hook.subscription_id in {w.subscription_id for w in op.webhooks()}
+    assert op.webhook_deliveries(subscription_id=hook.subscription_id, outcome="failed") == []
+    assert op.remove_webhook(hook.subscription_id).status == "ended"
+    assert not op.webhooks() and op.webhooks(include_ended=True)
+
     for c in (public, op, aud, partner, prov, subj):
         c.close()
     assert called == set(operations), f"routes the client did not call: {sorted(set(operations) - called)}"

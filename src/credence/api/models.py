@@ -6,7 +6,7 @@ without loading the server.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -71,6 +71,10 @@ PARAMETER_EXAMPLES: dict[str, Any] = {
     "offset": 0,
     "live_only": True,
     "purpose": "bike rental",
+    "subscription_id": "WH-3f9c2a7d1e04",
+    "event_id": "evt_8e04b8080093488bb5266493bc09424f",
+    "outcome": "failed",
+    "include_ended": False,
 }
 
 
@@ -659,6 +663,79 @@ class Disclosure(Open):
         | {"score_history": [], "disputes": [], "grants_given": [], "grants_received": [], "decisions": []}
         | {"certificates": [], "access_log": []}
     )
+
+
+# ------------------------------------------------------------------------------------------ webhooks
+WebhookEvent = Literal["score.changed", "grant.revoked", "certificate.revoked", "decision.made", "dispute.deadline"]
+WebhookOutcome = Literal["delivered", "retrying", "failed", "withheld"]
+SUBSCRIPTION = {
+    "subscription_id": "WH-3f9c2a7d1e04",
+    "channel": "partner",
+    "principal": "citybike",
+    "url": "https://citybike.example/hooks/credence",
+    "types": ["score.changed", "grant.revoked", "certificate.revoked", "decision.made"],
+    "created_at": T,
+    "created_by": "operator:ops",
+    "ended_at": None,
+    "status": "live",
+    "delivered": 41,
+    "retrying": 1,
+    "failed": 0,
+    "withheld": 2,
+}
+
+
+class WebhookSubscriptionIn(BaseModel):
+    model_config = example(
+        {"channel": "partner", "principal": "citybike", "url": "https://citybike.example/hooks/credence"}
+    )
+    channel: Literal["partner", "subject"] = Field(
+        description="partner: events about subjects who granted it; subject: events about that subject"
+    )
+    principal: str = Field(min_length=1, max_length=200, description="the partner id, or the subject's entity id")
+    url: str = Field(min_length=1, max_length=2000, description="the receiver's http(s) URL")
+    types: list[WebhookEvent] | None = Field(None, description="event types; default: every type the channel takes")
+    secret: str | None = Field(None, min_length=16, max_length=200, description="default: a new random secret")
+
+
+class WebhookSubscription(BaseModel):
+    model_config = example(SUBSCRIPTION)
+    subscription_id: str
+    channel: str
+    principal: str
+    url: str
+    types: list[str]
+    created_at: Timestamp
+    created_by: str
+    ended_at: Timestamp | None = None
+    status: str = Field(description="live | ended")
+    delivered: int
+    retrying: int = Field(description="attempts that failed and were retried")
+    failed: int
+    withheld: int = Field(description="events a guardrail kept back (the subject's grant was no longer live)")
+
+
+class NewWebhookSubscription(WebhookSubscription):
+    model_config = example(SUBSCRIPTION | {"secret": "whsec_q0mTq5d3J1bX3Yp8cD2l9Qe6aR4tV7uW1xZ0sB5nK8h"})
+    secret: str = Field(description="the signing secret: shown once; store it now")
+
+
+class WebhookDelivery(BaseModel):
+    model_config = example(
+        {"subscription_id": "WH-3f9c2a7d1e04", "event_id": "evt_8e04b8080093488bb5266493bc09424f"}
+        | {"type": "decision.made", "seq": 1207, "attempt": 2, "outcome": "retrying", "status_code": 503}
+        | {"error": "the receiver answered HTTP 503", "attempted_at": T, "next_attempt_at": "2026-12-01T09:30:08Z"}
+    )
+    subscription_id: str
+    event_id: str
+    type: str | None
+    seq: int
+    attempt: int = Field(description="1, 2, ...; 0 for an event a guardrail withheld")
+    outcome: WebhookOutcome
+    status_code: int | None = Field(description="the receiver's HTTP status; null when none came back")
+    error: str | None
+    attempted_at: Timestamp
+    next_attempt_at: Timestamp | None = Field(description="when the next attempt is due (outcome retrying)")
 
 
 def score_body(row: dict) -> dict:

@@ -39,6 +39,7 @@ from credence.api.models import (
     KeyOut,
     Me,
     NewKey,
+    NewWebhookSubscription,
     Policy,
     Provider,
     QuarantinePage,
@@ -49,6 +50,8 @@ from credence.api.models import (
     SigninCode,
     SnapshotOut,
     Verification,
+    WebhookDelivery,
+    WebhookSubscription,
     WhatIf,
 )
 from credence.client.transport import Transport, params, segment
@@ -232,6 +235,30 @@ class Client:
 
     def fairness(self) -> FairnessReport:
         return self._call("GET", "/v1/audit/fairness", FairnessReport)
+
+    # ------------------------------------------------------------------------------------------ webhooks
+    def add_webhook(
+        self, channel: str, principal: str, url: str, types: list[str] | None = None, secret: str | None = None
+    ) -> NewWebhookSubscription:
+        """Subscribe ``url`` to a partner's or a subject's channel; the answer holds the signing secret (once)."""
+        body = {"channel": channel, "principal": principal, "url": url, "types": types, "secret": secret}
+        return self._call("POST", "/v1/webhooks", NewWebhookSubscription, json=body)
+
+    def webhooks(self, include_ended: bool = False) -> list[WebhookSubscription]:
+        return self._call("GET", "/v1/webhooks", list[WebhookSubscription], params=params(include_ended=include_ended))
+
+    def remove_webhook(self, subscription_id: str) -> WebhookSubscription:
+        return self._call("DELETE", f"/v1/webhooks/{segment(subscription_id)}", WebhookSubscription)
+
+    def webhook_deliveries(
+        self,
+        subscription_id: str | None = None,
+        event_id: str | None = None,
+        outcome: str | None = None,
+        limit: int = 100,
+    ) -> list[WebhookDelivery]:
+        query = params(subscription_id=subscription_id, event_id=event_id, outcome=outcome, limit=limit)
+        return self._call("GET", "/v1/webhooks/deliveries", list[WebhookDelivery], params=query)
 
 
 def _pages(fetch, field: str) -> Iterator[Any]:
