@@ -188,6 +188,9 @@ def test_one_status_for_an_invalid_request_whoever_notices(client, keys):
     for r, field in ((missing, "viewer_id"), (bad_value, "scope"), (wrong_type, "viewer_id")):
         assert r.status_code == 400 and r.json()["code"] == "invalid" and r.json()["field"] == field, r.text
     assert "field 'viewer_id' is missing" in missing.json()["error"]
+    snapshot = client.get("/v1/scores/P1/history", key=keys["operator"]).json()[-1]["snapshot_id"]
+    same = client.get("/v1/audit/drift", key=keys["auditor"], params={"base": snapshot, "current": snapshot})
+    assert same.status_code == 400 and same.json()["field"] == "snapshot"  # a bad pair of values, like any other
     refused = client.post("/v1/decisions", key=keys["partner"], json={"subject_id": "P1", "policy_id": "nope"})
     assert refused.status_code in (403, 404)  # not a validation problem: another status, not 400 or 422
 

@@ -21,7 +21,7 @@ import pandas as pd
 from credence.domain.bands import BAND_ORDER, INSUFFICIENT
 from credence.domain.catalogue import DIMENSIONS, Catalogue
 from credence.domain.scorecard import Feature, Scorecard
-from credence.errors import DataError, NotFoundError
+from credence.errors import DataError, NotFoundError, ValidationError
 from credence.learning import metrics
 from credence.sql.compiler import compile_scorecard
 from credence.store import Store, queries
@@ -61,7 +61,9 @@ def pick_snapshots(store: Store, base: str | None = None, current: str | None = 
         others = [s["snapshot_id"] for s in snaps if s["snapshot_id"] != current]
         base = base or others[-1]
     if base == current:
-        raise DataError("the base and current snapshots are the same", field="snapshot")
+        raise ValidationError(
+            "the base and current snapshots are the same", field="snapshot", fix="compare two different snapshots"
+        )
     return by_id[base], by_id[current]
 
 

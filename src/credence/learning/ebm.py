@@ -29,7 +29,7 @@ from sklearn.isotonic import isotonic_regression
 
 from credence.domain.bands import MAX_SCORE, MIN_SCORE
 from credence.domain.scorecard import Scorecard
-from credence.errors import ConfigError, DataError
+from credence.errors import ConfigError, DataError, ValidationError
 from credence.learning.convert import card_from_bins
 from credence.learning.data import check_size
 
@@ -125,13 +125,13 @@ def fit_ebm(X: pd.DataFrame, y: np.ndarray, options: EBMOptions, *, seed: int = 
     check_size(np.asarray(y), "the training sample")
     unknown = sorted(set(options.monotone) - set(X.columns))
     if unknown:
-        raise DataError(f"--monotone names '{unknown[0]}', which is not an input", field=unknown[0])
+        raise ValidationError(f"--monotone names '{unknown[0]}', which is not an input", field=unknown[0])
     types, constraints = [], []
     for c in X.columns:
         categorical = X[c].dtype == object
         trend = options.monotone.get(c)
         if trend is not None and trend not in TRENDS:
-            raise DataError(f"the trend of '{c}' must be 'up' or 'down', not {trend!r}", field=c)
+            raise ValidationError(f"the trend of '{c}' must be 'up' or 'down', not {trend!r}", field=c)
         if trend is not None and categorical:
             raise DataError(f"'{c}' is categorical; a monotone trend needs a numeric input", field=c)
         types.append("nominal" if categorical else "continuous")

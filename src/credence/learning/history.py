@@ -22,7 +22,7 @@ from credence.domain.bands import INSUFFICIENT
 from credence.domain.catalogue import Catalogue
 from credence.domain.performance import PerformanceDefinition
 from credence.domain.scorecard import Scorecard
-from credence.errors import DataError
+from credence.errors import DataError, ValidationError
 from credence.learning.features import TARGET, WorkspaceTable, _df, protected_frame
 from credence.sql.compiler import scorecard_query
 from credence.sql.expressions import col
@@ -70,7 +70,7 @@ def history_query(
 ) -> exp.Select:
     """Features of ``card`` as of ``observe`` joined with the outcome status that followed."""
     if known not in KNOWN:
-        raise DataError(f"known={known!r} is not one of {', '.join(KNOWN)}", field="known")
+        raise ValidationError(f"known={known!r} is not one of {', '.join(KNOWN)}", field="known")
     events = "effective_events"
     if known == "ingested":
         events = PIT_EVENTS
