@@ -53,6 +53,11 @@ def test_every_example_is_valid_for_its_model():
             for example in (model.model_config.get("json_schema_extra") or {}).get("examples", []):
                 model.model_validate(example)  # raises, naming the model and field, when an example is stale
                 checked += 1
+    from credence.api.errors import ERROR_RESPONSES
+
+    for status, response in ERROR_RESPONSES.items():
+        example = response["content"]["application/json"]["example"]
+        assert models.ErrorBody.model_validate(example).status == status
     assert checked >= 40
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +60,12 @@ def test_swagger_ui_renders_every_route(browser, docs_server, shot):
         page.wait_for_selector(".opblock-body .microlight, .opblock-body .highlight-code")
         assert "citybike" in page.locator(".opblock-body").first.inner_text()
         shot(page, "api-docs-swagger")
+        health = page.locator(".opblock", has=page.locator(".opblock-summary-path", has_text="/v1/health")).first
+        health.locator(".opblock-summary").click()
+        health.get_by_role("button", name="Try it out").click()
+        health.get_by_role("button", name="Execute").click()  # a real request from the page: connect-src 'self'
+        status = health.locator(".live-responses-table tbody .response-col_status").first
+        expect(status).to_have_text("200")
         _loopback_only(seen)
     finally:
         context.close()

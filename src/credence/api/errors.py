@@ -95,9 +95,26 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, server_error)
 
 
-# Documented on every route so the OpenAPI document lists the shape clients will see.
+# Documented on every route so the OpenAPI document lists the shape clients will see, with an example each.
+ERROR_EXAMPLES = {
+    400: ("invalid", "field 'viewer_id' is missing. Fix: send 'viewer_id'", "viewer_id"),
+    401: (
+        "unauthenticated",
+        "missing, unknown or revoked API key. Fix: send 'Authorization: Bearer cred_...'",
+        "Authorization",
+    ),
+    403: ("forbidden", "a subject sees only its own events", "entity_id"),
+    404: ("not_found", "no entity 'P0000999'", "entity_id"),
+    409: ("conflict", "grant 'G-fe1fd9c00ab4' is already revoked", "grant_id"),
+    422: ("guardrail", "refused by guardrail 3 (no score for essential services): purpose 'train tickets'", "purpose"),
+    503: ("store_busy", "the store is held by another program (pid 4242). Fix: retry after a moment", None),
+}
 ERROR_RESPONSES = {
-    status: {"model": ErrorBody, "description": text}
+    status: {
+        "model": ErrorBody,
+        "description": text,
+        "content": {"application/json": {"example": error_body(status, *ERROR_EXAMPLES[status])}},
+    }
     for status, text in (
         (400, "Invalid request: a field missing or malformed, or a body that is not JSON"),
         (401, "Missing or bad API key"),
