@@ -3,6 +3,7 @@ error) and ``--help`` lists them. ``tests/cli/test_usage.py`` keeps them equal t
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 Engine = Literal["duckdb", "spark"]
@@ -16,3 +17,14 @@ Role = Literal["operator", "provider", "partner", "subject", "auditor"]
 Known = Literal["occurred", "ingested"]
 Learner = Literal["optbinning", "ebm", "auto"]
 WebhookOutcome = Literal["delivered", "retrying", "failed", "withheld"]
+
+
+class Band(StrEnum):
+    """A band (an Enum: Typer takes a repeatable option of an Enum, not of a Literal)."""
+
+    poor = "poor"
+    fair = "fair"
+    good = "good"
+    excellent = "excellent"
+    extraordinary = "extraordinary"
+    insufficient = "insufficient data"

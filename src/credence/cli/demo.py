@@ -20,14 +20,17 @@ def after_scoring(ws, console: Console) -> None:
     _, auditor = create_key(ws.store, "auditor", "demo-auditor")
     _, partner_key = create_key(ws.store, "partner", "stayeasy")  # a registered partner subjects can grant to
     console.rule("Open the portal")
-    console.print(f"  credence serve --workspace {ws.root}   then open http://127.0.0.1:8000/")
-    console.print(f"  sign in as the operator with key  {operator}", highlight=False)
-    console.print(f"  sign in as the auditor with key  {auditor}", highlight=False)
+    # commands, keys and links are printed whole on one line (soft_wrap): the terminal wraps them, so they paste
+    console.print(f"  credence serve --workspace {ws.root}   then open http://127.0.0.1:8000/", soft_wrap=True)
+    console.print(f"  sign in as the operator with key  {operator}", highlight=False, soft_wrap=True)
+    console.print(f"  sign in as the auditor with key  {auditor}", highlight=False, soft_wrap=True)
     console.print(
         f"  partner stayeasy (grant to it: credence grant {subject} --to stayeasy ...) key  {partner_key}",
         highlight=False,
+        soft_wrap=True,
     )
     console.print(
         f"  subject {subject}: one-time link http://127.0.0.1:8000/signin/link?code={code} (valid 24 hours)",
         highlight=False,
+        soft_wrap=True,
     )

@@ -104,4 +104,5 @@ def learn_from_history(ws, as_of: datetime, console: Console, *, seed: int = 7) 
         f"credence compare {path.relative_to(ws.root)} --observe {t_test:%Y-%m-%d} --window 6m, then "
         f"credence promote {path.relative_to(ws.root)}  ({time.perf_counter() - started:.1f}s)",
         highlight=False,
+        soft_wrap=True,
     )

@@ -8,6 +8,7 @@ import typer
 
 from credence.cli.app import DATA, LEARNING, WorkspaceOption, app, console, workspace
 from credence.cli.choices import Known, LabelKind
+from credence.cli.output import JsonOption, emit
 
 
 @app.command(rich_help_panel=DATA)
@@ -16,21 +17,25 @@ def load(
         ..., help="outcomes (entity_id, observed_from, months, defaulted) or protected (entity_id, attribute, value)."
     ),
     files: list[Path] = typer.Argument(..., help="CSV or Parquet files; each is loaded in one transaction."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Load observed outcomes or protected attributes; bad records are quarantined with their reason."""
     from credence.services.labels import load_labels
 
     ws = workspace(ws_path)
-    for path in files:
-        r = load_labels(ws.store, path, kind)
+    reports = [load_labels(ws.store, path, kind) for path in files]
+    if as_json:
+        emit({"files": [r.to_dict() for r in reports]})
+        return
+    for r in reports:
         console.print(
             f"{r.source}: {kind} received {r.received:,} = accepted {r.accepted:,} + duplicate "
             f"{r.duplicates:,} + quarantined {r.quarantined:,}",
             highlight=False,
         )
         for reason in r.sample_reasons:
-            console.print(f"  [yellow]quarantined[/] {reason}", highlight=False)
+            console.print(f"  [yellow]quarantined[/] {reason}", highlight=False, soft_wrap=True)
 
 
 def _card_ref(ws, ref: str) -> str:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from credence.cli.app import LEARNING, WorkspaceOption, app, console, workspace
 from credence.cli.choices import Known, Learner
+from credence.cli.output import JsonOption, emit
 from credence.clock import parse_time
 from credence.errors import ConfigError, DataError
 
@@ -573,6 +574,7 @@ def audit(
     report: Path = typer.Option(None, "--report", help="Directory for the report (default WORKSPACE/reports/...)."),
     features: bool = typer.Option(True, "--features/--no-features", help="Recompute feature values for feature PSI."),
     list_snapshots: bool = typer.Option(False, "--list", help="List the snapshots and stop."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Drift between two score snapshots (PSI of score, dimensions, features; band migration) and fairness."""
@@ -581,10 +583,17 @@ def audit(
 
     ws = workspace(ws_path)
     if list_snapshots:
+        from credence.cli.render import id_column, print_table
+
+        rows = snapshots(ws.store)
+        if as_json:
+            emit({"snapshots": rows})
+            return
         t = Table(title="Snapshots")
-        for col in ("snapshot", "as of", "created", "scored", "insufficient"):
+        id_column(t, "snapshot")
+        for col in ("as of", "created", "scored", "insufficient"):
             t.add_column(col)
-        for s in snapshots(ws.store):
+        for s in rows:
             t.add_row(
                 s["snapshot_id"],
                 f"{s['as_of']:%Y-%m-%d %H:%M}",
@@ -592,7 +601,7 @@ def audit(
                 f"{s['scored']:,}",
                 f"{s['insufficient']:,}",
             )
-        console.print(t)
+        print_table(console, t)
         return
     result = drift_report(
         ws.store,
@@ -605,6 +614,9 @@ def audit(
     result["fairness"] = snapshot_fairness(ws.store, result["current"]["snapshot_id"])
     report_dir = report or ws.root / "reports" / f"audit-{result['current']['snapshot_id']}"
     j, h = write_drift(result, report_dir)
+    if as_json:
+        emit(result | {"files": {"json": j, "html": h}})
+        return
     t = Table(title=f"Drift {result['base']['snapshot_id']} -> {result['current']['snapshot_id']}")
     for col in ("what", "PSI", "status"):
         t.add_column(col)

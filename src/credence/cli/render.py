@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from credence.domain.bands import BAND_ORDER, INSUFFICIENT, band_range
 from credence.domain.catalogue import DIMENSION_LABELS, DIMENSIONS
@@ -16,6 +17,27 @@ BAND_STYLE = {
     "extraordinary": "bold cyan",
     INSUFFICIENT: "dim",
 }
+
+
+def id_column(table: Table, header: str, **options) -> None:
+    """A column of ids, which a user types: whole on one line (other columns wrap first), or, where the table
+    cannot fit the terminal so, folded onto the next lines; never cut (see :func:`print_table`)."""
+    table.add_column(header, no_wrap=True, overflow="fold", **options)
+
+
+def print_table(console: Console, table: Table) -> None:
+    """Print ``table`` with nothing cut: a word too long for its column folds (no ellipsis), and when the id
+    columns cannot stay on one line within the terminal's width, they fold too (Rich crops a no-wrap cell)."""
+    for c in table.columns:
+        if c.overflow == "ellipsis":
+            c.overflow = "fold"
+    wide = console.options.update_width(1 << 16)  # each column's own minimum, not clamped to the terminal
+    minimum = sum(table._measure_column(console, wide, c).minimum for c in table.columns) + table._extra_width
+    if minimum > console.width:
+        for column in table.columns:
+            if column.no_wrap and column.overflow == "fold":
+                column.no_wrap = False
+    console.print(table)
 
 
 def band_table(counts: dict[str, int], title: str = "Band distribution") -> Table:
@@ -67,8 +89,17 @@ def print_score(console: Console, row: dict, *, title: str | None = None, card=N
     reasons = row.get("reasons") or []
     if reasons:
         console.print("[bold]Top reasons[/] (points are score points, as above)")
-        for i, r in enumerate(reasons, 1):
-            console.print(f"  {i}. {r['text']}")
+        console.print(reason_list(reasons))
+
+
+def reason_list(reasons: list[dict]) -> Table:
+    """Numbered reasons; a long one wraps between words under its own first line, never under the number."""
+    t = Table.grid(padding=(0, 1))
+    t.add_column(justify="right", no_wrap=True)
+    t.add_column(overflow="fold")
+    for i, r in enumerate(reasons, 1):
+        t.add_row(f"  {i}.", Text(r["text"]))
+    return t
 
 
 def sum_table(ex: dict, what: str, extra: list[str] | None = None) -> Table:

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from credence.cli.app import DATA, RIGHTS, WORKSPACE, WorkspaceOption, app, console, err_console, workspace
 from credence.cli.choices import Answer, DisputeStatus, ReportFormat, Scope
+from credence.cli.output import JsonOption, emit, score_json
 from credence.errors import CredenceError, ValidationError
-from credence.workspace import open_workspace
 
 BAND_STYLE = {"poor": "red", "fair": "yellow", "good": "green", "excellent": "bold green", "extraordinary": "bold cyan"}
 
@@ -32,19 +32,30 @@ def _band(band: str | None) -> str:
 
 # ------------------------------------------------------------------------------------------ policies
 @app.command(rich_help_panel=RIGHTS)
-def policies(ws_path: Path = WorkspaceOption) -> None:
+def policies(as_json: bool = JsonOption, ws_path: Path = WorkspaceOption) -> None:
     """List the policy pack: each benefit or restriction, its purpose and its score condition."""
     pack = workspace(ws_path).policies
+    if as_json:
+        fields = ("id", "kind", "partner", "purpose", "context", "threshold", "effect", "description")
+        rows = [{f: getattr(p, f) for f in fields} | {"condition": p.condition_text} for p in pack.policies]
+        emit({"source": str(pack.source), "policies": rows})
+        return
+    from credence.cli.render import id_column, print_table
+
     t = Table(title=f"Policies ({pack.source})")
-    for c in ("id", "kind", "partner", "purpose", "condition", "effect"):
+    id_column(t, "id")
+    t.add_column("kind")
+    id_column(t, "partner")
+    for c in ("purpose", "condition", "effect"):
         t.add_column(c)
     for p in pack.policies:
         t.add_row(p.id, p.kind, p.partner, p.purpose, p.condition_text, p.effect)
-    console.print(t)
+    print_table(console, t)
     console.print(
         "A decision needs the subject's grant: credence grant SUBJECT --to PARTNER --scope decisions "
         "--purpose PURPOSE --until 30d",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -54,16 +65,15 @@ def decide(
     entity: str = typer.Argument(..., help="The subject."),
     policy: str = typer.Argument(..., help="Policy id (credence policies lists them)."),
     partner: str = typer.Option(..., "--partner", "-p", help="The partner asking; needs the subject's grant."),
-    as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Apply a policy to a subject for a partner (needs a live 'decisions' grant for the policy's purpose)."""
     from credence.services.decisions import decide as run
-    from credence.services.disclosure import jsonable
 
     d = run(workspace(ws_path), entity, policy, partner)
     if as_json:
-        typer.echo(json.dumps(jsonable(d), indent=2))
+        emit(d)
         return
     style = "red" if d["adverse"] else ("green" if d["outcome"] == "granted" else "yellow")
     body = [f"[bold {style}]{d['outcome']}[/]: {d['effect']}"]
@@ -87,18 +97,22 @@ def grant_cmd(
     scope: Scope = typer.Option("score", "--scope", help="score (see the score) or decisions (ask for decisions)."),
     purpose: str = typer.Option(..., "--purpose", help="What it is for, e.g. 'bike rental' (a policy's purpose)."),
     until: str = typer.Option("30d", "--until", help="Expiry: a date/time, or a duration such as 30d, 12h, 6m."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Record the subject's consent for a viewer, for a purpose, until a time."""
     from credence.services.grants import grant
 
     g = grant(workspace(ws_path), subject, to, scope, purpose, until)
+    if as_json:
+        emit(g)
+        return
     console.print(
         f"Granted [bold]{g['grant_id']}[/]: {to} may {_scope_words(scope)} of {subject} for "
         f"'{g['purpose']}' until {_when(g['expires_at'])} UTC",
         highlight=False,
     )
-    console.print(f"Revoke it at any time: credence revoke {g['grant_id']}", highlight=False)
+    console.print(f"Revoke it at any time: credence revoke {g['grant_id']}", highlight=False, soft_wrap=True)
 
 
 def _scope_words(scope: str) -> str:
@@ -109,15 +123,23 @@ def _scope_words(scope: str) -> str:
 def grants_cmd(
     subject: str = typer.Argument(..., help="The subject."),
     live: bool = typer.Option(False, "--live", help="Only live grants."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """List the grants a subject gave, with their status."""
     from credence.services.grants import list_grants
 
     rows = list_grants(workspace(ws_path), subject, live_only=live)
+    if as_json:
+        emit({"subject_id": subject, "grants": rows})
+        return
+    from credence.cli.render import id_column, print_table
+
     t = Table(title=f"Grants given by {subject}")
-    for c in ("grant", "viewer", "scope", "purpose", "from", "until", "status"):
-        t.add_column(c)
+    id_column(t, "grant")
+    id_column(t, "viewer")
+    for c in ("scope", "purpose", "from", "until", "status"):
+        t.add_column(c, overflow="fold")
     for g in rows:
         style = "green" if g["status"] == "live" else "dim"
         t.add_row(
@@ -129,19 +151,23 @@ def grants_cmd(
             _when(g["expires_at"]),
             f"[{style}]{g['status']}[/]",
         )
-    console.print(t)
+    print_table(console, t)
 
 
 @app.command(rich_help_panel=RIGHTS)
 def revoke(
     grant_id: str = typer.Argument(..., help="The grant to revoke."),
     by: str = typer.Option(None, "--by", help="Who revokes (default: the subject)."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Revoke a grant; it stops working at once (the revocation is appended)."""
     from credence.services.grants import revoke as run
 
     g = run(workspace(ws_path), grant_id, revoked_by=by)
+    if as_json:
+        emit(g)
+        return
     console.print(
         f"Revoked {grant_id}: {g['viewer_id']} may no longer {_scope_words(g['scope'])} of "
         f"{g['subject_id']} (from {_when(g['revoked_at'])} UTC)",
@@ -154,6 +180,7 @@ def read_cmd(
     entity: str = typer.Argument(..., help="The subject whose score to read."),
     as_viewer: str = typer.Option(..., "--as", help="Who is reading (the subject itself, or a grantee)."),
     purpose: str = typer.Option(None, "--purpose", help="Why (must match the grant's purpose)."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Read a score as a viewer: the subject always, anyone else with a live grant. Every read is logged."""
@@ -163,6 +190,9 @@ def read_cmd(
 
     ws = workspace(ws_path)
     row = read_score(ws, entity, as_viewer, purpose)
+    if as_json:
+        emit(score_json(row) | {"viewer": as_viewer, "grant_id": row.get("grant_id"), "purpose": row.get("purpose")})
+        return
     print_score(console, row, title=f"{entity} read by {as_viewer}", card=card_of(ws, row))
 
 
@@ -173,6 +203,7 @@ def certify(
     audience: str = typer.Option(..., "--audience", "-a", help="Who the certificate is for."),
     ttl: str = typer.Option("7d", "--ttl", help="Validity, e.g. 7d, 12h (at most 365d)."),
     out: Path = typer.Option(None, "--out", help="Write the token to this file."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Issue a signed certificate (EdDSA JWT) of the subject's score for one audience."""
@@ -182,6 +213,9 @@ def certify(
     c = run(ws, entity, audience, ttl=ttl)
     if out:
         out.write_text(c["token"] + "\n")
+    if as_json:
+        emit(c)
+        return
     err_console.print(
         f"Certificate {c['certificate_id']}: {entity} scores {c['claims']['score']} ({_band(c['claims']['band'])}) "
         f"for {audience}, valid until {_when(c['expires_at'])} UTC, key {c['key_id']}",
@@ -190,6 +224,7 @@ def certify(
     err_console.print(
         f"Verify offline: credence verify TOKEN --jwks {ws.keys.jwks} --audience {audience}",
         highlight=False,
+        soft_wrap=True,
     )
     if not out:
         typer.echo(c["token"])
@@ -211,12 +246,14 @@ def verify(
         "--url",
         help="A running bureau's address: fetch its JWKS and revocation list from it (instead of files).",
     ),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Verify a certificate offline (no database): signature, key id, expiry, issuer, audience, revocation."""
     from credence.services.certificates import document_issuer, load_jwks, load_revocations, revocation_issuer
     from credence.services.certificates import issuer as issuer_of
     from credence.services.certificates import verify as run
+    from credence.workspace import open_workspace
 
     if token == "-":
         token = sys.stdin.read().strip()
@@ -266,6 +303,9 @@ def verify(
         + (", audience" if audience else "")
         + (", revocation" if revoked_ids is not None else "")
     )
+    if as_json:
+        emit({"valid": True, "checked": checked.split(", "), "claims": claims})
+        return
     console.print(
         f"[bold green]valid[/]: {claims['sub']} scores {claims['score']} ({_band(claims['band'])}) as of "
         f"{claims['as_of'][:10]}, for {claims['aud']}, certificate {claims['jti']} (checked {checked})",
@@ -356,12 +396,16 @@ def dispute_open(
     provider: str = typer.Argument(..., help="The provider that reported it."),
     event_id: str = typer.Argument(..., help="The provider's event id."),
     note: str = typer.Option(None, "--note", help="Why it is wrong."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Contest an event: it stops counting until the provider answers (30 days, or it is removed)."""
     from credence.services.disputes import open_dispute
 
     d = open_dispute(workspace(ws_path), entity, provider, event_id, note=note)
+    if as_json:
+        emit(d)
+        return
     _print_dispute(d)
     console.print(
         f"The event no longer counts while pending; {provider} must answer by {_when(d['answer_due'])} UTC.",
@@ -380,6 +424,7 @@ def dispute_answer(
     days_late: int = typer.Option(None, "--days-late", help="correct: the corrected days late."),
     new_event_id: str = typer.Option(None, "--new-event-id", help="correct: the id of the correcting event."),
     note: str = typer.Option(None, "--note", help="The provider's explanation."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Answer a dispute as the provider: confirm it, correct it (a new event supersedes it) or retract it."""
@@ -394,6 +439,9 @@ def dispute_answer(
     }
     correction = {k: v for k, v in fields.items() if v is not None} or None
     d = answer_dispute(workspace(ws_path), dispute_id, provider, action, correction=correction, note=note)
+    if as_json:
+        emit(d)
+        return
     _print_dispute(d)
     if d.get("correction"):
         console.print(
@@ -405,12 +453,16 @@ def dispute_answer(
 @dispute_app.command("expire")
 def dispute_expire(
     now: str = typer.Option(None, "--now", help="Treat this as the current time (default: now)."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Expire every dispute left unanswered for 30 days: the event no longer counts."""
     from credence.services.disputes import expire_disputes
 
     done = expire_disputes(workspace(ws_path), now)
+    if as_json:
+        emit({"expired": done})
+        return
     console.print(
         f"Expired {len(done)} unanswered dispute(s)"
         + (": " + ", ".join(d["dispute_id"] for d in done) if done else ""),
@@ -423,14 +475,22 @@ def dispute_list(
     entity: str = typer.Option(None, "--entity", help="Only this subject's disputes."),
     provider: str = typer.Option(None, "--provider", help="Only disputes about this provider's events."),
     status: DisputeStatus | None = typer.Option(None, "--status", help="Only disputes in this status."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """List disputes with their status and when an answer is due."""
+    from credence.cli.render import id_column, print_table
     from credence.services.disputes import list_disputes
 
     rows = list_disputes(workspace(ws_path), entity, provider, status)
+    if as_json:
+        emit({"disputes": rows})
+        return
     t = Table(title="Disputes")
-    for c in ("dispute", "subject", "event", "status", "opened", "answer due"):
+    id_column(t, "dispute")
+    id_column(t, "subject")
+    id_column(t, "event")
+    for c in ("status", "opened", "answer due"):
         t.add_column(c)
     for d in rows:
         t.add_row(
@@ -441,7 +501,7 @@ def dispute_list(
             _when(d["opened_at"]),
             _when(d["answer_due"]),
         )
-    console.print(t)
+    print_table(console, t)
 
 
 # ------------------------------------------------------------------------------------------ disclosure
@@ -470,12 +530,16 @@ def report(
 def purge(
     dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be removed; remove nothing."),
     now: str = typer.Option(None, "--now", help="Treat this as the current time (default: now)."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Delete adverse events past retention (7 years, bankruptcy 10); a purge record is appended."""
     from credence.services.retention import purge as run
 
     r = run(workspace(ws_path), now=now, dry_run=dry_run)
+    if as_json:
+        emit(r | {"dry_run": dry_run})
+        return
     verb = "Would remove" if dry_run else "Removed"
     detail = ", ".join(f"{t} {n}" for t, n in r["by_type"].items())
     console.print(
@@ -489,6 +553,7 @@ def purge(
 def erase(
     entity: str = typer.Argument(..., help="The subject to erase."),
     yes: bool = typer.Option(False, "--yes", help="Confirm: erasure cannot be undone."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Erase a subject: its rows go from every table; a record (hash and counts only) remains."""
@@ -497,6 +562,9 @@ def erase(
     if not yes:
         raise ValidationError(f"erasing '{entity}' cannot be undone", field="yes", fix="add --yes to confirm")
     r = run(workspace(ws_path), entity)
+    if as_json:
+        emit(r)
+        return
     t = Table(title=f"Erasure {r['erasure_id']}")
     t.add_column("table")
     t.add_column("rows", justify="right")

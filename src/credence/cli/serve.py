@@ -12,7 +12,7 @@ from rich.table import Table
 from credence.cli.app import SERVING, WorkspaceOption, app, console, workspace
 from credence.cli.channel import Channel, refuse_second_server
 from credence.cli.choices import Role
-from credence.workspace import open_workspace
+from credence.cli.output import JsonOption, emit
 
 keys_app = typer.Typer(help="API keys: one per principal and role, shown once, stored hashed.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys", rich_help_panel=SERVING)
@@ -45,6 +45,7 @@ def serve(
     import uvicorn
 
     from credence.app import create_app
+    from credence.workspace import open_workspace
 
     ws = open_workspace(ws_path)
     refuse_second_server(ws.root)
@@ -68,7 +69,7 @@ def serve(
     url = f"http://{host}:{port}/"
     channel = Channel(ws.root, url)
     console.print(f"Credence on [bold]{url}[/] (OpenAPI at /openapi.json) for workspace {ws.root}")
-    console.print("Sign in with a key from: credence keys create --role ROLE --name PRINCIPAL")
+    console.print("Sign in with a key from: credence keys create --role ROLE --name PRINCIPAL", soft_wrap=True)
     console.print(f"CLI commands on this workspace run inside this server (channel {channel.socket})")
     if drop is not None:
         console.print(f"Watching {drop.folder} for provider files (ingested, then moved to done/ or failed/)")
@@ -89,23 +90,37 @@ def serve(
 def keys_create(
     role: Role = typer.Option(..., help="What the key may do (docs/api.md: keys and roles)."),
     name: str = typer.Option(..., help="The principal: entity id (subject), provider id, partner id, or a name."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Create a key. The secret is printed once; only its hash is stored."""
     from credence.api.auth import create_key
 
     key_id, secret = create_key(workspace(ws_path).store, role, name)
+    if as_json:
+        emit({"key_id": key_id, "role": role, "name": name, "secret": secret})
+        return
     console.print(f"Created key {key_id} for {role} '{name}'. Store the secret now; it is not shown again:")
     console.print(secret, highlight=False, soft_wrap=True)
 
 
 @keys_app.command("list")
-def keys_list(ws_path: Path = WorkspaceOption) -> None:
+def keys_list(as_json: bool = JsonOption, ws_path: Path = WorkspaceOption) -> None:
     """List keys (ids, roles, principals; never secrets)."""
     from credence.api.auth import list_keys
+    from credence.cli.render import id_column, print_table
 
-    table = Table("key id", "role", "name", "created", "revoked")
-    for k in list_keys(workspace(ws_path).store):
+    keys = list_keys(workspace(ws_path).store)
+    if as_json:
+        emit({"keys": keys})
+        return
+    table = Table()
+    id_column(table, "key id")
+    table.add_column("role")
+    id_column(table, "name")
+    table.add_column("created")
+    table.add_column("revoked")
+    for k in keys:
         table.add_row(
             k["key_id"],
             k["role"],
@@ -113,17 +128,22 @@ def keys_list(ws_path: Path = WorkspaceOption) -> None:
             f"{k['created_at']:%Y-%m-%d %H:%M}",
             f"{k['revoked_at']:%Y-%m-%d %H:%M}" if k["revoked_at"] else "",
         )
-    console.print(table)
+    print_table(console, table)
 
 
 @keys_app.command("revoke")
 def keys_revoke(
-    key_id: str = typer.Argument(..., help="The key id (see 'credence keys list')."), ws_path: Path = WorkspaceOption
+    key_id: str = typer.Argument(..., help="The key id (see 'credence keys list')."),
+    as_json: bool = JsonOption,
+    ws_path: Path = WorkspaceOption,
 ) -> None:
     """Revoke a key; it stops working at once."""
     from credence.api.auth import revoke_key
 
     k = revoke_key(workspace(ws_path).store, key_id)
+    if as_json:
+        emit(k)
+        return
     console.print(f"Key {k['key_id']} ({k['role']} '{k['name']}') revoked at {k['revoked_at']:%Y-%m-%d %H:%M:%S}")
 
 
@@ -136,6 +156,7 @@ def signin_code(
     subject: str = typer.Argument(..., help="The subject's entity id."),
     minutes: int = typer.Option(15, "--minutes", help="How long the code works (1 minute to 7 days); it works once."),
     url: str = typer.Option("http://127.0.0.1:8000", "--url", help="The portal's address, for the sign-in link."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Issue a one-time sign-in code (and link) for a subject; it starts a revocable, expiring portal session."""
@@ -144,20 +165,34 @@ def signin_code(
     from credence.services.sessions import issue_code
 
     c = issue_code(workspace(ws_path).store, subject, issued_by="operator:cli", minutes=minutes)
+    link = f"{url.rstrip('/')}/signin/link?code={quote(c['code'])}"
+    if as_json:
+        emit({"subject_id": subject, "code": c["code"], "expires_at": c["expires_at"], "link": link})
+        return
     console.print(f"Sign-in code for {subject}, valid once until {c['expires_at']:%Y-%m-%d %H:%M} UTC:")
     console.print(c["code"], highlight=False)
-    console.print(f"Link: {url.rstrip('/')}/signin/link?code={quote(c['code'])}", highlight=False, soft_wrap=True)
+    console.print(f"Link: {link}", highlight=False, soft_wrap=True)
 
 
 @sessions_app.command("list")
 def sessions_list(
-    name: str = typer.Option(None, "--name", help="Only this principal's sessions."), ws_path: Path = WorkspaceOption
+    name: str = typer.Option(None, "--name", help="Only this principal's sessions."),
+    as_json: bool = JsonOption,
+    ws_path: Path = WorkspaceOption,
 ) -> None:
     """List portal sessions with their status (live, expired, signed out, revoked); never tokens."""
+    from credence.cli.render import id_column, print_table
     from credence.services.sessions import list_sessions
 
-    table = Table("role", "name", "via", "started", "expires", "status")
-    for s in list_sessions(workspace(ws_path).store, name=name):
+    sessions = list_sessions(workspace(ws_path).store, name=name)
+    if as_json:
+        emit({"sessions": sessions})
+        return
+    table = Table("role")
+    id_column(table, "name")
+    for c in ("via", "started", "expires", "status"):
+        table.add_column(c)
+    for s in sessions:
         table.add_row(
             s["role"],
             s["name"],
@@ -166,17 +201,21 @@ def sessions_list(
             f"{s['expires_at']:%Y-%m-%d %H:%M}",
             s["status"],
         )
-    console.print(table)
+    print_table(console, table)
 
 
 @sessions_app.command("revoke")
 def sessions_revoke(
     name: str = typer.Argument(..., help="The principal whose portal sessions end now."),
     role: Role = typer.Option("subject", "--role", help="The principal's role."),
+    as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """End every live portal session of a principal at once."""
     from credence.services.sessions import revoke_sessions
 
     n = revoke_sessions(workspace(ws_path).store, role, name, by="operator:cli")
+    if as_json:
+        emit({"role": role, "name": name, "ended": n})
+        return
     console.print(f"Ended {n} live session(s) of {role} '{name}'.")

@@ -9,10 +9,14 @@ import yaml
 
 from credence.errors import ConfigError
 
+# libyaml's safe loader when PyYAML has it (the same types, ~10x faster: the catalogue and cards load on every
+# command); the pure-Python one otherwise
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def parse_yaml(text: str, source: str) -> object:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         raise ConfigError(f"{source} is not valid YAML: {e}") from None
 

@@ -17,10 +17,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
-
+from credence.domain.files import read_shipped_yaml
 from credence.errors import GuardrailError
 
 RULE_SPECIAL = "1 (no special-category data)"
@@ -135,8 +133,7 @@ def _neutral_pattern(phrases: tuple[str, ...]) -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def default_rules() -> NameRules:
-    text = resources.files("credence.domain").joinpath("guardrails.yaml").read_text()
-    raw = yaml.safe_load(text)
+    raw = read_shipped_yaml("credence.domain", "guardrails.yaml")
 
     def norm(groups: dict) -> dict[str, tuple[str, ...]]:
         return {g: tuple(" ".join(words(t)) for t in terms) for g, terms in groups.items()}

@@ -27,17 +27,16 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
-from sqlglot import exp
 
 from credence.clock import utcnow
 from credence.domain.catalogue import Catalogue
 from credence.domain.scorecard import Scorecard
 from credence.services.scoring import SCORE_COLUMNS, distinct_cards, reasons_of, score_entity
 from credence.services.webhooks.outbox import score_changes
-from credence.sql.compiler import population_query
-from credence.sql.scope import restrict_population, scope_of
+from credence.sql.cache import cached
 from credence.store import Store
 from credence.store.current import PENDING_TABLE, ROW_SQL, SCORE_TABLE, STATE_SQL, mark
 from credence.workspace import Workspace
@@ -82,7 +81,8 @@ class Serving:
         hit = self._compiled.get(key)
         if hit is None:
             self._compiled.clear()
-            hit = self._compiled[key] = (plan, catalogue, compiled(plan, catalogue))
+            folder = self.ws.root / ".credence" / "compiled"  # kept between processes (sql/cache.py)
+            hit = self._compiled[key] = (plan, catalogue, compiled(plan, catalogue, folder))
         return hit[2]
 
     # -- keeping the table exact --------------------------------------------------------------------------
@@ -173,17 +173,29 @@ class Serving:
 _COMPILED: dict[str, Statements] = {}
 
 
-def compiled(plan: list[tuple[Scorecard, tuple[str, ...]]], catalogue: Catalogue) -> Statements:
+def compiled(
+    plan: list[tuple[Scorecard, tuple[str, ...]]], catalogue: Catalogue, folder: Path | None = None
+) -> Statements:
     """The statements for these cards and catalogue, compiled once per process for the same content
-    (SQLGlot takes seconds for two cards; workspaces with equal cards share them)."""
+    (SQLGlot takes seconds for two cards; workspaces with equal cards share them), and kept in ``folder``
+    for the next process (``sql/cache.py``)."""
     content = hashlib.sha256(repr((plan, catalogue)).encode()).hexdigest()
     hit = _COMPILED.get(content)
     if hit is None:
-        query = population_query(
-            [card.restrict(kinds) for card, kinds in plan], as_of=exp.Placeholder(this="as_of"), catalogue=catalogue
-        )
-        everyone = query.sql(dialect="duckdb")
-        pending = restrict_population(query, scope_of(PENDING_TABLE)).sql(dialect="duckdb")
+
+        def build() -> dict[str, str]:
+            from sqlglot import exp
+
+            from credence.sql.compiler import population_query
+            from credence.sql.scope import restrict_population, scope_of
+
+            cards = [card.restrict(kinds) for card, kinds in plan]
+            query = population_query(cards, as_of=exp.Placeholder(this="as_of"), catalogue=catalogue)
+            pending = restrict_population(query, scope_of(PENDING_TABLE))
+            return {"everyone": query.sql(dialect="duckdb"), "pending": pending.sql(dialect="duckdb")}
+
+        texts = cached(folder, "serving:" + content, build)
+        everyone, pending = texts["everyone"], texts["pending"]
         if len(_COMPILED) > 16:
             _COMPILED.clear()
         hit = _COMPILED[content] = Statements(hashlib.sha256(everyone.encode()).hexdigest()[:16], everyone, pending)

@@ -129,3 +129,51 @@ def latest_snapshot(store: Store) -> dict | None:
 def band_counts(store: Store, snapshot_id: str) -> dict[str, int]:
     rows = store.query("SELECT band, count(*) AS n FROM scores WHERE snapshot_id = ? GROUP BY band", [snapshot_id])
     return {r["band"]: r["n"] for r in rows}
+
+
+# ------------------------------------------------------------------------------------------ current scores
+# Today's score of every entity, as ``services/serving.py`` keeps it in ``current_scores``; the CTE is the one
+# place that knows the table's columns.
+_CURRENT = "WITH c AS (SELECT entity_id, kind, score, band, scorecard, as_of AS computed_at FROM current_scores)"
+
+
+def current_scores_page(
+    store: Store,
+    *,
+    bands: list[str] | None = None,
+    kinds: list[str] | None = None,
+    min_score: int | None = None,
+    max_score: int | None = None,
+    changed_since: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict]]:
+    """(total, one page ordered by entity id) of today's scores, filtered by band, kind and score range;
+    ``changed_since`` (a snapshot id): only entities whose score or band differs from their row in that
+    snapshot, or that it did not hold. Each row has ``previous_score``/``previous_band`` (that snapshot's)."""
+    where, params = [], {"snapshot": changed_since}
+    if bands:
+        where.append("list_contains($bands, c.band)")
+        params["bands"] = list(bands)
+    if kinds:
+        where.append("list_contains($kinds, c.kind)")
+        params["kinds"] = list(kinds)
+    if min_score is not None:
+        where.append("c.score >= $min_score")
+        params["min_score"] = min_score
+    if max_score is not None:
+        where.append("c.score <= $max_score")
+        params["max_score"] = max_score
+    if changed_since is not None:
+        where.append("(p.entity_id IS NULL OR p.score IS DISTINCT FROM c.score OR p.band IS DISTINCT FROM c.band)")
+    body = (
+        "FROM c LEFT JOIN (SELECT entity_id, score, band FROM scores WHERE snapshot_id = $snapshot) p "
+        f"ON p.entity_id = c.entity_id {'WHERE ' + ' AND '.join(where) if where else ''}"
+    )
+    total = store.query(f"{_CURRENT} SELECT count(*) AS n {body}", params)[0]["n"]
+    rows = store.query(
+        f"{_CURRENT} SELECT c.*, p.score AS previous_score, p.band AS previous_band {body} "
+        "ORDER BY c.entity_id LIMIT $limit OFFSET $offset",
+        params | {"limit": limit, "offset": offset},
+    )
+    return total, rows
