@@ -143,6 +143,23 @@ def test_readme_holds_the_two_set_up_commands():
     text = README.read_text()
     for command in ("./dev demo", "./dev test"):
         assert command in text, f"README.md must show '{command}'"
+    assert shell_lines(section(text, "Set up and run")) == ["./dev demo", "./dev test"], "exactly two set-up commands"
+
+
+def shell_lines(text: str) -> list[str]:
+    """The commands of the first ```bash block in ``text``, comments left out."""
+    block = re.search(r"```bash\n(.*?)```", text, re.DOTALL)
+    assert block, "no ```bash block"
+    return [c for line in block.group(1).splitlines() if (c := line.split(" #")[0].strip())]
+
+
+def test_the_tour_runs_outside_the_repository():
+    tour = shell_lines(section(README.read_text(), "A five-minute tour"))
+    init = next(i for i, line in enumerate(tour) if line.startswith("credence init"))
+    assert 'cd "$(mktemp -d)"' in tour[:init], "the tour moves to a temporary folder before credence init"
+    workspace = tour[init].split()[2]
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert f"/{workspace}/" in ignored, f"the repository ignores the tour's workspace: add /{workspace}/ to .gitignore"
 
 
 @pytest.mark.parametrize("doc", [README, *sorted(DOCS.glob("*.md"))], ids=lambda p: p.name)

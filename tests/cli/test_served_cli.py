@@ -193,6 +193,18 @@ def test_drop_folder_ingests_and_moves_files(served, cli):
     assert "duplicate 1" in ok(cli("ingest", "drop/done/late.csv", "-w", "ws"))
 
 
+def test_json_exit_codes_and_usage_errors_through_the_channel(served, cli):
+    shown = json.loads(ok(cli("show", "P0000001", "--json", "-w", "ws")))  # stdout alone: one JSON document
+    assert shown["entity_id"] == "P0000001" and "history" in shown
+    found = json.loads(ok(cli("scores", "--kind", "person", "--limit", "3", "--json", "-w", "ws")))
+    assert found["total"] > 0 and len(found["scores"]) == 3
+    (served["home"] / "bad.csv").write_text("provider_id,name,categories\nbadcat,Bad,no-such-category\n")
+    code, out, err = cli("ingest", "bad.csv", "--strict", "-w", "ws")
+    assert code == 3 and "strict: 1 of 1 record(s) quarantined" in err, out + err
+    code, out, err = cli("show", "--nope", "-w", "ws", local=True)  # a usage error never reaches the server
+    assert code == 2 and "No such option: --nope" in err and "Traceback" not in err
+
+
 def test_environment_and_the_real_executable(served, cli):
     env = {**os.environ, "CREDENCE_WORKSPACE": str(served["root"]), "COLUMNS": "160"}
     p = subprocess.run(

@@ -66,6 +66,12 @@ def session(
     ``driver_memory`` only takes effect if this call starts the JVM.
     """
     sql = _pyspark()
+    if not java_available():  # say so before pyspark's "Java gateway process exited"
+        raise ConfigError(
+            "cannot start Spark: no Java runtime (no java on PATH, no JAVA_HOME)",
+            field="engine",
+            fix=JAVA_FIX,
+        )
     builder = (
         sql.SparkSession.builder.master(master or DEFAULT_MASTER)
         .appName(app_name)
@@ -196,6 +202,9 @@ def population(
             spark.stop()
         if not keep_export:
             shutil.rmtree(export_path, ignore_errors=True)
+
+
+JAVA_FIX = "install Java 17+ (Debian: apt-get install default-jre-headless; ./dev test does it) or set JAVA_HOME"
 
 
 def java_available() -> bool:
