@@ -36,6 +36,7 @@ def documented() -> dict[str, set[str]]:
                 cell = re.sub(r"\([^()]*\)", "", cell)
             same = re.match(r"\s*as `([^`]+)`", cell)
             found = set(keys(same.group(1))) if same else set(re.findall(r"`([a-z_]+)`", cell))
+            found -= set(re.findall(r"without `([a-z_]+)`", cell))
             if "the score's keys" in cell:
                 found |= SCORE_KEYS
             if "the grant's keys" in cell:
@@ -100,6 +101,10 @@ def outputs(template, tmp_path_factory) -> dict[str, object]:
     j("signin-code", "signin-code", "P2")
     j("sessions list", "sessions", "list")
     j("sessions revoke", "sessions", "revoke", "P2")
+    hook = j("webhooks add", "webhooks", "add", "http://127.0.0.1:9/hook", "--partner", "citybike")
+    j("webhooks list", "webhooks", "list")
+    j("webhooks deliveries", "webhooks", "deliveries")
+    j("webhooks remove", "webhooks", "remove", hook["subscription_id"])
     j("erase", "erase", "P4", "--yes")
     return got
 

@@ -26,15 +26,16 @@ def test_add_list_deliveries_remove(ws):
     assert "whsec_" in out and "decision.made" in out
     made = json.loads(cli(ws, "add", "https://example.org/h", "--subject", "P1", "--json").output)
     assert made["secret"].startswith("whsec_") and "dispute.deadline" in made["types"]
-    listed = json.loads(cli(ws, "list", "--json").output)
+    listed = json.loads(cli(ws, "list", "--json").output)["subscriptions"]
     assert [s["subscription_id"] for s in listed] == [sid, made["subscription_id"]]
     assert "secret" not in json.dumps(listed)
     table = cli(ws, "list").output
     assert sid in table and "bikeshare" in table and "whsec_" not in table
-    assert json.loads(cli(ws, "deliveries", sid, "--json").output) == []
+    assert json.loads(cli(ws, "deliveries", sid, "--json").output) == {"deliveries": []}
     assert "Subscription" in cli(ws, "remove", sid).output
-    assert [s["subscription_id"] for s in json.loads(cli(ws, "list", "--json").output)] == [made["subscription_id"]]
-    assert json.loads(cli(ws, "list", "--all", "--json").output)[0]["status"] == "ended"
+    listed = json.loads(cli(ws, "list", "--json").output)["subscriptions"]
+    assert [s["subscription_id"] for s in listed] == [made["subscription_id"]]
+    assert json.loads(cli(ws, "list", "--all", "--json").output)["subscriptions"][0]["status"] == "ended"
 
 
 def test_choices_and_api_types_are_the_services_own():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -10,19 +9,13 @@ from rich.table import Table
 
 from credence.cli.app import SERVING, WorkspaceOption, app, console, workspace
 from credence.cli.choices import WebhookOutcome
+from credence.cli.output import JsonOption, emit
 
 webhooks_app = typer.Typer(
     help="Webhook subscriptions (a partner's or a subject's channel), signed deliveries and their log.",
     no_args_is_help=True,
 )
 app.add_typer(webhooks_app, name="webhooks", rich_help_panel=SERVING)
-JsonOption = typer.Option(False, "--json", help="Print JSON.")
-
-
-def _echo_json(value) -> None:
-    from credence.services.disclosure import jsonable
-
-    typer.echo(json.dumps(jsonable(value), indent=2))
 
 
 @webhooks_app.command("add")
@@ -50,7 +43,7 @@ def webhooks_add(
     channel, principal = ("partner", partner) if partner is not None else ("subject", subject)
     s = subscriptions.add(workspace(ws_path), channel, principal, url, events, secret=secret, by="operator:cli")
     if as_json:
-        _echo_json(s)
+        emit(s)
         return
     console.print(
         f"Subscribed {s['subscription_id']}: {channel} '{principal}' → {s['url']} ({', '.join(s['types'])})",
@@ -68,13 +61,19 @@ def webhooks_list(
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """List subscriptions (never secrets) with their delivery counts."""
+    from credence.cli.render import id_column, print_table
     from credence.services.webhooks import subscriptions
 
     rows = subscriptions.list_subscriptions(workspace(ws_path), include_ended=all_)
     if as_json:
-        _echo_json(rows)
+        emit({"subscriptions": rows})
         return
-    table = Table("id", "channel", "principal", "url", "events", "delivered", "failed", "withheld", "status")
+    table = Table()
+    id_column(table, "id")
+    table.add_column("channel")
+    id_column(table, "principal")
+    for c in ("url", "events", "delivered", "failed", "withheld", "status"):
+        table.add_column(c)
     for s in rows:
         table.add_row(
             s["subscription_id"],
@@ -87,7 +86,7 @@ def webhooks_list(
             str(s["withheld"]),
             s["status"],
         )
-    console.print(table)
+    print_table(console, table)
 
 
 @webhooks_app.command("remove")
@@ -101,7 +100,7 @@ def webhooks_remove(
 
     s = subscriptions.remove(workspace(ws_path), subscription_id, by="operator:cli")
     if as_json:
-        _echo_json(s)
+        emit(s)
         return
     console.print(f"Subscription {s['subscription_id']} ended at {s['ended_at']:%Y-%m-%d %H:%M:%S}", highlight=False)
 
@@ -121,10 +120,16 @@ def webhooks_deliveries(
     rows = subscriptions.deliveries(
         workspace(ws_path), subscription_id, event_id=event_id, outcome=outcome, limit=limit
     )
+    from credence.cli.render import id_column, print_table
+
     if as_json:
-        _echo_json(rows)
+        emit({"deliveries": rows})
         return
-    table = Table("time", "subscription", "event", "type", "attempt", "outcome", "status", "error")
+    table = Table("time")
+    id_column(table, "subscription")
+    id_column(table, "event")
+    for c in ("type", "attempt", "outcome", "status", "error"):
+        table.add_column(c)
     for d in rows:
         table.add_row(
             f"{d['attempted_at']:%Y-%m-%d %H:%M:%S}",
@@ -136,4 +141,4 @@ def webhooks_deliveries(
             "" if d["status_code"] is None else str(d["status_code"]),
             d["error"] or "",
         )
-    console.print(table)
+    print_table(console, table)
