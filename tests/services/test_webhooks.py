@@ -200,3 +200,40 @@ def test_dispatcher_retries_then_delivers_in_order_and_gives_up_after_n(live):
             d.close()
         failed = subscriptions.deliveries(live, s["subscription_id"], outcome="failed")
         assert failed[0]["attempt"] == 3 and "gave up after 3 attempts" in failed[0]["error"]
+
+
+def test_the_receiver_in_the_docs_verifies_and_refuses():
+    """docs/webhooks.md's receiver, run as written (on a free port): a genuine delivery 204, a forged or
+    replayed one 401, a duplicate accepted once."""
+    import threading
+    from http.server import HTTPServer
+    from pathlib import Path
+
+    import httpx
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text()
+    code = text.split("## A receiver", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    run_line = 'HTTPServer(("127.0.0.1", 8080), Hook).serve_forever()'
+    assert run_line in code
+    ns: dict = {}
+    exec(compile(code.replace(run_line, ""), "docs/webhooks.md", "exec"), ns)  # noqa: S102 - the doc's own code
+    ns["SECRET"] = "whsec_docs-example-secret"
+    server = HTTPServer(("127.0.0.1", 0), ns["Hook"])
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    body = json.dumps({"id": "evt_1", "type": "score.changed", "data": {"score": 600}}).encode()
+
+    def post(secret: str, t: int) -> int:
+        header = signature.sign(secret, body, t)
+        return httpx.post(url, content=body, headers={"Credence-Signature": header}).status_code
+
+    try:
+        now = int(time.time())
+        assert post(ns["SECRET"], now) == 204
+        assert post(ns["SECRET"], now) == 204  # a duplicate: accepted, handled once
+        assert ns["seen"] == {"evt_1"}
+        assert post("whsec_someone-else-secret", now) == 401
+        assert post(ns["SECRET"], now - 600) == 401  # outside the replay window
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -35,6 +35,7 @@ BACKOFF = 2.0  # seconds before the second attempt; doubled for each next one
 BACKOFF_CAP = 600.0  # the longest wait between two attempts
 TIMEOUT = 10.0  # seconds a receiver has to answer
 USER_AGENT = "credence-webhooks/1"
+BATCH = 50  # events one look hands a subscription's worker
 
 # What a partner's channel carries of each event's data: no more than its grant lets it see.
 PARTNER_FIELDS = {
@@ -50,19 +51,21 @@ PARTNER_SCOPES = {
     "certificate.revoked": ("score", "decisions"),
     "grant.revoked": (),
 }
-# The first event a subscription takes and has not settled. A partner's channel takes the events that
-# concern it (its decisions, grants, certificates) and score changes of subjects who had granted it by then.
+# The first events a subscription takes and has not settled, in order, each with its failed attempts so far.
+# A partner's channel takes the events that concern it (its decisions, grants, certificates) and score
+# changes of subjects who had granted it by then.
 _NEXT = """
+WITH tried AS (
+    SELECT event_id, count(*) FILTER (WHERE outcome = 'retrying') AS attempts,
+           max(next_attempt_at) FILTER (WHERE outcome = 'retrying') AS next_attempt_at,
+           bool_or(outcome <> 'retrying') AS settled
+    FROM webhook_deliveries WHERE subscription_id = $sid GROUP BY event_id
+)
 SELECT e.seq, e.event_id, e.type, e.entity_id, e.partner_id, e.created_at, e.data,
-       (SELECT count(*) FROM webhook_deliveries d WHERE d.subscription_id = $sid AND d.event_id = e.event_id
-         AND d.outcome = 'retrying') AS attempts,
-       (SELECT max(next_attempt_at) FROM webhook_deliveries d WHERE d.subscription_id = $sid
-         AND d.event_id = e.event_id AND d.outcome = 'retrying') AS next_attempt_at
-FROM webhook_events e
-WHERE e.seq > $start AND list_contains($types, e.type) AND ({channel})
-  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.subscription_id = $sid AND d.event_id = e.event_id
-                  AND d.outcome <> 'retrying')
-ORDER BY e.seq LIMIT 1
+       coalesce(t.attempts, 0) AS attempts, t.next_attempt_at
+FROM webhook_events e LEFT JOIN tried t ON t.event_id = e.event_id
+WHERE e.seq > $start AND list_contains($types, e.type) AND ({channel}) AND NOT coalesce(t.settled, false)
+ORDER BY e.seq LIMIT $limit
 """
 _CHANNEL = {
     "subject": "e.entity_id = $principal",
@@ -78,17 +81,24 @@ def backoff(attempt: int, key: str, *, base: float = BACKOFF, cap: float = BACKO
     return min(cap, base * 2 ** (attempt - 1)) * (0.5 + jitter / 2)
 
 
-def next_event(ws: Workspace, sub: dict) -> dict | None:
-    """The subscription's first unsettled event, with its failed attempts so far and when the next is due."""
-    rows = ws.store.query(
+def next_events(ws: Workspace, sub: dict, limit: int = 1) -> list[dict]:
+    """The subscription's first unsettled events, in order, each with its failed attempts so far and when the
+    next attempt is due."""
+    return ws.store.query(
         _NEXT.format(channel=_CHANNEL[sub["channel"]]),
         {
             "sid": sub["subscription_id"],
             "start": sub["start_seq"],
             "types": sub["types"],
             "principal": sub["principal"],
+            "limit": limit,
         },
     )
+
+
+def next_event(ws: Workspace, sub: dict) -> dict | None:
+    """The subscription's first unsettled event, or None."""
+    rows = next_events(ws, sub)
     return rows[0] if rows else None
 
 
@@ -141,7 +151,7 @@ class Dispatcher:
     _stop: threading.Event = field(default_factory=threading.Event)
     _wake: threading.Event = field(default_factory=threading.Event)
     _busy: set = field(default_factory=set)
-    _idle: dict = field(default_factory=dict)  # subscription -> outbox top seen when it had nothing to send
+    _idle: dict = field(default_factory=dict)  # subscription -> outbox size seen when it had nothing to send
     _due: dict = field(default_factory=dict)  # subscription -> when its next retry is due
     _thread: threading.Thread | None = None
     _pool: ThreadPoolExecutor | None = None
@@ -180,32 +190,46 @@ class Dispatcher:
             self._wake.clear()
 
     def tick(self) -> None:
-        """Start an attempt for every live subscription that has an event due and none in flight."""
-        top = self.ws.store.scalar("SELECT coalesce(max(seq), 0) FROM webhook_events")
+        """Hand every live subscription with an event due and nothing in flight its next events (in order)."""
+        # what the outbox holds: a count, not the top seq, so that an event committed late with a lower seq
+        # (transactions take their seq before they commit) still wakes its subscriptions
+        top = self.ws.store.scalar("SELECT count(*) FROM webhook_events")
         now = self.clock()
         for sub in subscriptions.live(self.ws):
             sid = sub["subscription_id"]
             if sid in self._busy or self._idle.get(sid) == top or self._due.get(sid, now) > now:
                 continue
-            ev = next_event(self.ws, sub)
-            if ev is None:
+            events = next_events(self.ws, sub, BATCH)
+            if not events:
                 self._idle[sid] = top
                 continue
             self._idle.pop(sid, None)
-            if ev["next_attempt_at"] is not None and ev["next_attempt_at"] > now:
-                self._due[sid] = ev["next_attempt_at"]
+            first = events[0]["next_attempt_at"]
+            if first is not None and first > now:
+                self._due[sid] = first
                 continue
             self._due.pop(sid, None)
             self._busy.add(sid)
-            self._pool.submit(self._attempt, sub, ev)
+            self._pool.submit(self._attempt, sub, events)
 
-    def _attempt(self, sub: dict, ev: dict) -> None:
+    def _attempt(self, sub: dict, events: list[dict]) -> None:
+        """Deliver ``events`` one after the other; stop at the first to be retried later (order holds)."""
+        sid = sub["subscription_id"]
         try:
-            self.deliver(sub, ev)
+            for ev in events:
+                due = ev["next_attempt_at"]
+                if (
+                    self._stop.is_set()
+                    or (due is not None and due > self.clock())
+                    or not subscriptions.is_live(self.ws, sid)
+                ):
+                    break
+                if self.deliver(sub, ev) == "retrying":
+                    break
         except Exception as e:  # noqa: BLE001 - logged; the event stays unsettled and is tried again
-            self.log(f"webhooks: {sub['subscription_id']} {ev['event_id']}: {type(e).__name__}: {e}")
+            self.log(f"webhooks: {sid}: {type(e).__name__}: {e}")
         finally:
-            self._busy.discard(sub["subscription_id"])
+            self._busy.discard(sid)
             self._wake.set()
 
     def deliver(self, sub: dict, ev: dict) -> str:

@@ -145,6 +145,12 @@ def remove(ws: Workspace, subscription_id: str, *, by: str = "operator", at: dat
     return get(ws, subscription_id)
 
 
+def is_live(ws: Workspace, subscription_id: str) -> bool:
+    return not ws.store.scalar(
+        "SELECT count(*) FROM webhook_subscription_ends WHERE subscription_id = ?", [subscription_id]
+    )
+
+
 def live(ws: Workspace) -> list[dict]:
     """The live subscriptions with their secrets (for the dispatcher only)."""
     return ws.store.query(f"SELECT * FROM {LIVE} s ORDER BY created_at, subscription_id")
