@@ -237,3 +237,18 @@ def test_the_receiver_in_the_docs_verifies_and_refuses():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_served_loop_expires_disputes_past_their_deadline(live):
+    subscriptions.add(live, "subject", "P1", URL, ["dispute.deadline"])
+    default(live, days=60)
+    disputes.open_dispute(live, "P1", "bank", "P1-default-60", at=grants.moment() - timedelta(days=31))
+    d = Dispatcher(live, interval=0.02, expire_every=0.05).start()
+    try:
+        deadline = time.monotonic() + 30
+        while [e["data"]["state"] for e in outbox(live)] != ["set", "passed"]:
+            assert time.monotonic() < deadline, outbox(live)
+            time.sleep(0.05)
+    finally:
+        d.close()
+    assert disputes.list_disputes(live, subject_id="P1")[0]["status"] == "expired"

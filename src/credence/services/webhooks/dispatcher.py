@@ -9,7 +9,8 @@ of a subscription waits for the one before it, so each receiver sees its events 
 
 Delivery is at least once: a delivery is recorded after the receiver answered, so a crash in between sends
 it again after a restart, with the same event id (receivers de-duplicate on it). The backoff is recomputed
-from the log, so a restart keeps it.
+from the log, so a restart keeps it. The same loop expires disputes whose answer deadline passed (once a
+minute), so their ``dispute.deadline`` events go out without an operator's ``credence dispute expire``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from credence.services.disputes import expire_disputes
 from credence.services.grants import moment
 from credence.services.webhooks import signature, subscriptions
 from credence.services.webhooks.outbox import LIVE_GRANT, iso
@@ -145,6 +147,7 @@ class Dispatcher:
     timeout: float = TIMEOUT
     interval: float = 0.25  # seconds between two looks at the outbox
     workers: int = 4  # subscriptions delivered to at the same time
+    expire_every: float = 60.0  # seconds between two looks for disputes whose answer deadline passed
     clock: Callable[[], datetime] = moment  # now, to the microsecond (as grants are stamped)
     log: Callable[[str], None] = lambda message: None
     counts: dict = field(default_factory=dict)  # outcome -> attempts recorded by this process
@@ -181,8 +184,12 @@ class Dispatcher:
             self._http.close()
 
     def _run(self) -> None:
+        expired_at = 0.0
         while not self._stop.is_set():
             try:
+                if time.monotonic() - expired_at >= self.expire_every:
+                    expired_at = time.monotonic()
+                    expire_disputes(self.ws)  # deadlines pass while the bureau serves (dispute.deadline: passed)
                 self.tick()
             except Exception as e:  # noqa: BLE001 - a bad moment of the store must not end the loop
                 self.log(f"webhooks: {type(e).__name__}: {e}")
