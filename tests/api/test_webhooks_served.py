@@ -2,7 +2,8 @@
 
 The partner's receiver refuses its first attempts (retries), gets its decisions in order and verifies every
 signature (a wrong secret and an old timestamp are refused); the server is killed with SIGKILL while
-deliveries are pending and restarted: everything arrives, a duplicate only ever with the same event id; after
+deliveries are pending, a decision is made on the store while no server runs, and the server is restarted:
+everything arrives, in order, a duplicate only ever with the same event id; after
 the subject revokes its grants the partner receives nothing more about it but the revocations themselves.
 """
 
@@ -18,7 +19,9 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
+from credence.services import decisions, serving
 from credence.services.webhooks.signature import SignatureError, verify
+from credence.workspace import open_workspace
 from tests.api.test_group_commit import free_port
 from tests.receiver import Receiver
 
@@ -136,6 +139,13 @@ def test_webhooks_signed_ordered_retried_survive_kill_9_and_stop_at_revocation(b
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
 
+        # a write while no server runs (a script on the store): its event waits in the outbox
+        ws = open_workspace(root)
+        try:
+            serving.attach(ws)
+            decided.append(decisions.decide(ws, "P1", "bike-deposit-free", "citybike")["decision_id"])
+        finally:
+            ws.close()
         partner_rx.down = False
         with served(root, port) as (proc, http):
             got = partner_rx.wait(lambda got: {d for d, _ in decisions_of(got)} >= set(decided))
@@ -193,4 +203,4 @@ def test_webhooks_signed_ordered_retried_survive_kill_9_and_stop_at_revocation(b
             )
             listed = http.get("/v1/webhooks", headers=by(keys["operator"])).json()
             counts = {s["channel"]: s for s in listed}
-            assert counts["partner"]["delivered"] >= 8 and counts["partner"]["withheld"] >= 1
+            assert counts["partner"]["delivered"] >= 9 and counts["partner"]["withheld"] >= 1
