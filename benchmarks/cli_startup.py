@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 TARGETS = {"credence --help": 0.5, "credence show": 1.0}
+NEW = {"credence --version", "credence show --json"}  # added with issue 17: not run on --baseline-src
 
 
 def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -65,8 +66,8 @@ def main() -> None:
         header += f" {'baseline wall':>14} {'baseline cpu':>13} {'cpu ratio':>10}"
     print(header + f" {'target':>7}")
     for name, argv in commands.items():
-        if name.startswith("credence show --json") and args.baseline_src:
-            sides_here = {"now": env}  # the baseline has no --json
+        if name in NEW:
+            sides_here = {"now": env}  # options the baseline revision may not have
         else:
             sides_here = sides
         runs: dict[str, list[tuple[float, float]]] = {side: [] for side in sides_here}
