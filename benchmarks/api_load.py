@@ -72,6 +72,7 @@ def prepare(ws_path: Path, subjects: int, subject_keys: int) -> dict:
 
     ws = open_workspace(ws_path)
     try:
+        partner = create_key(ws.store, "partner", PARTNER)[1]  # a registered partner first: grants name it
         ids = [
             r["entity_id"]
             for r in ws.store.query(
@@ -84,7 +85,6 @@ def prepare(ws_path: Path, subjects: int, subject_keys: int) -> dict:
             for scope in ("score", "decisions"):
                 if grants.live_grant(ws, sid, PARTNER, scope, PURPOSE) is None:
                     grants.grant(ws, sid, PARTNER, scope, PURPOSE, "30d")
-        partner = create_key(ws.store, "partner", PARTNER)[1]
         operator = create_key(ws.store, "operator", "bench-operator")[1]
         subject = {sid: create_key(ws.store, "subject", sid)[1] for sid in ids[:subject_keys]}
         persons = [r["entity_id"] for r in ws.store.query("SELECT entity_id FROM entities WHERE kind = 'person'")]

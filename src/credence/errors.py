@@ -62,6 +62,13 @@ class Unreachable(CredenceError):
     code = "unreachable"
 
 
+class NotReady(CredenceError):
+    """The server runs but should not take traffic yet (readiness: the store, today's current scores)."""
+
+    status = 503
+    code = "not_ready"
+
+
 class GuardrailError(CredenceError):
     """Something a guardrail forbids (SPEC section 3). The message names the rule."""
 

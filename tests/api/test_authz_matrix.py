@@ -15,7 +15,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 
 from credence.api.auth import ROLES, create_key
-from credence.services import grants
+from credence.services import grants, serving
 
 KEY_OF = {
     "operator": "operator",
@@ -54,6 +54,8 @@ def _event_body(o):
 # (method, path) -> function(objects) -> (url, kwargs). ``None`` objects: the route has no object.
 CASES = {
     ("GET", "/v1/health"): lambda o: ("/v1/health", {}),
+    ("GET", "/v1/ready"): lambda o: ("/v1/ready", {}),
+    ("GET", "/metrics"): lambda o: ("/metrics", {}),
     ("GET", "/v1/me"): lambda o: ("/v1/me", {}),
     ("POST", "/v1/keys"): lambda o: ("/v1/keys", {"json": {"role": "partner", "name": "hotelco"}}),
     ("GET", "/v1/keys"): lambda o: ("/v1/keys", {}),
@@ -158,11 +160,11 @@ FILTERED = {
 
 
 def app_routes(app) -> dict[tuple[str, str], list[str]]:
-    """Every (method, path) the app serves under /v1 or /.well-known, with the roles it declares."""
+    """Every (method, path) the app serves under /v1, /.well-known or /metrics, with the roles it declares."""
     out = {}
     for rc in iter_route_contexts(app.routes):
         path = rc.path or ""
-        if not path.startswith(("/v1", "/.well-known")):
+        if not path.startswith(("/v1", "/.well-known", "/metrics")):
             continue
         roles = (getattr(rc.original_route, "openapi_extra", None) or {}).get("x-roles")
         assert roles, f"{path} declares no roles (openapi_extra=roles_extra(...))"
@@ -215,6 +217,8 @@ def _admitted(r) -> bool:
 @pytest.mark.parametrize("method,path", sorted(CASES), ids=lambda v: v)
 def test_matrix(client, app, keys, objects, method, path):
     roles = app_routes(app)[(method, path)]
+    if path == "/v1/ready":
+        serving.refresh(app.state.ctx.ws)  # as 'credence serve' does before its first request
     r = _call(client, method, path, OWN, None, objects)
     if "public" in roles:
         assert r.status_code < 400, r.text

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from credence.api.auth import Principal, authenticate
+from credence.api.observe import ROLE
 from credence.errors import PermissionDenied
 from credence.workspace import Workspace
 
@@ -49,7 +50,9 @@ bearer = HTTPBearer(
 
 
 def principal(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
-    return authenticate(ctx(request).store, creds.credentials if creds else None)
+    p = authenticate(ctx(request).store, creds.credentials if creds else None)
+    request.scope[ROLE] = p.role  # for the request's log line (api.observe): the role, never the name
+    return p
 
 
 def allow(*roles: str):

@@ -19,7 +19,7 @@ from credence.api.models import ErrorBody
 from credence.errors import CredenceError, ValidationError
 
 log = logging.getLogger("credence.api")
-API_PREFIXES = ("/v1", "/.well-known", "/openapi.json", "/docs", "/redoc")
+API_PREFIXES = ("/v1", "/.well-known", "/openapi.json", "/docs", "/redoc", "/metrics")
 
 
 def error_body(status: int, code: str, error: str, field: str | None = None, record: str | None = None) -> dict:

@@ -29,9 +29,9 @@ def serve(
     ),
     watch_interval: float = typer.Option(2.0, "--watch-interval", help="Seconds between two looks at --watch."),
     access_log: bool = typer.Option(
-        False,
+        True,
         "--access-log/--no-access-log",
-        help="Print a line per HTTP request (reads are logged in the store anyway).",
+        help="Log one JSON line per HTTP request on stderr: route template, status, duration, role; no ids.",
     ),
     webhook_attempts: int = typer.Option(
         8, "--webhook-attempts", min=1, help="Attempts per webhook delivery before it is marked failed."
@@ -44,6 +44,7 @@ def serve(
     """Serve the HTTP API (/v1, OpenAPI at /openapi.json) and the web portal (/) on a workspace."""
     import uvicorn
 
+    from credence.api.observe import log_config
     from credence.app import create_app
     from credence.workspace import open_workspace
 
@@ -78,7 +79,7 @@ def serve(
     # uvicorn re-raises SIGTERM after its graceful stop; exit through Python so the channel is removed
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
-        uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log)
+        uvicorn.run(application, host=host, port=port, log_config=log_config(access_log), access_log=False)
     finally:
         if drop is not None:
             drop.close()

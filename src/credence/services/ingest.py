@@ -28,6 +28,7 @@ import pyarrow as pa
 from credence.domain.catalogue import Catalogue
 from credence.errors import ValidationError
 from credence.services import ingest_checks as v
+from credence.services import metrics
 from credence.store import Store, current, supersessions
 
 Progress = Callable[[int, int], None]
@@ -52,9 +53,12 @@ class IngestReport:
     duplicates: int = 0
     quarantined: int = 0
     sample_reasons: list[str] = field(default_factory=list)  # the first few: "record 3 (p1/e3): field ..."
+    quarantined_fields: dict[str, int] = field(default_factory=dict, repr=False)  # for metrics, not reported
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        del out["quarantined_fields"]
+        return out
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,7 @@ def _run_batch(
                 report.quarantined,
             ],
         )
+    metrics.count_ingest(report.kind, report.accepted, report.duplicates, report.quarantined, report.quarantined_fields)
     return report
 
 
@@ -398,6 +403,11 @@ def _quarantine(cur: duckdb.DuckDBPyConnection, plan: v.Plan, report: IngestRepo
         f"SELECT {v.lit(report.batch_id)}, {v.lit(report.source)}, __rn, {plan.record_key}, __field, __reason, "
         f"__record, {v.ts_sql(stamp)} FROM __chk WHERE __status = '{v.QUARANTINED}'"
     ).fetchone()[0]
+    if quarantined:
+        for name, n in cur.execute(
+            f"SELECT __field, count(*) FROM __chk WHERE __status = '{v.QUARANTINED}' GROUP BY ALL"
+        ).fetchall():
+            report.quarantined_fields[name or ""] = report.quarantined_fields.get(name or "", 0) + n
     if quarantined and len(report.sample_reasons) < SAMPLES:
         sample = cur.execute(
             f"SELECT __rn, {plan.record_key}, __reason FROM __chk WHERE __status = '{v.QUARANTINED}' "

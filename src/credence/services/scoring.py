@@ -9,6 +9,7 @@ that is one ``INSERT ... SELECT`` for every card. No Python loop touches an enti
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from credence.domain.catalogue import DIMENSIONS
 from credence.domain.scorecard import Scorecard
 from credence.engines import Statement
 from credence.errors import ConfigError, ValidationError
+from credence.services import metrics
 from credence.sql.compiler import MAX_REASONS, compile_scorecard, population_query
 from credence.store import Store, queries
 from credence.workspace import Workspace
@@ -106,6 +108,7 @@ def score_population(
             for card, kinds in distinct_cards(cards)
         ]
     store = ws.store
+    started = time.perf_counter()
     with runner.population(ws, statements, as_of=as_of, **options) as rows:
         with store.transaction() as con:
             if rows.relation is not None:
@@ -123,6 +126,8 @@ def score_population(
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [snapshot_id, as_of, utcnow(), runner.NAME, json.dumps(refs), scored, insufficient],
             )
+    metrics.SCORING_RUNS.labels(runner.NAME).inc()
+    metrics.SCORING_SECONDS.labels(runner.NAME).observe(time.perf_counter() - started)
     return Snapshot(snapshot_id, as_of, runner.NAME, scored, insufficient, queries.band_counts(store, snapshot_id))
 
 

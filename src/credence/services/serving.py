@@ -267,3 +267,18 @@ def score_at(ws: Workspace, entity_id: str, at: datetime | None = None) -> dict:
         return current_score(ws, entity_id)
     cards, _ = attach(ws).cards()
     return score_entity(ws, entity_id, as_of=at, detail=False, cards=cards)
+
+
+def brought_forward(ws: Workspace, now: datetime | None = None) -> tuple[bool, str]:
+    """Whether the current scores hold for today's date and today's cards (read only; pending marks and
+    due future events are settled by the next read, so they do not count), and a sentence saying so."""
+    serving = attach(ws)
+    now = now or serving.clock()
+    state = ws.store.reader().execute(STATE_SQL).fetchone()
+    if state is None:
+        return False, "the current scores have not been computed yet"
+    if state[0] != now.date():
+        return False, f"the current scores are of {state[0]}, not of today ({now.date()})"
+    if state[3] != serving.statements().fingerprint:
+        return False, "the scorecards or the catalogue changed since the current scores were computed"
+    return True, f"the current scores hold for {state[0]}"

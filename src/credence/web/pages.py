@@ -266,16 +266,34 @@ def _int(text: str) -> int | None:
     return max(0, min(10_000, int(text))) if text.lstrip("-").isdigit() else None
 
 
-async def security_headers(request: Request, call_next):
-    response = await call_next(request)
-    if not request.url.path.startswith(("/docs", "/openapi.json")):
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: the content security policy (not on /docs and /openapi.json), nosniff and the
+    referrer policy on every response, unless the response set them itself."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = not scope["path"].startswith(("/docs", "/openapi.json"))
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                if csp and b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                headers += [(name, value) for name, value in _HEADERS if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def install(app: FastAPI) -> None:
@@ -286,4 +304,4 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(partner.router)
     app.include_router(audit.router)
-    app.middleware("http")(security_headers)
+    app.add_middleware(SecurityHeaders)

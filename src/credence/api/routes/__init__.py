@@ -9,6 +9,7 @@ from credence.api.routes import (
     entities,
     events,
     grants,
+    ops,
     reports,
     scores,
     webhooks,
@@ -26,5 +27,6 @@ ROUTERS = [
     reports.router,
     audit.router,
     webhooks.router,
+    ops.router,
 ]
-UNVERSIONED = [certificates.well_known]
+UNVERSIONED = [certificates.well_known, ops.unversioned]

@@ -1,0 +1,103 @@
+"""The process's Prometheus metrics (``GET /metrics``), one registry for every layer that counts something.
+
+Labels are bounded and carry no personal data: route templates (never a path with an id in it), roles,
+status codes, catalogue field names, engine names, outcomes. A module that counts imports the metric it
+needs from here; a new kind of count (webhook deliveries, for one) is declared here next to the others, so
+the names stay in one list (docs/operator.md, "Metrics").
+"""
+
+from __future__ import annotations
+
+import re
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+
+REGISTRY = CollectorRegistry()
+ProcessCollector(registry=REGISTRY)  # CPU seconds, memory, open files of the server process
+PlatformCollector(registry=REGISTRY)
+
+# Request latency buckets (seconds): the serving targets are p99 50 ms quiet and 200 ms during an ingest.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+HTTP_REQUESTS = Counter(
+    "credence_http_requests",
+    "HTTP requests answered, by route template, method and status code",
+    ("route", "method", "status"),
+    registry=REGISTRY,
+)
+HTTP_DURATION = Histogram(
+    "credence_http_request_duration_seconds",
+    "Time from a request's arrival to the end of its response, by route template and method",
+    ("route", "method"),
+    buckets=LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
+INGEST_RECORDS = Counter(
+    "credence_ingest_records",
+    "Records of committed ingest batches, by kind (events, entities, providers) and outcome "
+    "(accepted, duplicate, quarantined)",
+    ("kind", "outcome"),
+    registry=REGISTRY,
+)
+INGEST_BATCHES = Counter("credence_ingest_batches", "Committed ingest batches, by kind", ("kind",), registry=REGISTRY)
+QUARANTINED = Counter(
+    "credence_quarantined_records",
+    "Quarantined records of committed batches, by the field the reason names ('record' when none)",
+    ("kind", "field"),
+    registry=REGISTRY,
+)
+SCORING_RUNS = Counter(
+    "credence_scoring_runs", "Population scoring runs committed (snapshots), by engine", ("engine",), registry=REGISTRY
+)
+SCORING_SECONDS = Histogram(
+    "credence_scoring_run_duration_seconds",
+    "Duration of population scoring runs, by engine",
+    ("engine",),
+    buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800),
+    registry=REGISTRY,
+)
+WEBHOOK_DELIVERIES = Counter(
+    "credence_webhook_deliveries",
+    "Webhook delivery attempts, by event type and outcome (delivered, retrying, failed, withheld)",
+    ("type", "outcome"),
+    registry=REGISTRY,
+)
+
+
+def exposition() -> tuple[bytes, str]:
+    """The registry in Prometheus' text format, with its content type."""
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def count_ingest(kind: str, accepted: int, duplicates: int, quarantined: int, fields: dict[str, int]) -> None:
+    """Count one committed ingest batch (``fields``: quarantined records per field named by the reason)."""
+    INGEST_BATCHES.labels(kind).inc()
+    for outcome, n in (("accepted", accepted), ("duplicate", duplicates), ("quarantined", quarantined)):
+        if n:
+            INGEST_RECORDS.labels(kind, outcome).inc(n)
+    for name, n in fields.items():
+        QUARANTINED.labels(kind, _field_label(name)).inc(n)
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_FIELD_LABELS = 100  # a submitter names unknown columns: the label set stays bounded
+_field_labels: set[str] = set()
+
+
+def _field_label(name: str | None) -> str:
+    if not name:
+        return "record"
+    if not _IDENTIFIER.match(name):
+        return "other"
+    if name not in _field_labels and len(_field_labels) >= MAX_FIELD_LABELS:
+        return "other"
+    _field_labels.add(name)
+    return name
