@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from credence.api import docs, errors, observe
+from credence.api import docs, errors, hot, observe
 from credence.api.deps import Context
 from credence.api.routes import ROUTERS, UNVERSIONED
 from credence.services import serving
@@ -30,5 +30,6 @@ def create_app(workspace_path: str | Path) -> FastAPI:
         app.include_router(router, prefix="/v1")
     for router in UNVERSIONED:
         app.include_router(router)
+    app.add_middleware(hot.HotPath, api=app)  # the hot routes without FastAPI's per-request machinery
     app.add_middleware(observe.Observe, api=app)  # metrics per route template and a JSON log line per request
     return app

@@ -78,16 +78,19 @@ def revoke_key(store: Store, key_id: str) -> dict:
 
 def authenticate(store: Store, secret: str | None) -> Principal:
     """The principal a key belongs to, or AuthenticationError (the same message for every failure)."""
-    bad = AuthenticationError(
-        "missing, unknown or revoked API key", field="Authorization", fix="send 'Authorization: Bearer cred_...'"
-    )
     if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
-        raise bad
+        raise _bad()
     key_id = secret[len(PREFIX) :].split("_", 1)[0]
     rows = _KEYS.get(store, key_id, lambda: _key_rows(store, key_id))
     if not rows or rows[0]["revoked_at"] is not None or not hmac.compare_digest(rows[0]["key_hash"], hash_key(secret)):
-        raise bad
+        raise _bad()
     return Principal(key_id, rows[0]["role"], rows[0]["name"])
+
+
+def _bad() -> AuthenticationError:
+    return AuthenticationError(
+        "missing, unknown or revoked API key", field="Authorization", fix="send 'Authorization: Bearer cred_...'"
+    )
 
 
 _KEYS = GenerationCache()  # every request's key lookup; a key created, revoked or erased is a write: seen at once

@@ -40,6 +40,12 @@ HTTP_DURATION = Histogram(
     buckets=LATENCY_BUCKETS,
     registry=REGISTRY,
 )
+HOT_PATH = Counter(
+    "credence_http_hot_path_requests",
+    "Requests the hot path answered itself (api/hot.py), by route template; the rest of them went to FastAPI",
+    ("route",),
+    registry=REGISTRY,
+)
 INGEST_RECORDS = Counter(
     "credence_ingest_records",
     "Records of committed ingest batches, by kind (events, entities, providers) and outcome "

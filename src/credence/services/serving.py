@@ -38,6 +38,7 @@ from credence.services.scoring import SCORE_COLUMNS, distinct_cards, reasons_of,
 from credence.services.webhooks.outbox import score_changes
 from credence.sql.cache import cached
 from credence.store import Store
+from credence.store.cache import GenerationCache
 from credence.store.current import PENDING_TABLE, ROW_SQL, SCORE_TABLE, STATE_SQL, mark
 from credence.workspace import Workspace
 
@@ -244,15 +245,24 @@ def current_score(ws: Workspace, entity_id: str, *, now: datetime | None = None)
     now = now or serving.clock()
     if not serving.fresh(now) and not serving.check(now):
         return _online(serving, entity_id, now)
-    rel = ws.store.reader().execute(ROW_SQL, [entity_id])
-    values = rel.fetchone()
-    if values is None:  # not an entity, or no card for its kind: the online path says which
+    # the row, kept while the table holds as checked (same write generation, day, horizon and cards)
+    found = _ROWS.get(ws.store, (entity_id, serving._valid), lambda: _served_row(ws.store, entity_id))
+    if found is None:  # not an entity, or no card for its kind: the online path says which
         return _online(serving, entity_id, now)
-    row = dict(zip([d[0] for d in rel.description], values, strict=True))
+    row = dict(zip(*found, strict=True))
     row["computed_at"] = row["as_of"]
     row["as_of"] = now
     row["reasons"] = reasons_of(row)
     return row
+
+
+_ROWS = GenerationCache(maxsize=20000)  # served rows of the entities read since the last write
+
+
+def _served_row(store: Store, entity_id: str) -> tuple[tuple[str, ...], tuple] | None:
+    rel = store.reader().execute(ROW_SQL, [entity_id])
+    values = rel.fetchone()
+    return None if values is None else (tuple(d[0] for d in rel.description), values)
 
 
 def _online(serving: Serving, entity_id: str, now: datetime) -> dict:

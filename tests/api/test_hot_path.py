@@ -1,0 +1,103 @@
+"""The hot path (api/hot.py) answers the three hot routes exactly as FastAPI does: same status, body and
+headers for allowed reads, refusals, bad keys, bad parameters and bodies (handed to FastAPI), and every read
+and decision still leaves its access-log row, committed before the answer. Served for real (uvicorn)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from credence.api.hot import HotPath
+from credence.services import grants, serving
+from tests.api.test_operations import scrape, value
+from tests.conftest import auth
+
+PURPOSE = "bike rental"
+VARYING = {"as_of", "decision_id", "decided_at", "notice"}  # the time of the request, a fresh id
+HEADERS = ("content-type", "www-authenticate", "content-security-policy", "x-content-type-options")
+
+
+def requests(keys: dict) -> list[tuple]:
+    p, s, o = keys["partner"], keys["subject"], keys["operator"]
+    decision = {"subject_id": "P1", "policy_id": "bike-deposit-free"}
+    return [
+        ("GET", "/v1/scores/P1", s, None),  # the subject's own score, with reasons
+        ("GET", "/v1/scores/P1?purpose=bike%20rental", p, None),  # a partner under a grant
+        ("GET", "/v1/scores/P1?purpose=Bike++Rental", p, None),
+        ("GET", "/v1/scores/P2?purpose=bike%20rental", p, None),  # no grant: 403, logged
+        ("GET", "/v1/scores/P1", p, None),  # no purpose
+        ("GET", "/v1/scores/P1?purpose=", p, None),
+        ("GET", "/v1/scores/P2", s, None),  # another subject
+        ("GET", "/v1/scores/P1", o, None),  # the operator
+        ("GET", "/v1/scores/NOPE", o, None),
+        ("GET", "/v1/scores/P1", None, None),  # no key
+        ("GET", "/v1/scores/P1", "cred_abc_def", None),  # unknown key
+        ("GET", "/v1/scores/P1", keys["auditor"], None),  # a role the route does not admit
+        ("GET", "/v1/scores/P1?purpose=" + "x" * 201, p, None),  # too long: FastAPI's 422
+        ("GET", "/v1/scores/P1?purpose=bike%20rental&other=1", p, None),
+        ("POST", "/v1/decisions", p, decision),
+        ("POST", "/v1/decisions", p, {"subject_id": "P2", "policy_id": "bike-deposit-free"}),  # no grant
+        ("POST", "/v1/decisions", p, {"subject_id": "P1", "policy_id": "no-such-policy"}),
+        ("POST", "/v1/decisions", p, {"subject_id": "P1"}),  # a missing field: FastAPI's error
+        ("POST", "/v1/decisions", p, b"{not json"),
+        ("POST", "/v1/decisions", s, decision),  # a subject may not decide
+        ("POST", "/v1/decisions", None, decision),
+    ]
+
+
+def call(http: httpx.Client, method: str, url: str, key: str | None, body) -> httpx.Response:
+    headers = auth(key) if key else {}
+    if isinstance(body, bytes):
+        return http.request(method, url, content=body, headers=headers | {"content-type": "application/json"})
+    return http.request(method, url, json=body, headers=headers)
+
+
+def shape(r: httpx.Response) -> tuple:
+    body = r.json()
+    if isinstance(body, dict):
+        body = {k: v for k, v in body.items() if k not in VARYING}
+    return r.status_code, body, {h: r.headers.get(h) for h in HEADERS}
+
+
+def hot_path(app) -> HotPath:
+    node = app.middleware_stack
+    while not isinstance(node, HotPath):
+        node = node.app
+    return node
+
+
+@pytest.fixture
+def served(app, serve):
+    ws = app.state.ctx.ws
+    for scope in ("score", "decisions"):
+        grants.grant(ws, "P1", "citybike", scope, PURPOSE, "30d")
+    serving.refresh(ws)
+    with serve(app) as srv, httpx.Client(base_url=srv.url, timeout=60) as http:
+        yield http
+
+
+def test_hot_path_answers_as_fastapi_does(served, keys, monkeypatch, app):
+    before = scrape(served, keys["operator"])
+    logged = app.state.ctx.store.count("access_log")
+    hot = [shape(call(served, *r)) for r in requests(keys)]
+    middle = scrape(served, keys["operator"])
+    logged_hot = app.state.ctx.store.count("access_log") - logged
+    monkeypatch.setattr(hot_path(app), "on", False)  # as CREDENCE_HOT_PATH=0 at start-up
+    plain = [shape(call(served, *r)) for r in requests(keys)]
+    after = scrape(served, keys["operator"])
+    for r, a, b in zip(requests(keys), hot, plain, strict=True):
+        assert a == b, f"{r[0]} {r[1]}: hot path {a} != FastAPI {b}"
+    statuses = [s for s, _, _ in hot]
+    assert statuses.count(200) >= 4 and 201 in statuses and {401, 403, 404, 422} <= set(statuses)
+
+    def hot_answers(x, y, route):
+        return value(y, "credence_http_hot_path_requests_total", route=route) - value(
+            x, "credence_http_hot_path_requests_total", route=route
+        )
+
+    assert hot_answers(before, middle, "/v1/scores/{entity_id}") == 12  # not the two FastAPI must judge
+    assert hot_answers(before, middle, "/v1/decisions") == 5
+    assert hot_answers(middle, after, "/v1/scores/{entity_id}") == 0
+    # every read and decision, allowed or refused, left its access-log row before its answer: both runs alike
+    logged_plain = app.state.ctx.store.count("access_log") - logged - logged_hot
+    assert logged_hot == logged_plain >= 10
