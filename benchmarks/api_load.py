@@ -1,9 +1,9 @@
 """The serving benchmark: a mixed HTTP load on ``credence serve`` (loopback), then the same load during an ingest.
 
-    python benchmarks/api_load.py                                  # 20,000-entity demo, 50 clients, 30 s, 1M events
-    python benchmarks/api_load.py --size 2000 --seconds 10 --ingest-events 100000     # a quick run
-    python benchmarks/api_load.py --workspace WS --ingest-events 0                    # reuse a workspace, no ingest
-    python benchmarks/api_load.py --generator wrk                  # Debian's wrk (C) instead of the Python generator
+    .venv/bin/python benchmarks/api_load.py        # 20,000-entity demo, 50 clients, 30 s, 1M events, wrk (~5 min)
+    .venv/bin/python benchmarks/api_load.py --size 2000 --seconds 10 --ingest-events 100000     # a quick run
+    .venv/bin/python benchmarks/api_load.py --workspace WS --ingest-events 0 --no-compare      # reuse, no ingest
+    .venv/bin/python benchmarks/api_load.py --generator python     # the asyncio generator instead of wrk
 
 The workspace (a ``credence demo``, or ``--workspace``) gets a partner key, live grants (score and decisions,
 purpose "bike rental") from ``--subjects`` persons and subject keys for some of them; then ``credence serve``
@@ -13,15 +13,22 @@ runs as a user starts it, and N clients (one keep-alive connection each) send, f
 - 20% ``POST /v1/decisions`` (policy bike-deposit-free) with the partner key,
 - 10% a subject's own page data with its key, in turn: ``GET /v1/scores/{own}``, ``/history``, ``/events``.
 
+The generator is Debian's ``wrk`` (C; installed with apt-get when missing): three wrk processes at once, one
+per kind of request with 70/20/10% of the connections (wrk's Lua cannot pair a response with its request, so
+latency percentiles are per process). ``--generator python`` is a raw asyncio HTTP/1.1 client instead.
+
+Before/after in the same run (``--no-compare`` skips it): the mixed load first on a server started with
+``CREDENCE_HOT_PATH=0`` (every route through FastAPI), then on the server as a user starts it (the hot
+path, ``api/hot.py``). Each reports requests/s, p50/p95/p99, errors and the server's CPU per request
+(``/proc``; on a shared machine the load-independent figure).
+
 Phase 2 writes a provider file of ``--ingest-events`` events (bills: on-time and overdue payments, this month)
 over the workspace's persons, starts the same load, and runs ``credence ingest FILE -w WS`` (which goes to the
 server over its local channel). When the command returns (the batch is committed) it polls sampled touched
 persons until the served score (``GET /v1/scores/{id}``) equals a fresh computation (the explanation route,
 which scores on demand with the SQL online path): that delay is "touched scores current after commit".
 
-The Python generator is raw asyncio HTTP/1.1 (no client library), so it costs little next to the server; its
-own ceiling is printed (``GET /v1/health``, the cheapest route). Not part of the tests: it measures, it does
-not judge. Loopback only; every run is bounded in time.
+Not part of the tests: it measures, it does not judge. Loopback only; every run is bounded in time.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -129,12 +137,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(ws_path: Path, port: int, log: Path) -> subprocess.Popen:
-    """``credence serve`` as a user starts it; waits until it answers."""
+def serve(ws_path: Path, port: int, log: Path, env: dict | None = None) -> subprocess.Popen:
+    """``credence serve`` as a user starts it (``env``: extra variables); waits until it answers."""
     proc = subprocess.Popen(
         [*CREDENCE, "serve", "--workspace", str(ws_path), "--port", str(port)],
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -259,95 +268,149 @@ async def run_load(port: int, keys: dict, clients: int, seconds: float, health: 
 
 
 # -- wrk (Debian's C generator) ----------------------------------------------------------------------------
+# wrk's Lua cannot tell which request a response answers, so its latency percentiles are per process: the
+# mix runs as three wrk processes at once, one per kind of request, with 70/20/10% of the connections each
+# (the request mix follows the connection mix when the routes answer alike). Each reports its own
+# requests, p50/p95/p99 and errors; the sum is the mixed load.
 
-WRK_LUA = """
+WRK_COMMON = """
 local ids = {%(ids)s}
 local subjects = {%(subjects)s}
 local partner = "%(partner)s"
-local body_fmt = '{"subject_id": "%%s", "policy_id": "%(policy)s"}'
-math.randomseed(os.time() + math.floor(os.clock() * 1e6))
-request = function()
-  local x = math.random()
-  if x < 0.7 then
-    local id = ids[math.random(#ids)]
-    return wrk.format("GET", "/v1/scores/" .. id .. "?purpose=bike%%20rental", {Authorization = "Bearer " .. partner})
-  elseif x < 0.9 then
-    local id = ids[math.random(#ids)]
-    return wrk.format("POST", "/v1/decisions", {Authorization = "Bearer " .. partner,
-      ["Content-Type"] = "application/json"}, string.format(body_fmt, id))
-  else
-    local s = subjects[math.random(#subjects)]
-    local which = math.random(3)
-    local path = "/v1/scores/" .. s[1]
-    if which == 2 then path = path .. "/history" elseif which == 3 then path = "/v1/entities/" .. s[1] .. "/events?limit=50" end
-    return wrk.format("GET", path, {Authorization = "Bearer " .. s[2]})
-  end
-end
-errors = 0
-response = function(status, headers, body) if status >= 400 then errors = errors + 1 end end
+init = function(args) math.randomseed(%(seed)d + os.time()) end
 done = function(summary, latency, requests)
-  io.write(string.format("WRK %%d %%d %%.3f %%.3f %%.3f %%.3f %%d\\n", summary.requests, summary.duration,
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%d %%.3f %%.3f %%.3f %%.3f %%d %%d\\n", summary.requests, summary.duration,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-    + summary.errors.status))
+    latency.max / 1000, e.connect + e.read + e.write + e.timeout, e.status))
 end
 """
+WRK_KINDS = {
+    "GET /v1/scores/{id} (partner)": """
+request = function()
+  local id = ids[math.random(#ids)]
+  return wrk.format("GET", "/v1/scores/" .. id .. "?purpose=bike%%20rental", {Authorization = "Bearer " .. partner})
+end
+""",
+    "POST /v1/decisions (partner)": """
+request = function()
+  local id = ids[math.random(#ids)]
+  return wrk.format("POST", "/v1/decisions", {Authorization = "Bearer " .. partner,
+    ["Content-Type"] = "application/json"}, '{"subject_id": "' .. id .. '", "policy_id": "%(policy)s"}')
+end
+""",
+    "subject's own page data (score, history, events)": """
+request = function()
+  local s = subjects[math.random(#subjects)]
+  local which = math.random(3)
+  local path = "/v1/scores/" .. s[1]
+  if which == 2 then path = path .. "/history" elseif which == 3 then path = "/v1/entities/" .. s[1] .. "/events?limit=50" end
+  return wrk.format("GET", path, {Authorization = "Bearer " .. s[2]})
+end
+""",
+}
+WRK_SHARES = (0.7, 0.2, 0.1)
 
 
 def ensure_wrk() -> str:
+    """Debian's wrk, installed with apt-get when missing (the benchmark's own step; the tests never need it)."""
     found = shutil.which("wrk")
     if found:
         return found
     print("installing Debian's wrk ...", flush=True)
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env, stdout=subprocess.DEVNULL)
+    install = [*sudo, "apt-get", "install", "-y", "-qq", "wrk"]
+    if subprocess.run(install, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(install, check=True, env=env, stdout=subprocess.DEVNULL)
     return shutil.which("wrk") or "/usr/bin/wrk"
 
 
-def run_wrk(port: int, keys: dict, clients: int, seconds: float) -> dict:
-    lua = WRK_LUA % {
+def wrk_scripts(keys: dict, folder: Path) -> list[tuple[str, Path]]:
+    values = {
         "ids": ", ".join(f'"{i}"' for i in keys["ids"]),
         "subjects": ", ".join(f'{{"{s}", "{k}"}}' for s, k in keys["subjects"].items()),
         "partner": keys["partner"],
         "policy": POLICY,
     }
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(lua)
-    try:
-        p = subprocess.run(
-            [
-                ensure_wrk(),
-                "-t",
-                "1",
-                "-c",
-                str(clients),
-                "-d",
-                f"{seconds:.0f}s",
-                "--timeout",
-                "60s",
-                "-s",
-                f.name,
-                f"http://{HOST}:{port}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 120,
-            check=True,
+    out = []
+    for n, (kind, body) in enumerate(WRK_KINDS.items()):
+        path = folder / f"mix-{n}.lua"
+        path.write_text((WRK_COMMON + body) % {**values, "seed": 17 * (n + 1)})
+        out.append((kind, path))
+    return out
+
+
+def run_wrk(port: int, keys: dict, clients: int, seconds: float, during=None) -> dict:
+    """The mix as three concurrent wrk processes for ``seconds``, or, with ``during`` (a function run
+    meanwhile), until it returns (wrk stops on SIGINT and prints its summary)."""
+    exe = ensure_wrk()
+    with tempfile.TemporaryDirectory() as tmp:
+        procs = []
+        for (kind, script), share in zip(wrk_scripts(keys, Path(tmp)), WRK_SHARES, strict=True):
+            conns = max(1, round(clients * share))
+            cmd = [exe, "-t", "1", "-c", str(conns), "-d", f"{seconds:.0f}s", "--timeout", "10s", "-s", str(script)]
+            procs.append(
+                (kind, conns, subprocess.Popen([*cmd, f"http://{HOST}:{port}"], stdout=subprocess.PIPE, text=True))
+            )
+        result = None
+        if during is not None:
+            result = during()
+            for _, _, proc in procs:
+                proc.send_signal(signal.SIGINT)
+        rows = {}
+        for kind, conns, proc in procs:
+            out, _ = proc.communicate(timeout=seconds + 120)
+            line = next((x for x in out.splitlines() if x.startswith("WRK ")), None)
+            if line is None:
+                raise SystemExit(f"wrk printed no summary for {kind}:\n{out}")
+            n, us, p50, p95, p99, mx, socket_errors, status_errors = line.split()[1:]
+            rows[kind] = {
+                "connections": conns,
+                "requests": int(n),
+                "seconds": int(us) / 1e6,
+                "rps": int(n) / (int(us) / 1e6),
+                "p50": float(p50),
+                "p95": float(p95),
+                "p99": float(p99),
+                "max": float(mx),
+                "errors": int(socket_errors) + int(status_errors),
+            }
+    return {"routes": rows, "result": result}
+
+
+def wrk_table(title: str, res: dict, cpu_s: float | None) -> dict:
+    rows = res["routes"]
+    total = sum(r["requests"] for r in rows.values())
+    seconds = max(r["seconds"] for r in rows.values())
+    errors = sum(r["errors"] for r in rows.values())
+    print(f"\n{title}  (wrk, {seconds:.1f} s)")
+    print(
+        f"{'requests (connections)':<52}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}"
+    )
+    for kind, r in rows.items():
+        label = f"{kind} ({r['connections']})"
+        print(
+            f"{label:<52}{r['requests']:>9}{r['rps']:>8.0f}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}{r['errors']:>7}"
         )
-    finally:
-        os.unlink(f.name)
-    line = next(x for x in p.stdout.splitlines() if x.startswith("WRK "))
-    n, us, p50, p95, p99, mx, errors = line.split()[1:]
+    worst = max(r["p99"] for r in rows.values())
+    print(f"{'all':<52}{total:>9}{total / seconds:>8.0f}{'':>16}{worst:>8.1f}{errors:>7}   (p99: the worst kind's)")
+    per_request = 1000 * cpu_s / total if cpu_s is not None and total else None
+    if per_request is not None:
+        print(
+            f"server CPU: {cpu_s:.1f} s = {cpu_s / seconds:.2f} cores, {per_request:.2f} ms per request "
+            f"(on 2 free cores the server alone would carry about {2000 / per_request:,.0f} req/s)"
+        )
     return {
-        "requests": int(n),
-        "seconds": int(us) / 1e6,
-        "p50": float(p50),
-        "p95": float(p95),
-        "p99": float(p99),
-        "max": float(mx),
-        "errors": int(errors),
+        "routes": rows,
+        "requests": total,
+        "rps": total / seconds,
+        "p99_worst": worst,
+        "errors": errors,
+        "seconds": seconds,
+        "server_cpu_s": cpu_s,
+        "server_cpu_ms_per_request": per_request,
     }
 
 
@@ -483,7 +546,13 @@ def main() -> None:
     )
     ap.add_argument("--sample", type=int, default=20, help="touched persons polled until current after the ingest")
     ap.add_argument("--wait", type=float, default=60, help="at most this long for scores to be current (s)")
-    ap.add_argument("--generator", choices=("python", "wrk"), default="python")
+    ap.add_argument("--generator", choices=("wrk", "python"), default="wrk")
+    ap.add_argument(
+        "--no-compare",
+        dest="compare",
+        action="store_false",
+        help="skip the same mixed load on a server without the hot path (CREDENCE_HOT_PATH=0) first",
+    )
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
 
@@ -493,49 +562,88 @@ def main() -> None:
     if args.ingest_events:
         run_id = int(time.time()) % 10**8  # new event ids every run: a re-run must not ingest duplicates
         file = provider_file(OUT / f"provider-{run_id}.parquet", keys["persons"], args.ingest_events, seed=run_id)
-    port = free_port()
     OUT.mkdir(parents=True, exist_ok=True)
-    proc = serve(ws, port, OUT / "serve.log")
     report: dict = {"clients": args.clients, "seconds": args.seconds, "generator": args.generator}
+    print(f"{args.clients} clients, {len(keys['ids'])} granting subjects, generator {args.generator}", flush=True)
     try:
-        print(f"serving {ws} on http://{HOST}:{port}; {args.clients} clients, {len(keys['ids'])} granting subjects")
-        ceiling = measured(proc.pid, run_load(port, keys, args.clients, 5, health=True))
-        report["generator_ceiling_rps"] = table("generator ceiling: GET /v1/health", ceiling)["routes"]["all"]["rps"]
-        asyncio.run(run_load(port, keys, args.clients, 5))  # warm-up (caches, DuckDB plans), not reported
-        if args.generator == "wrk":
-            w = run_wrk(port, keys, args.clients, args.seconds)
-            print(
-                f"\nwrk mixed load: {w['requests'] / w['seconds']:.0f} req/s, p50 {w['p50']:.1f} ms, p95 "
-                f"{w['p95']:.1f} ms, p99 {w['p99']:.1f} ms, errors {w['errors']}"
-            )
-            report["mixed_wrk"] = w
-        else:
-            report["mixed"] = table("mixed load", measured(proc.pid, run_load(port, keys, args.clients, args.seconds)))
-        if file is not None:
-            sample = random.Random(5).sample(keys["ids"], min(args.sample, len(keys["ids"])))
-
-            async def phase2() -> dict:
-                during = ingest_and_wait_current(port, ws, file, keys, sample, warm=3, wait=args.wait)
-                return await run_load(port, keys, args.clients, 0, during=during)
-
-            res = measured(proc.pid, phase2())
-            report["during_ingest"] = table(f"mixed load during the ingest of {args.ingest_events:,} events", res)
-            report["ingest"] = res["result"]
-            r = res["result"]
-            print(
-                f"ingest through the CLI: {r['ingest_seconds']:.1f} s, exit {r['ingest_exit']}; sampled touched "
-                f"scores current in the check that began {r['current_after_commit_s']} s after commit "
-                f"({r['moved']}/{r['sampled']} moved, {r['not_current']} not current; checks as (began, ended, "
-                f"still stale) s: {r['rounds']})"
-            )
-            print(r["ingest_output"].strip().splitlines()[-1] if r["ingest_output"].strip() else "(no output)")
+        if args.compare:
+            port = free_port()
+            proc = serve(ws, port, OUT / "serve-fastapi.log", env={"CREDENCE_HOT_PATH": "0"})
+            try:
+                report["mixed_fastapi_only"] = mixed(args, proc, port, keys, "mixed load, every route through FastAPI")
+            finally:
+                stop(proc)
+        port = free_port()
+        proc = serve(ws, port, OUT / "serve.log")
+        try:
+            report["mixed"] = mixed(args, proc, port, keys, "mixed load, hot path on (as served)")
+            if args.compare:
+                a, b = report["mixed_fastapi_only"], report["mixed"]
+                print(
+                    f"\nhot path vs FastAPI only, same run: server CPU per request "
+                    f"{a['server_cpu_ms_per_request']:.2f} -> {b['server_cpu_ms_per_request']:.2f} ms "
+                    f"({a['server_cpu_ms_per_request'] / b['server_cpu_ms_per_request']:.1f}x less); "
+                    f"req/s {a['rps']:.0f} -> {b['rps']:.0f}"
+                )
+            if file is not None:
+                report |= during_ingest(args, proc, port, ws, file, keys)
+        finally:
+            stop(proc)
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
         if file is not None:
             file.unlink(missing_ok=True)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=60)
+
+
+def mixed(args, proc: subprocess.Popen, port: int, keys: dict, title: str) -> dict:
+    """Warm up for 5 s, then the mixed load for ``--seconds``: per-route figures and server CPU."""
+    print(f"\nserving on http://{HOST}:{port} (pid {proc.pid})", flush=True)
+    asyncio.run(run_load(port, keys, args.clients, 5))  # warm-up (caches, DuckDB plans), not reported
+    if args.generator == "wrk":
+        before = cpu_seconds(proc.pid)
+        res = run_wrk(port, keys, args.clients, args.seconds)
+        return wrk_table(title, res, cpu_seconds(proc.pid) - before)
+    out = table(title, measured(proc.pid, run_load(port, keys, args.clients, args.seconds)))
+    out["rps"] = out["routes"]["all"]["rps"]
+    return out
+
+
+def during_ingest(args, proc: subprocess.Popen, port: int, ws: Path, file: Path, keys: dict) -> dict:
+    """The same load while ``credence ingest FILE`` runs through the server's channel; then how long until
+    the sampled touched persons' served scores equal a fresh computation."""
+    sample = random.Random(5).sample(keys["ids"], min(args.sample, len(keys["ids"])))
+    title = f"mixed load during the ingest of {args.ingest_events:,} events"
+
+    def ingest():
+        return asyncio.run(ingest_and_wait_current(port, ws, file, keys, sample, warm=3, wait=args.wait))
+
+    before = cpu_seconds(proc.pid)
+    if args.generator == "wrk":
+        res = run_wrk(port, keys, args.clients, 900, during=ingest)
+        out = wrk_table(title, res, cpu_seconds(proc.pid) - before)
+    else:
+
+        async def phase2() -> dict:
+            return await run_load(port, keys, args.clients, 0, during=asyncio.to_thread(ingest))
+
+        res = measured(proc.pid, phase2())
+        out = table(title, res)
+    r = res["result"]
+    print(
+        f"ingest through the CLI: {r['ingest_seconds']:.1f} s, exit {r['ingest_exit']}; sampled touched "
+        f"scores current in the check that began {r['current_after_commit_s']} s after commit "
+        f"({r['moved']}/{r['sampled']} moved, {r['not_current']} not current; checks as (began, ended, "
+        f"still stale) s: {r['rounds']})"
+    )
+    print(r["ingest_output"].strip().splitlines()[-1] if r["ingest_output"].strip() else "(no output)")
+    print("(server CPU during the ingest includes the ingest itself, which runs in the server)")
+    return {"during_ingest": out, "ingest": r}
 
 
 if __name__ == "__main__":

@@ -237,6 +237,13 @@ class Health(BaseModel):
     schema_version: int
 
 
+class Ready(BaseModel):
+    model_config = example({"ok": True, "store": "open", "current_scores": "the current scores hold for 2026-12-01"})
+    ok: bool
+    store: str
+    current_scores: str
+
+
 class Me(BaseModel):
     model_config = example({"key_id": "34ccb507098c", "role": "partner", "name": "citybike"})
     key_id: str

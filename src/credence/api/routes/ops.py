@@ -6,12 +6,11 @@ import logging
 import threading
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel
 
 from credence.api.auth import Principal
 from credence.api.deps import Context, allow, ctx, roles_extra
 from credence.api.errors import ERROR_RESPONSES
-from credence.api.models import ErrorBody
+from credence.api.models import ErrorBody, Ready
 from credence.errors import NotReady
 from credence.services import metrics, serving
 
@@ -20,12 +19,6 @@ unversioned = APIRouter(tags=["operations"], responses=ERROR_RESPONSES)
 log = logging.getLogger("credence.api")
 _forward: dict[int, threading.Thread] = {}  # one bring-forward at a time per store
 _guard = threading.Lock()
-
-
-class Ready(BaseModel):
-    ok: bool
-    store: str
-    current_scores: str
 
 
 @router.get(
@@ -68,7 +61,7 @@ def _refresh(ws) -> None:
     "/metrics",
     response_class=Response,
     openapi_extra=roles_extra("operator", "auditor"),
-    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+    include_in_schema=False,  # Prometheus' text format, not part of the JSON API (docs/api.md, Operations)
 )
 def prometheus_metrics(p: Principal = allow("operator", "auditor")) -> Response:
     """The server's metrics in Prometheus' text format: requests and latency per route template, ingest
