@@ -10,6 +10,7 @@ import pytest
 
 from credence.errors import NotFoundError, ValidationError
 from credence.services import certificates, decisions, disputes, grants, retention, serving
+from credence.services.metrics import WEBHOOK_DELIVERIES
 from credence.services.webhooks import dispatcher, signature, subscriptions
 from credence.services.webhooks.dispatcher import Dispatcher
 from tests.builder import NOW, add_event
@@ -163,6 +164,14 @@ def test_backoff_doubles_is_bounded_and_jittered_the_same_after_a_restart():
 
 # ------------------------------------------------------------------------------------------ delivery
 def test_dispatcher_retries_then_delivers_in_order_and_gives_up_after_n(live):
+    failed_before = next(
+        (
+            s.value
+            for s in WEBHOOK_DELIVERIES.collect()[0].samples
+            if s.name.endswith("_total") and s.labels == {"type": "decision.made", "outcome": "failed"}
+        ),
+        0.0,
+    )
     with Receiver() as rx:
         s = subscriptions.add(live, "subject", "P1", rx.url)
         rx.fail = 2  # the first two attempts are refused
@@ -200,6 +209,13 @@ def test_dispatcher_retries_then_delivers_in_order_and_gives_up_after_n(live):
             d.close()
         failed = subscriptions.deliveries(live, s["subscription_id"], outcome="failed")
         assert failed[0]["attempt"] == 3 and "gave up after 3 attempts" in failed[0]["error"]
+    counted = {
+        (s.labels["type"], s.labels["outcome"]): s.value
+        for s in WEBHOOK_DELIVERIES.collect()[0].samples
+        if s.name.endswith("_total")
+    }
+    assert counted[("decision.made", "failed")] - failed_before == 1  # /metrics counts every attempt
+    assert counted[("score.changed", "delivered")] >= 1
 
 
 def test_the_receiver_in_the_docs_verifies_and_refuses():

@@ -28,6 +28,7 @@ import httpx
 
 from credence.services.disputes import expire_disputes
 from credence.services.grants import moment
+from credence.services.metrics import WEBHOOK_DELIVERIES
 from credence.services.webhooks import signature, subscriptions
 from credence.services.webhooks.outbox import LIVE_GRANT, iso
 from credence.workspace import Workspace
@@ -289,6 +290,7 @@ class Dispatcher:
             ]
         )
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        WEBHOOK_DELIVERIES.labels(ev["type"], outcome).inc()  # /metrics: credence_webhook_deliveries_total
         if outcome == "retrying":
             self._due[sub["subscription_id"]] = next_at
         return outcome
