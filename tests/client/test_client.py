@@ -73,6 +73,7 @@ def test_every_route_through_the_client(bureau):
 
     score = subj.score("P1")
     assert isinstance(score, models.Score) and 350 <= score.score <= 950 and score.reasons
+    assert public.ready().ok  # the score read brought today's current scores forward
     assert subj.explanation("P1").features and len(subj.history("P1")) >= 2
     assert op.run_scoring().scored >= 4
 

@@ -44,6 +44,7 @@ from credence.api.models import (
     Provider,
     QuarantinePage,
     QuarantineRow,
+    Ready,
     Revocations,
     Score,
     SessionsRevoked,
@@ -82,6 +83,10 @@ class Client:
     # ------------------------------------------------------------------------------------------ admin
     def health(self) -> Health:
         return self._call("GET", "/v1/health", Health)
+
+    def ready(self) -> Ready:
+        """Readiness (no key): the store answers and today's current scores hold (a 503 meanwhile is retried)."""
+        return self._call("GET", "/v1/ready", Ready)
 
     def me(self) -> Me:
         return self._call("GET", "/v1/me", Me)
