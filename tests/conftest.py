@@ -1,5 +1,5 @@
 """Fixtures every test folder shares: workspaces built once per session and copied per test, the app
-in-process and served for real, a browser, and the German Credit model trained once."""
+in-process and served for real, and the German Credit model trained once (the browser: tests/web)."""
 
 from __future__ import annotations
 
@@ -132,18 +132,7 @@ def auth(key: str) -> dict:
     return {"Authorization": f"Bearer {key}"}
 
 
-# ------------------------------------------------------------------------------------------ browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# ------------------------------------------------------------------------------------------ the portal, served (the browser: tests/web/conftest.py)
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
 
 
@@ -160,27 +149,6 @@ def served(web_template, tmp_path):
     with Served(app) as srv:
         yield {"url": srv.url, "keys": web_template["keys"]}
     app.state.ctx.ws.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, served):
-    context = browser.new_context(base_url=served["url"], viewport={"width": 1280, "height": 1000})
-    p = context.new_page()
-    p.set_default_timeout(30_000)
-    yield p
-    context.close()
 
 
 @pytest.fixture
