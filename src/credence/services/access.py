@@ -18,6 +18,7 @@ from credence.services.grants import entity_exists, live_grant, moment, normalis
 from credence.services.principals import is_viewer, partner_names, role_of
 from credence.services.pseudonyms import pseudonym
 from credence.services.serving import score_at
+from credence.store.commit import Subject
 from credence.workspace import Workspace
 
 SHARED_FIELDS = ("entity_id", "kind", "score", "band", "as_of", "scorecard") + tuple(f"points_{d}" for d in DIMENSIONS)
@@ -42,7 +43,12 @@ def log_access(
     if con is not None:
         con.execute(sql, row)
         return
-    ws.store.append([(sql, row)])
+    ws.store.append([(sql, row)], subject=erasable(ws, subject_id))
+
+
+def erasable(ws: Workspace, subject_id: str) -> Subject:
+    """The unit's subject for the group commit: dropped if the subject is erased before it commits."""
+    return Subject(subject_id, pseudonym(ws, subject_id))
 
 
 def access_row(

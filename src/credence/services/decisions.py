@@ -15,7 +15,7 @@ from datetime import datetime
 
 from credence.domain.policy import ADVERSE_OUTCOMES, GRANTED, NO_DECISION, NOT_GRANTED
 from credence.errors import PermissionDenied
-from credence.services.access import access_row, authorize, log_access
+from credence.services.access import access_row, authorize, erasable, log_access
 from credence.services.grants import moment, require_entity
 from credence.services.serving import score_at
 from credence.services.webhooks import outbox
@@ -87,7 +87,8 @@ def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, a
                 at=t,
                 partner_id=partner_id,
             ),
-        ]
+        ],
+        subject=erasable(ws, subject_id),
     )
     return decision | {
         "adverse": adverse,

@@ -108,7 +108,8 @@ def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict
     erased_as = f"erased:{digest}"
     erasure_id = f"E-{uuid.uuid4().hex[:12]}"
     removed: dict[str, int] = {}
-    with ws.store.transaction() as con:
+    # no group commit runs beside the erasure; one queued about the subject meanwhile is dropped (store/commit.py)
+    with ws.store.transaction(pause_appends=True) as con:
         con.execute(
             "INSERT INTO certificate_revocations (certificate_id, revoked_at, reason) "
             "SELECT c.certificate_id, ?, 'subject erased' FROM certificates c "

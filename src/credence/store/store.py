@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from credence.errors import ConfigError, CredenceError, StoreBusy
-from credence.store.commit import GroupCommit
+from credence.store.commit import GroupCommit, Subject
 from credence.store.holder import lock_holder_message
 from credence.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -58,7 +58,7 @@ class Store:
         self._local = threading.local()  # each thread's read cursor
         self._cursors: weakref.WeakSet = weakref.WeakSet()
         self.before_commit: list[BeforeCommit] = []
-        self.group = GroupCommit(self.con)
+        self.group = GroupCommit(self.con, self._key)
         if not read_only:
             self.migrate()
 
@@ -95,8 +95,10 @@ class Store:
         return self._lock
 
     @contextlib.contextmanager
-    def transaction(self, *, hooks: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._lock:
+    def transaction(self, *, hooks: bool = True, pause_appends: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction; ``pause_appends`` also keeps every group commit of the file out of it (an
+        erasure: see ``store/commit.py``)."""
+        with self._lock, self.group.paused() if pause_appends else contextlib.nullcontext():
             cur = self.con.cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
@@ -139,10 +141,11 @@ class Store:
         row = self.reader().execute(sql, params or []).fetchone()
         return None if row is None else row[0]
 
-    def append(self, statements: list[tuple[str, list]]) -> None:
+    def append(self, statements: list[tuple[str, list]], subject: Subject | None = None) -> None:
         """Commit these INSERTs (one unit, all or none) before returning, in a group commit shared with
-        concurrent callers: one transaction and one flush for every unit queued meanwhile."""
-        self.group.submit(statements)
+        concurrent callers: one transaction and one flush for every unit queued meanwhile. A unit about a
+        ``subject`` erased meanwhile is dropped (``store/commit.py``)."""
+        self.group.submit(statements, subject)
 
     def count(self, table: str) -> int:
         return int(self.scalar(f"SELECT count(*) FROM {table}"))
