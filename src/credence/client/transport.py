@@ -31,6 +31,7 @@ BY_CODE: dict[str, type[CredenceError]] = {
         errors.ValidationError,
         errors.ConfigError,
         errors.StoreBusy,
+        errors.NotReady,
         errors.GuardrailError,
         errors.NotFoundError,
         errors.PermissionDenied,
