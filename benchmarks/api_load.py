@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/api_load.py        # 20,000-entity demo, 50 clients, 30 s, 1M events, wrk (~5 min)
     .venv/bin/python benchmarks/api_load.py --size 2000 --seconds 10 --ingest-events 100000     # a quick run
-    .venv/bin/python benchmarks/api_load.py --workspace WS --ingest-events 0 --no-compare      # reuse, no ingest
+    .venv/bin/python benchmarks/api_load.py --workspace WS --ingest-events 0 --no-compare   # a copy of WS, no ingest
     .venv/bin/python benchmarks/api_load.py --generator python     # the asyncio generator instead of wrk
 
 The workspace (a ``credence demo``, or ``--workspace``) gets a partner key, live grants (score and decisions,
@@ -556,7 +556,10 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
 
-    ws = args.workspace or build_demo(args.size)
+    source = args.workspace or build_demo(args.size)
+    ws = OUT / f"run-{os.getpid()}"  # a copy: every run starts from the same workspace, which stays as it was
+    shutil.rmtree(ws, ignore_errors=True)
+    shutil.copytree(source, ws, ignore=shutil.ignore_patterns(".credence"))
     keys = prepare(ws, args.subjects, args.subject_keys)
     file = None
     if args.ingest_events:
@@ -592,6 +595,7 @@ def main() -> None:
     finally:
         if file is not None:
             file.unlink(missing_ok=True)
+        shutil.rmtree(ws, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
 
@@ -604,7 +608,7 @@ def stop(proc: subprocess.Popen) -> None:
 def mixed(args, proc: subprocess.Popen, port: int, keys: dict, title: str) -> dict:
     """Warm up for 5 s, then the mixed load for ``--seconds``: per-route figures and server CPU."""
     print(f"\nserving on http://{HOST}:{port} (pid {proc.pid})", flush=True)
-    asyncio.run(run_load(port, keys, args.clients, 5))  # warm-up (caches, DuckDB plans), not reported
+    asyncio.run(run_load(port, keys, args.clients, 10))  # warm-up (caches, DuckDB plans), not reported
     if args.generator == "wrk":
         before = cpu_seconds(proc.pid)
         res = run_wrk(port, keys, args.clients, args.seconds)

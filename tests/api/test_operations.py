@@ -72,6 +72,7 @@ def test_metrics_move_with_requests_ingest_and_scoring(served, keys):
     assert moved("credence_ingest_records_total", kind="events", outcome="quarantined") == 1
     assert moved("credence_quarantined_records_total", kind="events", field="type") == 1
     assert moved("credence_scoring_runs_total", engine="duckdb") == 1
+    assert moved("credence_store_write_transactions") >= 2  # the ingest and the scoring run
     assert value(after, "process_cpu_seconds_total") > 0
     assert not any("P1" in str(k) or "P2" in str(k) for k in after)  # route templates, never ids
 

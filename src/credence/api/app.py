@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from credence.api import docs, errors, hot, observe
 from credence.api.deps import Context
 from credence.api.routes import ROUTERS, UNVERSIONED
-from credence.services import serving
+from credence.services import metrics, serving
 from credence.workspace import open_workspace
 
 DESCRIPTION = """Credence scores entities 350-950 from the events licensed providers report, explains every score,
@@ -24,6 +24,7 @@ def create_app(workspace_path: str | Path) -> FastAPI:
     serving.attach(ws)  # every write the app commits re-scores what it touched, in its own transaction
     app = FastAPI(title="Credence", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.ctx = Context(ws)
+    metrics.STORE_WRITES.set_function(lambda: ws.store.generation)
     errors.install(app)
     docs.install(app)  # /docs and /redoc, their assets packaged
     for router in ROUTERS:

@@ -14,6 +14,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     PlatformCollector,
     ProcessCollector,
@@ -44,6 +45,11 @@ HOT_PATH = Counter(
     "credence_http_hot_path_requests",
     "Requests the hot path answered itself (api/hot.py), by route template; the rest of them went to FastAPI",
     ("route",),
+    registry=REGISTRY,
+)
+STORE_WRITES = Gauge(
+    "credence_store_write_transactions",
+    "Write transactions this process committed to the store (each one renews the serving caches)",
     registry=REGISTRY,
 )
 INGEST_RECORDS = Counter(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from credence.errors import NotFoundError
+from credence.store.cache import GenerationCache
 from credence.store.store import Store
 
 if TYPE_CHECKING:
@@ -25,7 +26,13 @@ def df(store: Store, sql: str, params: list | dict | None = None) -> pd.DataFram
 
 # ------------------------------------------------------------------------------------------ entities
 def entity_exists(store: Store, entity_id: str) -> bool:
-    return store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [entity_id]) > 0
+    """Kept until the next committed write (every decision asks)."""
+    return _EXISTS.get(
+        store, entity_id, lambda: store.scalar("SELECT count(*) FROM entities WHERE entity_id = ?", [entity_id]) > 0
+    )
+
+
+_EXISTS = GenerationCache()
 
 
 def registrations(store: Store, entity_id: str) -> list[dict]:
