@@ -6,13 +6,17 @@
 On a copy of the workspace (the original is not touched):
 
 1. Current scores: the table is brought up to date (timed: the day's rebuild), then warm, for the same random
-   entities in alternation, ``serving.current_score`` (served from ``current_scores``) and
-   ``scoring.score_entity`` (the SQL online path) -- p50/p99 of each in the same run, and whether every
-   served score, band, dimension points and reasons equal the fresh ones. Also one re-score of a small
+   entities, ``serving.current_score`` (served from ``current_scores``, two passes) then ``scoring.score_entity``
+   (the SQL online path, one pass, at the served row's time) -- p50/p99 of each in the same run, and whether
+   every served score, band, dimension points and reasons equal the fresh ones. Also one re-score of a small
    touched set in a write transaction (an ingest of one event) -- the cost a write pays.
-2. History reads: ``scores`` filled to ``--snapshots`` snapshots (copies of the latest snapshot's rows under
-   new snapshot ids: the row count a store has after that many population runs), then ``latest_score`` and
-   ``history`` of random entities, with the ``scores(entity_id)`` index and with it dropped (before issue 11).
+2. History reads (``store/history.py``: one keyed row per entity): ``latest_score`` and ``history`` of random
+   entities at the workspace's snapshots, then with ``scores`` filled to ``--snapshots`` snapshots (copies of
+   the latest snapshot's rows under new ids and older times: the rows a store holds after that many
+   population runs), and the ratio of the two (flat = 1x). Beside them, on ``--old-entities`` entities, the
+   queries they replaced (one entity's rows out of every snapshot's), and whether both give the same rows.
+   Also the writes: the history rebuilt from every row (migration V7), one snapshot's rewrite at that size,
+   and the first read after opening the store.
 
 Figures are ratios measured in one process seconds apart (the machine is shared and noisy). Not a test.
 """
@@ -30,7 +34,7 @@ from pathlib import Path
 from credence.clock import utcnow
 from credence.services import scoring, serving
 from credence.services.ingest import ingest_records
-from credence.store import queries
+from credence.store import history, queries
 from credence.workspace import open_workspace
 
 DIMS = ("credit_history", "behaviour", "capacity", "identity", "connections")
@@ -58,15 +62,21 @@ def current_scores(ws, ids: list[str]) -> dict:
     for e in ids[:5]:  # warm both paths (compiled statements, caches)
         serving.current_score(ws, e)
         scoring.score_entity(ws, e, detail=False)
+    # Served reads in passes of their own: right after a parallel DuckDB query (the online path) the next
+    # query of any cursor waits for DuckDB's worker threads (SELECT 1 took ~20 ms after score_entity on the
+    # loaded machine, 1.5 ms with threads=1), which alternating would charge to the served read.
     served, online, mismatches = [], [], 0
+    rows = {}
+    for _ in range(2):
+        for e in ids:
+            t = time.perf_counter()
+            rows[e] = serving.current_score(ws, e)
+            served.append(time.perf_counter() - t)
     for e in ids:
         t = time.perf_counter()
-        a = serving.current_score(ws, e)
-        served.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        b = scoring.score_entity(ws, e, as_of=a["as_of"], detail=False)
+        b = scoring.score_entity(ws, e, as_of=rows[e]["as_of"], detail=False)
         online.append(time.perf_counter() - t)
-        mismatches += key(a) != key(b)
+        mismatches += key(rows[e]) != key(b)
     # a write: one event for one person, re-scored in the ingest's transaction (with its vouch neighbours)
     who = ids[0]
     row = ws.store.query("SELECT provider_id FROM events WHERE entity_id = ? LIMIT 1", [who])
@@ -103,54 +113,113 @@ def current_scores(ws, ids: list[str]) -> dict:
     }
 
 
-def history_reads(ws, ids: list[str], snapshots: int) -> dict:
+OLD_LATEST = (  # the queries history reads replaced (issue 11, V5): one entity's rows out of every snapshot's
+    "WITH s AS MATERIALIZED (SELECT * FROM scores WHERE entity_id = ?) SELECT s.* FROM s "
+    "JOIN snapshots n USING (snapshot_id) ORDER BY n.created_at DESC, s.as_of DESC LIMIT 1"
+)
+OLD_HISTORY = (
+    "WITH s AS MATERIALIZED (SELECT * FROM scores WHERE entity_id = ?) SELECT s.as_of, s.score, s.band, "
+    "s.scorecard, s.snapshot_id, n.created_at FROM s JOIN snapshots n USING (snapshot_id) ORDER BY n.created_at, s.as_of"
+)
+
+
+def _timed(store, ids: list[str], latest, hist) -> dict:
+    lat, his = [], []
+    for e in ids:
+        t = time.perf_counter()
+        latest(store, e)
+        lat.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        hist(store, e)
+        his.append(time.perf_counter() - t)
+    return {"latest": (pct(lat, 0.5), pct(lat, 0.99)), "history": (pct(his, 0.5), pct(his, 0.99))}
+
+
+def _reads(store, ids: list[str], old_ids: list[str]) -> dict:
+    """p50/p99 of the keyed reads (``store.queries``), then of the replaced scan queries (fewer entities)."""
+    _timed(store, ids[:10], queries.latest_score, queries.score_history)  # warm
+    keyed = _timed(store, ids, queries.latest_score, queries.score_history)
+    old = _timed(store, old_ids, lambda s, e: s.query(OLD_LATEST, [e]), lambda s, e: s.query(OLD_HISTORY, [e]))
+    same = sum(
+        queries.score_history(store, e) == store.query(OLD_HISTORY, [e])
+        and queries.latest_score(store, e) == (store.query(OLD_LATEST, [e]) or [None])[0]
+        for e in old_ids
+    )
+    return {"keyed": keyed, "old": old, "identical": same, "compared": len(old_ids)}
+
+
+def history_reads(ws, ids: list[str], snapshots: int, old_entities: int) -> dict:
+    """Keyed history reads at the workspace's snapshots and at ``snapshots`` (copies of the latest snapshot's
+    rows under new ids and older creation times: the rows a store holds after that many population runs)."""
     store = ws.store
     if queries.latest_snapshot(store) is None:
         scoring.score_population(ws)
     latest = queries.latest_snapshot(store)
     have = store.scalar("SELECT count(*) FROM snapshots")
+    few = _reads(store, ids, ids[:old_entities])
+    few["snapshots"], few["rows"] = have, store.count("scores")
+    copies = [f"{latest['snapshot_id']}-copy{k}" for k in range(max(0, snapshots - have))]
 
-    def timed() -> tuple[float, float, float, float]:
-        lat, his = [], []
-        for e in ids:
-            t = time.perf_counter()
-            scoring.latest_score(store, e)
-            lat.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            scoring.history(store, e)
-            his.append(time.perf_counter() - t)
-        return pct(lat, 0.5), pct(lat, 0.99), pct(his, 0.5), pct(his, 0.99)
+    def copy(con, k: int, sid: str) -> None:
+        con.execute(
+            "INSERT INTO scores SELECT ? AS snapshot_id, * EXCLUDE (snapshot_id) FROM scores WHERE snapshot_id = ?",
+            [sid, latest["snapshot_id"]],
+        )
+        con.execute(
+            "INSERT INTO snapshots SELECT ?, as_of, created_at - INTERVAL (?) SECOND, engine, scorecards, scored, "
+            "insufficient FROM snapshots WHERE snapshot_id = ?",
+            [sid, k + 1, latest["snapshot_id"]],
+        )
 
-    timed()
-    few = timed()
+    t = time.perf_counter()
     with store.transaction(hooks=False) as con:
-        for k in range(max(0, snapshots - have)):
-            sid = f"{latest['snapshot_id']}-copy{k}"
-            con.execute(
-                "INSERT INTO scores SELECT ? AS snapshot_id, * EXCLUDE (snapshot_id) FROM scores WHERE snapshot_id = ?",
-                [sid, latest["snapshot_id"]],
-            )
-            con.execute(
-                "INSERT INTO snapshots SELECT ?, as_of, created_at - INTERVAL (?) SECOND, engine, scorecards, scored, "
-                "insufficient FROM snapshots WHERE snapshot_id = ?",
-                [sid, k + 1, latest["snapshot_id"]],
-            )
+        for k, sid in enumerate(copies[:-1]):
+            copy(con, k, sid)
+        history.rebuild(con)  # as migration V7 does, from every stored row
+    rebuild_s = time.perf_counter() - t
+    add_s = 0.0
+    if copies:  # the last one as a population run adds it: the cost one snapshot pays at this size
+        with store.transaction(hooks=False) as con:
+            copy(con, len(copies) - 1, copies[-1])
+            t = time.perf_counter()
+            history.add_snapshot(con, copies[-1])
+            add_s = time.perf_counter() - t
+    many = _reads(store, ids, ids[:old_entities])
+    many["snapshots"], many["rows"] = store.scalar("SELECT count(*) FROM snapshots"), store.count("scores")
+    root = ws.root
+    ws.close()  # the first read after opening: no index to load
+    ws = open_workspace(root)
+    t = time.perf_counter()
+    queries.latest_score(ws.store, ids[-1])
+    first_s = time.perf_counter() - t
+    ws.close()
+    return {"few": few, "many": many, "rebuild_s": rebuild_s, "add_snapshot_s": add_s, "first_read_s": first_s}
 
-    rows = store.count("scores")
-    timed()
-    indexed = timed()
-    with store.transaction(hooks=False) as con:
-        con.execute("DROP INDEX scores_entity")
-    timed()
-    scan = timed()
-    return {
-        "few": few,
-        "few_snapshots": have,
-        "snapshots": store.scalar("SELECT count(*) FROM snapshots"),
-        "score_rows": rows,
-        "indexed": indexed,
-        "scan": scan,
-    }
+
+def _line(r: dict) -> str:
+    k, o = r["keyed"], r["old"]
+    return (
+        f"{r['snapshots']} snapshots ({r['rows']:,} score rows), p50/p99 ms: keyed latest {k['latest'][0]:.2f}/"
+        f"{k['latest'][1]:.2f}, history {k['history'][0]:.2f}/{k['history'][1]:.2f}; replaced scan latest "
+        f"{o['latest'][0]:.1f}/{o['latest'][1]:.1f}, history {o['history'][0]:.1f}/{o['history'][1]:.1f}; "
+        f"identical {r['identical']}/{r['compared']}"
+    )
+
+
+def report_current(c: dict) -> None:
+    print(
+        f"current scores: compile {c['compile_s']:.1f} s, day's rebuild {c['rebuild_s']:.1f} s; "
+        f"served p50 {c['served_p50_ms']:.2f} ms p99 {c['served_p99_ms']:.2f} ms vs score_entity "
+        f"p50 {c['online_p50_ms']:.1f} ms p99 {c['online_p99_ms']:.1f} ms "
+        f"({c['online_p50_ms'] / c['served_p50_ms']:.0f}x at p50) over {c['entities']} entities; "
+        f"mismatches {c['mismatches']}",
+        flush=True,
+    )
+    print(
+        f"a write: ingest of one event incl. its re-score {c['ingest_one_event_s'] * 1000:.0f} ms; "
+        f"served after it identical to fresh: {c['after_write_identical']}",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -158,45 +227,48 @@ def main() -> None:
     ap.add_argument("--workspace", required=True, help="a workspace (e.g. ./demo-workspace); a copy is used")
     ap.add_argument("--entities", type=int, default=300, help="random entities timed")
     ap.add_argument("--snapshots", type=int, default=24, help="snapshots for the history reads")
+    ap.add_argument("--old-entities", type=int, default=20, help="entities timed on the replaced scan queries")
+    ap.add_argument("--only", choices=("current", "history"), help="run one of the two parts")
     ap.add_argument("--seed", type=int, default=11)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="credence-serving-") as tmp:
         root = Path(tmp) / "ws"
         shutil.copytree(args.workspace, root)
         ws = open_workspace(root)
+        t = time.perf_counter()
+        version = ws.store.schema_version()  # opening migrates an older store (V7 builds entity_scores)
+        opened_s = time.perf_counter() - t
         ids = [r["entity_id"] for r in ws.store.query("SELECT DISTINCT entity_id FROM entities ORDER BY 1")]
         ids = random.Random(args.seed).sample(ids, min(args.entities, len(ids)))
         n = ws.store.count("entities")
-        print(f"workspace {args.workspace}: {n:,} entities, {ws.store.count('events'):,} events", flush=True)
-        c = current_scores(ws, ids)
         print(
-            f"current scores: compile {c['compile_s']:.1f} s, day's rebuild {c['rebuild_s']:.1f} s; "
-            f"served p50 {c['served_p50_ms']:.2f} ms p99 {c['served_p99_ms']:.2f} ms vs score_entity "
-            f"p50 {c['online_p50_ms']:.1f} ms p99 {c['online_p99_ms']:.1f} ms "
-            f"({c['online_p50_ms'] / c['served_p50_ms']:.0f}x at p50) over {c['entities']} entities; "
-            f"mismatches {c['mismatches']}",
+            f"workspace {args.workspace}: {n:,} entities, {ws.store.count('events'):,} events; opened (migrated to "
+            f"schema {version}) in {opened_s:.1f} s",
+            flush=True,
+        )
+        if args.only != "history":
+            report_current(current_scores(ws, ids))
+        if args.only == "current":
+            ws.close()
+            return
+        h = history_reads(ws, ids[:100], args.snapshots, args.old_entities)
+        few, many = h["few"], h["many"]
+        print(f"history reads, {_line(few)}", flush=True)
+        print(f"history reads, {_line(many)}", flush=True)
+        print(
+            f"p50 at {many['snapshots']} / at {few['snapshots']} snapshots: keyed latest "
+            f"{many['keyed']['latest'][0] / few['keyed']['latest'][0]:.2f}x, history "
+            f"{many['keyed']['history'][0] / few['keyed']['history'][0]:.2f}x; replaced scan latest "
+            f"{many['old']['latest'][0] / few['old']['latest'][0]:.1f}x, history "
+            f"{many['old']['history'][0] / few['old']['history'][0]:.1f}x",
             flush=True,
         )
         print(
-            f"a write: ingest of one event incl. its re-score {c['ingest_one_event_s'] * 1000:.0f} ms; "
-            f"served after it identical to fresh: {c['after_write_identical']}",
+            f"writes: rebuild from every row {h['rebuild_s']:.1f} s; one snapshot's history rewrite at "
+            f"{many['snapshots']} snapshots {h['add_snapshot_s']:.1f} s; first read after opening "
+            f"{h['first_read_s'] * 1000:.1f} ms",
             flush=True,
         )
-        h = history_reads(ws, ids[:100], args.snapshots)
-        (li50, li99, hi50, hi99), (ls50, ls99, hs50, hs99) = h["indexed"], h["scan"]
-        f = h["few"]
-        print(
-            f"history reads, {h['few_snapshots']} snapshots, indexed, p50/p99 ms: latest_score {f[0]:.2f}/{f[1]:.2f}, "
-            f"history {f[2]:.2f}/{f[3]:.2f}",
-            flush=True,
-        )
-        print(
-            f"history reads, {h['snapshots']} snapshots ({h['score_rows']:,} score rows), p50/p99 ms: "
-            f"latest_score {li50:.2f}/{li99:.2f} indexed vs {ls50:.2f}/{ls99:.2f} scan; "
-            f"history {hi50:.2f}/{hi99:.2f} indexed vs {hs50:.2f}/{hs99:.2f} scan",
-            flush=True,
-        )
-        ws.close()
 
 
 if __name__ == "__main__":

@@ -110,11 +110,7 @@ def _event_status(r: dict, d: dict | None, catalogue, t: datetime) -> str:
 
 
 def _history(ws: Workspace, subject_id: str) -> list[dict]:
-    rows = ws.store.query(
-        "SELECT s.*, n.created_at FROM scores s JOIN snapshots n USING (snapshot_id) WHERE s.entity_id = ? "
-        "ORDER BY n.created_at, s.as_of",
-        [subject_id],
-    )
+    rows = queries.score_rows(ws.store, subject_id)
     out = []
     for r in rows:
         out.append(

@@ -26,6 +26,7 @@ SUBJECT_ROWS = (
     ("entities", "entity_id"),
     ("events", "entity_id"),
     ("scores", "entity_id"),
+    ("entity_scores", "entity_id"),  # its history kept by entity (store/history.py)
     ("grants", "subject_id"),
     ("decisions", "subject_id"),
     ("access_log", "subject_id"),

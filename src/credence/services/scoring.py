@@ -26,6 +26,7 @@ from credence.errors import ConfigError, ValidationError
 from credence.services import metrics
 from credence.sql.compiler import MAX_REASONS, compile_scorecard, population_query
 from credence.store import Store, queries
+from credence.store import history as keyed_history
 from credence.workspace import Workspace
 
 SCORE_COLUMNS = (
@@ -126,6 +127,8 @@ def score_population(
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [snapshot_id, as_of, utcnow(), runner.NAME, json.dumps(refs), scored, insufficient],
             )
+            if scored or insufficient:
+                keyed_history.add_snapshot(con, snapshot_id)  # the entities' keyed history, with the snapshot
     metrics.SCORING_RUNS.labels(runner.NAME).inc()
     metrics.SCORING_SECONDS.labels(runner.NAME).observe(time.perf_counter() - started)
     return Snapshot(snapshot_id, as_of, runner.NAME, scored, insufficient, queries.band_counts(store, snapshot_id))

@@ -22,6 +22,7 @@ scores as of a past time stay on the online path (``scoring.score_entity``).
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import weakref
 from collections.abc import Callable
@@ -44,10 +45,14 @@ from credence.workspace import Workspace
 
 Clock = Callable[[], datetime]
 LOCK_WAIT = 0.05  # seconds a stale read waits for the writer lock before computing online instead
+# The served row: id, kind, time, card, score and band as columns (score lists and webhooks read them), and
+# everything a read returns as one JSON text: a point lookup fetches each column of its row apart, so a read
+# fetches two columns, not twenty. The JSON keeps every feature's points too (the subject page's simulator).
+_SERVED = ["kind", "scorecard", *SCORE_COLUMNS[2:], "feature_points"]
 _INSERT = (
-    f"INSERT INTO {SCORE_TABLE} (entity_id, kind, as_of, scorecard, {', '.join(SCORE_COLUMNS[2:])}) "
-    f"SELECT entity_id, kind, $as_of::TIMESTAMP AS as_of, scorecard, "
-    f"{', '.join(SCORE_COLUMNS[2:])} FROM "
+    f"INSERT INTO {SCORE_TABLE} (entity_id, kind, as_of, scorecard, score, band, served) "
+    f"SELECT entity_id, kind, $as_of::TIMESTAMP AS as_of, scorecard, score, band, "
+    f"to_json(struct_pack({', '.join(f'{c} := {c}' for c in _SERVED)}))::VARCHAR FROM "
 )
 
 
@@ -191,11 +196,13 @@ def compiled(
             from credence.sql.scope import restrict_population, scope_of
 
             cards = [card.restrict(kinds) for card, kinds in plan]
-            query = population_query(cards, as_of=exp.Placeholder(this="as_of"), catalogue=catalogue)
+            query = population_query(
+                cards, as_of=exp.Placeholder(this="as_of"), catalogue=catalogue, feature_points=True
+            )
             pending = restrict_population(query, scope_of(PENDING_TABLE))
             return {"everyone": query.sql(dialect="duckdb"), "pending": pending.sql(dialect="duckdb")}
 
-        texts = cached(folder, "serving:" + content, build)
+        texts = cached(folder, "serving-points:" + content, build)  # (with every feature's points)
         everyone, pending = texts["everyone"], texts["pending"]
         if len(_COMPILED) > 16:
             _COMPILED.clear()
@@ -238,36 +245,43 @@ def refresh(ws: Workspace, now: datetime | None = None) -> None:
         serving.settle(con, now)
 
 
-def current_score(ws: Workspace, entity_id: str, *, now: datetime | None = None) -> dict:
+def current_score(ws: Workspace, entity_id: str, *, now: datetime | None = None, feature_points: bool = False) -> dict:
     """Today's score of one entity, served from ``current_scores``: the keys of ``score_entity`` (no
-    features), identical to it at ``now``. ``computed_at`` says when the row was last re-scored."""
+    features), identical to it at ``now``. ``computed_at`` says when the row was last re-scored.
+    ``feature_points`` adds every feature's points in its card's order (the ``points`` of ``score_entity``'s
+    features): what the portal's dimension table and score simulator need, without the online query."""
     serving = attach(ws)
     now = now or serving.clock()
     if not serving.fresh(now) and not serving.check(now):
-        return _online(serving, entity_id, now)
+        return _online(serving, entity_id, now, feature_points)
     # the row, kept while the table holds as checked (same write generation, day, horizon and cards)
     found = _ROWS.get(ws.store, (entity_id, serving._valid), lambda: _served_row(ws.store, entity_id))
     if found is None:  # not an entity, or no card for its kind: the online path says which
-        return _online(serving, entity_id, now)
-    row = dict(zip(*found, strict=True))
-    row["computed_at"] = row["as_of"]
-    row["as_of"] = now
+        return _online(serving, entity_id, now, feature_points)
+    computed_at, fields = found
+    row = {"entity_id": entity_id, "kind": fields["kind"], "as_of": now, "scorecard": fields["scorecard"]}
+    row |= {c: fields[c] for c in SCORE_COLUMNS[2:]}
+    row["computed_at"] = computed_at
     row["reasons"] = reasons_of(row)
+    if feature_points:
+        row["feature_points"] = list(fields["feature_points"])
     return row
 
 
 _ROWS = GenerationCache(maxsize=20000)  # served rows of the entities read since the last write
 
 
-def _served_row(store: Store, entity_id: str) -> tuple[tuple[str, ...], tuple] | None:
-    rel = store.reader().execute(ROW_SQL, [entity_id])
-    values = rel.fetchone()
-    return None if values is None else (tuple(d[0] for d in rel.description), values)
+def _served_row(store: Store, entity_id: str) -> tuple[datetime, dict] | None:
+    """(computed at, the served fields) of the entity's row; the caller does not change the dict (cached)."""
+    found = store.reader().execute(ROW_SQL, [entity_id]).fetchone()
+    return None if found is None else (found[0], json.loads(found[1]))
 
 
-def _online(serving: Serving, entity_id: str, now: datetime) -> dict:
+def _online(serving: Serving, entity_id: str, now: datetime, feature_points: bool = False) -> dict:
     cards, catalogue = serving.cards()
-    row = score_entity(serving.ws, entity_id, as_of=now, detail=False, cards=cards)
+    row = score_entity(serving.ws, entity_id, as_of=now, detail=feature_points, cards=cards)
+    if feature_points:
+        row["feature_points"] = [f["points"] for f in row.pop("features")]
     return row | {"computed_at": now}
 
 

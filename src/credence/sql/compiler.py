@@ -336,7 +336,7 @@ def reason_text(i: int, f: Feature, factor: float) -> exp.Expression:
     )
 
 
-def final_select(card: Scorecard, *, detail: bool, reasons: bool = True) -> exp.Select:
+def final_select(card: Scorecard, *, detail: bool, reasons: bool = True, feature_points: bool = False) -> exp.Select:
     offset, factor = card.scale()
     raw = round_half_up(exp.Add(this=num(offset), expression=exp.Mul(this=num(factor), expression=col("total_points"))))
     clamped = case(
@@ -378,6 +378,8 @@ def final_select(card: Scorecard, *, detail: bool, reasons: bool = True) -> exp.
             ifs=[exp.If(this=num(i), true=reason_text(i, f, factor)) for i, f in enumerate(card.features)],
         )
         exprs += [exp.alias_(code, f"reason{k + 1}_code"), exp.alias_(text, f"reason{k + 1}_text")]
+    if feature_points:  # every feature's points in card order, as one list (the served rows keep it)
+        exprs.append(exp.alias_(exp.Array(expressions=[double(col(f"p{i}")) for i in range(n)]), "feature_points"))
     if detail:
         exprs.append(col("total_points"))
         for i in range(n):
@@ -440,12 +442,14 @@ def population_query(
     catalogue: Catalogue | None = None,
     events: str = "effective_events",
     entities: str = "entities",
+    feature_points: bool = False,
 ) -> exp.Query:
     """Every events card of a workspace in one query, with a ``scorecard`` column naming each row's card.
 
     One scan of the events and one GROUP BY compute every card's aggregates (card j's as ``c{j}_f{i}``);
     the consented-vouch links are found once; then each card scores the entities of its own kinds. The rows
-    are exactly those of ``scorecard_query`` for each card (tested).
+    are exactly those of ``scorecard_query`` for each card (tested). ``feature_points`` adds a list of every
+    feature's points in its card's order (``points_{i}`` of the detail).
     """
     catalogue = catalogue or default_catalogue()
     t = timestamp(as_of)
@@ -454,7 +458,8 @@ def population_query(
     for prefix, card in zip(prefixes, cards, strict=True):
         if card.source != "events":
             raise ValueError(f"population_query scores events cards; {card.ref} reads a table")
-        part = final_select(card, detail=False).select(exp.alias_(string(card.ref), "scorecard"), copy=False)
+        part = final_select(card, detail=False, feature_points=feature_points)
+        part = part.select(exp.alias_(string(card.ref), "scorecard"), copy=False)
         if has_vouch_features(card):
             part = part.with_("vagg", as_=vagg_cte(card), copy=False)
         part = part.with_("feat", as_=feat_cte_events(card, entities, None, prefix), copy=False)

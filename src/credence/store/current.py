@@ -47,4 +47,4 @@ def invalidate(con: duckdb.DuckDBPyConnection) -> None:
 STATE_SQL = (
     f"SELECT day, as_of, horizon, fingerprint, (SELECT count(*) FROM {PENDING_TABLE}) AS pending FROM current_state"
 )
-ROW_SQL = f"SELECT * FROM {SCORE_TABLE} WHERE entity_id = ?"
+ROW_SQL = f"SELECT as_of, served FROM {SCORE_TABLE} WHERE entity_id = ?"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from credence.errors import NotFoundError
+from credence.store import history
 from credence.store.cache import GenerationCache
 from credence.store.store import Store
 
@@ -96,26 +97,25 @@ def entity_events(
 
 
 # ------------------------------------------------------------------------------------------ scores
-# One entity's snapshot rows, read first through the scores(entity_id) index (MATERIALIZED keeps DuckDB from
-# planning the filter into a join or window over every snapshot's rows; docs/performance.md, issue 11).
-_ENTITY_ROWS = "WITH s AS MATERIALIZED (SELECT * FROM scores WHERE entity_id = ?)"
-
-
+# One entity's snapshot rows are one keyed row of ``entity_scores`` (``store/history.py``): a point lookup
+# whatever the number of snapshots.
 def latest_score(store: Store, entity_id: str) -> dict | None:
     """The entity's row in its most recent snapshot, or None if it was never scored."""
-    rows = store.query(
-        f"{_ENTITY_ROWS} SELECT s.* FROM s JOIN snapshots n USING (snapshot_id) "
-        "ORDER BY n.created_at DESC, s.as_of DESC LIMIT 1",
-        [entity_id],
-    )
-    return rows[0] if rows else None
+    return history.latest(store, entity_id)
 
 
 def score_history(store: Store, entity_id: str) -> list[dict]:
     """Every stored score of ``entity_id``, in the order the snapshots were made."""
+    return history.history(store, entity_id)
+
+
+def score_rows(store: Store, entity_id: str) -> list[dict]:
+    """Every stored row of ``entity_id`` (all score columns, its reasons then, and the snapshot's created_at), in
+    snapshot order. Reads every snapshot's rows: for the disclosure report, made on a subject's request; the
+    served reads (``latest_score``, ``score_history``) use the keyed history."""
     return store.query(
-        f"{_ENTITY_ROWS} SELECT s.as_of, s.score, s.band, s.scorecard, s.snapshot_id, n.created_at FROM s "
-        "JOIN snapshots n USING (snapshot_id) ORDER BY n.created_at, s.as_of",
+        "SELECT s.*, n.created_at FROM scores s JOIN snapshots n USING (snapshot_id) WHERE s.entity_id = ? "
+        "ORDER BY n.created_at, s.as_of",
         [entity_id],
     )
 

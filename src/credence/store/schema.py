@@ -9,6 +9,8 @@ To change the schema, append a new entry to ``MIGRATIONS``; never edit a release
 
 from __future__ import annotations
 
+from credence.store import history
+
 V1 = [
     """CREATE TABLE entities (
         entity_id VARCHAR NOT NULL,
@@ -291,8 +293,8 @@ EVENT_COLUMNS = (*EVENT_FACT_COLUMNS, "supersedes", "ingested_at", "batch_id")
 # forward when the date changes). It can be dropped and rebuilt from the facts at any time.
 # ``current_pending`` holds entities a committed change touched that are not re-scored yet (a writer that
 # ran without the serving hook); ``current_state`` says for which day, cards and horizon the rows hold.
-# The index on ``scores(entity_id)`` keeps one entity's latest score and history flat in the number of
-# snapshots (an index lookup instead of a scan of every snapshot's rows).
+# The index on ``scores(entity_id)`` made one entity's latest score and history an index lookup (dropped
+# in V6: ``entity_scores`` replaces it).
 V5 = [
     """CREATE TABLE current_scores (
         entity_id VARCHAR NOT NULL,
@@ -367,5 +369,32 @@ V6 = [
     "CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, event_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6]
+# V7 (history reads flat, issue 11): one entity's latest snapshot row and history in one row of
+# ``entity_scores`` (``store/history.py``), rewritten in each snapshot's transaction. A read is an index lookup
+# in a table of one row per entity; the ``scores(entity_id)`` index of V5 is no longer read (it grew with every
+# snapshot and was loaded lazily on its first use: seconds).
+# ``current_scores`` keeps its rows as the id, kind, time, card, score and band (score lists and webhooks read them)
+# and one JSON text of the rest (``served``): a read by id fetches two columns instead of twenty
+# (services/serving.py). A cache: emptied here, rebuilt on first read.
+V7 = [
+    history.REBUILD_SQL,
+    history.INDEX,
+    "DROP INDEX IF EXISTS scores_entity",
+    "DROP INDEX IF EXISTS current_scores_entity",
+    "DROP TABLE current_scores",
+    """CREATE TABLE current_scores (
+        entity_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        as_of TIMESTAMP NOT NULL,           -- when this row was computed (its score holds until a change)
+        scorecard VARCHAR NOT NULL,
+        score INTEGER,
+        band VARCHAR NOT NULL,
+        served VARCHAR NOT NULL             -- JSON: kind, scorecard, score, band, points_*, reasons, feature_points
+    )""",
+    "CREATE INDEX current_scores_entity ON current_scores (entity_id)",
+    "DELETE FROM current_state",
+    "DELETE FROM current_pending",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -154,9 +154,9 @@ def _own(request: Request, entity_id: str, csrf: str | None):
 
 
 def _score_now(c, entity_id: str) -> int | None:
-    from credence.services.scoring import score_entity
+    from credence.services.serving import current_score
 
-    return score_entity(c.ws, entity_id, detail=False)["score"]
+    return current_score(c.ws, entity_id)["score"]
 
 
 def _back(entity_id: str, done: str, was: int | None) -> RedirectResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from credence.api.deps import Context
 from credence.domain.bands import MAX_SCORE, MIN_SCORE
-from credence.services import access, decisions, disputes, grants, scoring
+from credence.services import access, decisions, disputes, grants, scoring, serving
 from credence.services.explanation import by_dimension, by_feature
 from credence.store import queries
 from credence.web import charts
@@ -27,13 +27,27 @@ def event_name(event_type: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def simulator(card, now: dict, chosen: list[str]) -> dict | None:
+def features_of(card, now: dict) -> list[dict] | None:
+    """The served row's feature points (``current_score(feature_points=True)``) as the breakdown
+    ``by_dimension`` and ``by_feature`` read: name, dimension, points and maximum of each feature of the card."""
+    points = now.get("feature_points")
+    if card is None or points is None or len(points) != len(card.features):
+        return None
+    return [
+        {"feature": f.name, "dimension": f.dimension, "description": f.description, "value": None}
+        | {"points": p, "max_points": f.max_points}
+        for f, p in zip(card.features, points, strict=True)
+    ]
+
+
+def simulator(card, now: dict, features: list[dict] | None, chosen: list[str]) -> dict | None:
     """What-if for the subject's own reasons: each reason's points (the same as its "would add about N"), and
     the score if the chosen ones were done. Scores are linear in points, so the sum is exact up to rounding."""
-    if card is None or now.get("score") is None or not now.get("reasons"):
+    if card is None or not features or now.get("score") is None or not now.get("reasons"):
         return None
-    parts = {p["name"]: p for p in by_feature(card, now["features"])["parts"]}
-    total = by_feature(card, now["features"])["total"]
+    breakdown = by_feature(card, features)
+    parts = {p["name"]: p for p in breakdown["parts"]}
+    total = breakdown["total"]
     options = []
     for r in now["reasons"]:
         part = parts.get(r["code"])
@@ -54,9 +68,12 @@ def simulator(card, now: dict, chosen: list[str]) -> dict | None:
 def subject_view(c: Context, entity_id: str, chosen: list[str] | None = None) -> dict:
     store = c.store
     entity = queries.entity(store, entity_id)
-    now = scoring.score_entity(c.ws, entity_id, detail=True)
+    now = serving.current_score(c.ws, entity_id, feature_points=True)  # served: no online query per view
     card = c.cards.get(entity["kind"])
-    scale = by_dimension(card, now["features"]) if card is not None and now.get("features") else None
+    if card is not None and card.ref != now["scorecard"]:
+        card = None  # the row was scored by another card than the one configured now: no breakdown
+    features = features_of(card, now)
+    scale = by_dimension(card, features) if features else None
     history = scoring.history(store, entity_id)
     series = [(h["as_of"], h["score"]) for h in history]
     if not series or series[-1][0] < now["as_of"]:
@@ -78,7 +95,7 @@ def subject_view(c: Context, entity_id: str, chosen: list[str] | None = None) ->
         "dimension_chart": charts.bars([(p["name"], p["points"], p["max"]) for p in scale["parts"]])
         if scale and now["score"] is not None
         else None,
-        "simulator": simulator(card, now, chosen or []),
+        "simulator": simulator(card, now, features, chosen or []),
         "history": history,
         "history_chart": charts.line(series),
         "events": events,
