@@ -82,6 +82,19 @@ WEBHOOK_DELIVERIES = Counter(
     ("type", "outcome"),
     registry=REGISTRY,
 )
+INDEX_MISSES = Counter(
+    "credence_index_misses",
+    "Served reads the store's index answered with nothing although the table held the row (found by a scan and "
+    "served; the index is then rebuilt), by table",
+    ("table",),
+    registry=REGISTRY,
+)
+INDEX_REPAIRS = Counter(
+    "credence_index_repairs",
+    "Indexes rebuilt after a lookup missed a row, by table and outcome (rebuilt, failed)",
+    ("table", "outcome"),
+    registry=REGISTRY,
+)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,12 +37,13 @@ import duckdb
 from credence.clock import utcnow
 from credence.domain.catalogue import Catalogue
 from credence.domain.scorecard import Scorecard
+from credence.services import metrics
 from credence.services.scoring import SCORE_COLUMNS, distinct_cards, reasons_of, score_entity
 from credence.services.webhooks.outbox import score_changes
 from credence.sql.cache import cached
-from credence.store import Store
+from credence.store import Store, indexes
 from credence.store.cache import GenerationCache
-from credence.store.current import PENDING_TABLE, ROW_SQL, SCORE_TABLE, STATE_SQL, mark
+from credence.store.current import INDEX, PENDING_TABLE, ROW_SCAN_SQL, ROW_SQL, SCORE_TABLE, STATE_SQL, mark
 from credence.workspace import Workspace
 
 Clock = Callable[[], datetime]
@@ -272,9 +275,61 @@ _ROWS = GenerationCache(maxsize=20000)  # served rows of the entities read since
 
 
 def _served_row(store: Store, entity_id: str) -> tuple[datetime, dict] | None:
-    """(computed at, the served fields) of the entity's row; the caller does not change the dict (cached)."""
-    found = store.reader().execute(ROW_SQL, [entity_id]).fetchone()
+    """(computed at, the served fields) of the entity's row; the caller does not change the dict (cached).
+
+    Called while the table holds for today, so every entity with a card has a row: when the index lookup finds
+    none, the row is looked for without the index. Found that way, the index lost it (DuckDB can write an index
+    without the rows a replayed log held: ``store/store.py``): the row is served all the same, the miss counted
+    (``credence_index_misses_total``) and the index rebuilt once, with one warning."""
+    cur = store.reader()
+    found = cur.execute(ROW_SQL, [entity_id]).fetchone()
+    if found is None:
+        found = cur.execute(ROW_SCAN_SQL, [entity_id]).fetchone()
+        if found is not None:
+            metrics.INDEX_MISSES.labels(SCORE_TABLE).inc()
+            _repair_index(store, SCORE_TABLE, INDEX)
     return None if found is None else (found[0], json.loads(found[1]))
+
+
+log = logging.getLogger("credence.serving")
+REPAIR_INTERVAL = 600.0  # seconds: an index is rebuilt at most this often (a miss meanwhile is counted, and served)
+_REPAIRS: dict[tuple[str, str], tuple[float, threading.Thread]] = {}  # (store path, index) -> (started, rebuild)
+_REPAIRS_GUARD = threading.Lock()
+
+
+def _repair_index(store: Store, table: str, index: str) -> None:
+    """Rebuild ``index`` in a thread of its own (the read that found the miss does not wait for it), at most
+    once per ``REPAIR_INTERVAL`` per store and index, with one warning."""
+    key = (store.path, index)
+    with _REPAIRS_GUARD:
+        last = _REPAIRS.get(key)
+        if last is not None and (last[1].is_alive() or time.monotonic() - last[0] < REPAIR_INTERVAL):
+            return
+        log.warning(
+            "the index %s missed rows of %s that a scan found (DuckDB wrote it without rows a replayed log held); "
+            "served from the table, rebuilding the index",
+            index,
+            table,
+        )
+
+        def rebuild() -> None:
+            try:
+                indexes.rebuild(store, index)
+            except Exception:  # a closed store, or DuckDB refused: reads keep their scan fallback
+                metrics.INDEX_REPAIRS.labels(table, "failed").inc()
+                log.exception("rebuilding the index %s failed", index)
+            else:
+                metrics.INDEX_REPAIRS.labels(table, "rebuilt").inc()
+
+        thread = threading.Thread(target=rebuild, name=f"rebuild {index}", daemon=True)
+        _REPAIRS[key] = (time.monotonic(), thread)
+        thread.start()
+
+
+def index_repairs_done(timeout: float = 30) -> None:
+    """Wait for the index rebuilds under way (tests)."""
+    for _, thread in list(_REPAIRS.values()):
+        thread.join(timeout)
 
 
 def _online(serving: Serving, entity_id: str, now: datetime, feature_points: bool = False) -> dict:

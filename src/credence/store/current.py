@@ -47,4 +47,9 @@ def invalidate(con: duckdb.DuckDBPyConnection) -> None:
 STATE_SQL = (
     f"SELECT day, as_of, horizon, fingerprint, (SELECT count(*) FROM {PENDING_TABLE}) AS pending FROM current_state"
 )
+INDEX = f"{SCORE_TABLE}_entity"
 ROW_SQL = f"SELECT as_of, served FROM {SCORE_TABLE} WHERE entity_id = ?"
+# The same row read without the index: DuckDB answers an equality filter on an indexed column (and a join's
+# filter pushed down as one) from the index; an IN list holding a NULL is a plain filtered scan. For a served
+# read whose index lookup came back empty (``services/serving.py``): ~5 ms on 200,000 rows, against ~0.4 ms.
+ROW_SCAN_SQL = f"SELECT as_of, served FROM {SCORE_TABLE} WHERE entity_id IN (?, NULL)"

@@ -3,6 +3,10 @@
 Reads run in parallel: each thread reads through its own DuckDB cursor (DuckDB's rule: one cursor per
 thread), with no store-wide lock. Writes are serialised by one writer lock; the records a read must leave
 (the access log, a decision) go through the group commit (``store/commit.py``), many requests per commit.
+
+Opening a file that a killed process left with a write-ahead log checkpoints it at once (:func:`_checkpoint_left_wal`):
+DuckDB 1.4-1.5 replays the log into its indexes lazily, and a process that then closes without using an index
+writes that index out without the replayed rows (duckdb/duckdb#23788): equality lookups silently miss them.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class Store:
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = str(path)
+        left_wal = not read_only and self.path != ":memory:" and os.path.exists(self.path + ".wal")
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as e:
@@ -59,6 +64,8 @@ class Store:
         self._cursors: weakref.WeakSet = weakref.WeakSet()
         self.before_commit: list[BeforeCommit] = []
         self.group = GroupCommit(self.con, self._key)
+        if left_wal:
+            _checkpoint_left_wal(self.con)
         if not read_only:
             self.migrate()
 
@@ -162,6 +169,20 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _checkpoint_left_wal(con: duckdb.DuckDBPyConnection) -> None:
+    """Checkpoint a write-ahead log left by a process that did not close the store (killed, or crashed).
+
+    Replaying the log leaves each index "unbound", its replayed changes buffered. A checkpoint run by a
+    connection binds the indexes first and writes them whole; the checkpoint DuckDB runs when the last
+    connection closes has no connection to bind them with, and on DuckDB 1.4-1.5.6 writes each unbound index as
+    it was before the log (duckdb/duckdb#23788, fixed by duckdb/duckdb#25771 in 2.0): a later ``WHERE entity_id
+    = ?`` finds nothing for every row the log held (a fix, duckdb/duckdb#25771, is on DuckDB's main branch, in no
+    1.5 release). Reproduced on 1.5.6: tests/store/test_index_loss.py.
+    """
+    with contextlib.closing(con.cursor()) as cur:
+        cur.execute("CHECKPOINT")
 
 
 def require(condition: bool, message: str, **kw) -> None:
