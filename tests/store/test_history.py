@@ -1,7 +1,9 @@
 """The history kept by entity (``store/history.py``) answers exactly what the scan of every snapshot answered.
 
 The reference is the query it replaces (issue 11, V5): one entity's ``scores`` rows joined with their snapshots.
-Snapshots arrive out of order and cover different entities; a store migrated from V5 gets the same answers.
+Snapshots arrive out of order and cover different entities; a snapshot appends to the history and leaves the
+rows already there as they were; stores migrated from V5 and from V7 (the history as one list per entity) get
+the same answers.
 """
 
 from __future__ import annotations
@@ -50,20 +52,31 @@ def _same_as_the_scan(store: Store) -> None:
         assert queries.score_history(store, e) == store.query(OLD_HISTORY, [e]), e
 
 
+def _tables(store: Store) -> tuple[list[dict], list[dict]]:
+    return (
+        store.query(f"SELECT * FROM {history.TABLE} ORDER BY entity_id"),
+        store.query(f"SELECT * FROM {history.LOG} ORDER BY entity_id, created_at, as_of, snapshot_id"),
+    )
+
+
 def test_snapshot_by_snapshot_equals_the_scan_and_a_rebuild(tmp_path):
     with Store(tmp_path / "s.duckdb") as store:
         for sid, created, as_of, ids in SNAPSHOTS:
+            before = store.query(f"SELECT rowid, * FROM {history.LOG} ORDER BY rowid")
             with store.transaction() as con:
                 _add(con, sid, created, as_of, ids)
                 history.add_snapshot(con, sid)
+            after = store.query(f"SELECT rowid, * FROM {history.LOG} ORDER BY rowid")
+            # appended: the rows already there are untouched, one new row per entity of the snapshot
+            assert after[: len(before)] == before and len(after) - len(before) == len(ids)
         _same_as_the_scan(store)
         assert len(queries.score_history(store, "E35")) == 3  # in S-b, S-a and S-c, in the snapshots' order
         assert [h["snapshot_id"] for h in queries.score_history(store, "E35")] == ["S-a", "S-b", "S-c"]
         assert queries.latest_score(store, "E61") is None and queries.score_history(store, "E61") == []
-        incremental = store.query(f"SELECT * FROM {history.TABLE} ORDER BY entity_id")
+        incremental = _tables(store)
         with store.transaction() as con:
             history.rebuild(con)
-        assert store.query(f"SELECT * FROM {history.TABLE} ORDER BY entity_id") == incremental
+        assert _tables(store) == incremental
         _same_as_the_scan(store)
 
 
@@ -83,6 +96,30 @@ def test_a_v5_store_migrates_to_the_same_answers(tmp_path):
         _same_as_the_scan(store)
 
 
+def test_a_v7_store_migrates_its_history_lists_to_the_same_answers(tmp_path):
+    """V7 kept each entity's history as a list in its ``entity_scores`` row; V8 moves it, as it is, to rows."""
+    path = tmp_path / "v7.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP)")
+    for version, ddls in enumerate(MIGRATIONS[:7], start=1):
+        for ddl in ddls:
+            con.execute(ddl)
+        con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [version])
+    for sid, created, as_of, ids in SNAPSHOTS:
+        _add(con, sid, created, as_of, ids)
+    con.execute(MIGRATIONS[6][0])  # the V7 lists, made from every stored row as V7 made them
+    lists = con.execute("SELECT sum(len(history)) FROM entity_scores").fetchone()[0]
+    con.close()
+    with Store(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.count(history.LOG) == lists == store.count("scores")
+        _same_as_the_scan(store)
+        migrated = _tables(store)
+        with store.transaction() as con:
+            history.rebuild(con)
+        assert _tables(store) == migrated
+
+
 def test_population_runs_keep_it_and_erasure_removes_it(ws):
     score_population(ws, as_of=T)
     score_population(ws, as_of=T + timedelta(days=30))
@@ -95,4 +132,6 @@ def test_population_runs_keep_it_and_erasure_removes_it(ws):
         assert queries.score_history(store, e) == store.query(OLD_HISTORY, [e])
     erase(ws, ids[0])
     assert queries.latest_score(store, ids[0]) is None and queries.score_history(store, ids[0]) == []
+    for table in (history.TABLE, history.LOG):
+        assert store.scalar(f"SELECT count(*) FROM {table} WHERE entity_id = ?", [ids[0]]) == 0
     assert queries.score_history(store, ids[1]) == store.query(OLD_HISTORY, [ids[1]])

@@ -26,7 +26,8 @@ SUBJECT_ROWS = (
     ("entities", "entity_id"),
     ("events", "entity_id"),
     ("scores", "entity_id"),
-    ("entity_scores", "entity_id"),  # its history kept by entity (store/history.py)
+    ("entity_scores", "entity_id"),  # its latest score and its history, kept by entity (store/history.py)
+    ("score_history", "entity_id"),
     ("grants", "subject_id"),
     ("decisions", "subject_id"),
     ("access_log", "subject_id"),

@@ -9,8 +9,6 @@ To change the schema, append a new entry to ``MIGRATIONS``; never edit a release
 
 from __future__ import annotations
 
-from credence.store import history
-
 V1 = [
     """CREATE TABLE entities (
         entity_id VARCHAR NOT NULL,
@@ -377,8 +375,16 @@ V6 = [
 # and one JSON text of the rest (``served``): a read by id fetches two columns instead of twenty
 # (services/serving.py). A cache: emptied here, rebuilt on first read.
 V7 = [
-    history.REBUILD_SQL,
-    history.INDEX,
+    # (the V7 layout of ``entity_scores``: its latest row and a list of every snapshot's entry, replaced in V8)
+    """CREATE OR REPLACE TABLE entity_scores AS
+    WITH h AS (
+        SELECT s.entity_id, struct_pack(created_at := n.created_at, as_of := s.as_of, snapshot_id := s.snapshot_id,
+                                        score := s.score, band := s.band, scorecard := s.scorecard) AS e, s AS rec
+        FROM scores s JOIN snapshots n USING (snapshot_id)
+    )
+    SELECT entity_id, arg_max(rec, e) AS latest, list(e ORDER BY e) AS history
+    FROM h GROUP BY entity_id""",
+    "CREATE INDEX entity_scores_entity ON entity_scores (entity_id)",
     "DROP INDEX IF EXISTS scores_entity",
     "DROP INDEX IF EXISTS current_scores_entity",
     "DROP TABLE current_scores",
@@ -396,5 +402,31 @@ V7 = [
     "DELETE FROM current_pending",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7]
+# V8 (history writes flat, issue 11): the V7 lists made every population run rewrite every entity's whole history
+# (59.6 s per run at 24 snapshots). The history moves to ``score_history``, one appended row per entity per
+# snapshot, indexed by entity; ``entity_scores`` keeps one row per entity, its latest snapshot row and that
+# row's place in the order of snapshots (``key``). A run appends its rows and remakes the one-row-per-entity
+# table: O(population) whatever the number of snapshots (``store/history.py``). Built from V7's lists as they are.
+V8 = [
+    """CREATE TABLE score_history (
+        entity_id VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,      -- the snapshot's
+        as_of TIMESTAMP NOT NULL,
+        snapshot_id VARCHAR NOT NULL,
+        score INTEGER,
+        band VARCHAR NOT NULL,
+        scorecard VARCHAR NOT NULL
+    )""",
+    """INSERT INTO score_history (entity_id, created_at, as_of, snapshot_id, score, band, scorecard)
+    SELECT entity_id, e.created_at, e.as_of, e.snapshot_id, e.score, e.band, e.scorecard
+    FROM (SELECT entity_id, unnest(history) AS e FROM entity_scores)""",
+    "CREATE INDEX score_history_entity ON score_history (entity_id)",
+    """CREATE OR REPLACE TABLE entity_scores AS
+    SELECT entity_id, struct_pack(created_at := history[-1].created_at, as_of := history[-1].as_of,
+                                  snapshot_id := history[-1].snapshot_id) AS key, latest
+    FROM entity_scores""",
+    "CREATE INDEX entity_scores_entity ON entity_scores (entity_id)",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8]
 SCHEMA_VERSION = len(MIGRATIONS)
