@@ -10,12 +10,12 @@ On a copy of the workspace (the original is not touched):
    (the SQL online path, one pass, at the served row's time) -- p50/p99 of each in the same run, and whether
    every served score, band, dimension points and reasons equal the fresh ones. Also one re-score of a small
    touched set in a write transaction (an ingest of one event) -- the cost a write pays.
-2. History reads (``store/history.py``: one keyed row per entity): ``latest_score`` and ``history`` of random
+2. History reads (``store/history.py``: by entity, through an index): ``latest_score`` and ``history`` of random
    entities at the workspace's snapshots, then with ``scores`` filled to ``--snapshots`` snapshots (copies of
    the latest snapshot's rows under new ids and older times: the rows a store holds after that many
    population runs), and the ratio of the two (flat = 1x). Beside them, on ``--old-entities`` entities, the
    queries they replaced (one entity's rows out of every snapshot's), and whether both give the same rows.
-   Also the writes: the history rebuilt from every row (migration V7), one snapshot's rewrite at that size,
+   Also the writes: the history rebuilt from every row, one snapshot's history write at that size,
    and the first read after opening the store.
 
 Figures are ratios measured in one process seconds apart (the machine is shared and noisy). Not a test.
@@ -179,7 +179,7 @@ def history_reads(ws, ids: list[str], snapshots: int, old_entities: int) -> dict
     with store.transaction(hooks=False) as con:
         for k, sid in enumerate(copies[:-1]):
             copy(con, k, sid)
-        history.rebuild(con)  # as migration V7 does, from every stored row
+        history.rebuild(con)  # from every stored row
     rebuild_s = time.perf_counter() - t
     add_s = 0.0
     if copies:  # the last one as a population run adds it: the cost one snapshot pays at this size
@@ -269,7 +269,7 @@ def main() -> None:
             flush=True,
         )
         print(
-            f"writes: rebuild from every row {h['rebuild_s']:.1f} s; one snapshot's history rewrite at "
+            f"writes: rebuild from every row {h['rebuild_s']:.1f} s; one snapshot's history write at "
             f"{many['snapshots']} snapshots {h['add_snapshot_s']:.1f} s; first read after opening "
             f"{h['first_read_s'] * 1000:.1f} ms",
             flush=True,

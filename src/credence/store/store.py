@@ -35,6 +35,9 @@ _GENERATIONS: dict[str, int] = {}
 # workspace and a command run inside the server) writes one transaction at a time.
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
+# Store objects open on each database file in this process: the first one opens DuckDB's database (and replays
+# a log left behind); the others share it.
+_OPEN: dict[str, int] = {}
 
 
 class Store:
@@ -48,7 +51,9 @@ class Store:
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = str(path)
-        left_wal = not read_only and self.path != ":memory:" and os.path.exists(self.path + ".wal")
+        self._key = os.path.realpath(self.path) if self.path != ":memory:" else f":memory:{id(self)}"
+        # a log, and no Store of this process on the file: a process that did not close it left the log
+        left_wal = not read_only and not _OPEN.get(self._key) and os.path.exists(self.path + ".wal")
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as e:
@@ -56,8 +61,9 @@ class Store:
             if held:
                 raise StoreBusy(held[0], fix=held[1]) from None
             raise ConfigError(f"cannot open the store {self.path}: {e}", fix="check the workspace path") from None
-        self._key = os.path.realpath(self.path) if self.path != ":memory:" else f":memory:{id(self)}"
         with _LOCKS_GUARD:
+            _OPEN[self._key] = _OPEN.get(self._key, 0) + 1
+            self._open = True
             _GENERATIONS.setdefault(self._key, 0)
             self._lock = _WRITE_LOCKS.setdefault(self._key, threading.RLock())  # the one writer at a time
         self._local = threading.local()  # each thread's read cursor
@@ -163,6 +169,10 @@ class Store:
             with contextlib.suppress(duckdb.Error):
                 cur.close()
         self.con.close()
+        with _LOCKS_GUARD:
+            if self._open:
+                self._open = False
+                _OPEN[self._key] -= 1
 
     def __enter__(self) -> Store:
         return self
