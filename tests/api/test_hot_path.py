@@ -1,6 +1,7 @@
-"""The hot path (api/hot.py) answers the three hot routes exactly as FastAPI does: same status, body and
-headers for allowed reads, refusals, bad keys, bad parameters and bodies (handed to FastAPI), and every read
-and decision still leaves its access-log row, committed before the answer. Served for real (uvicorn)."""
+"""The hot path (api/hot.py) answers the hot routes exactly as FastAPI does: same status, body and headers
+for allowed reads, refusals, bad keys, bad parameters and bodies (handed to FastAPI), and every read and
+decision still leaves its access-log row, committed before the answer. Warm requests are answered on the
+event loop (no worker thread), their rows committed by the group commit. Served for real (uvicorn)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,19 @@ def requests(keys: dict) -> list[tuple]:
         ("POST", "/v1/decisions", p, b"{not json"),
         ("POST", "/v1/decisions", s, decision),  # a subject may not decide
         ("POST", "/v1/decisions", None, decision),
+        ("GET", "/v1/scores/P1/history", s, None),  # the subject's own page data
+        ("GET", "/v1/scores/P1/history", o, None),  # the operator: logged
+        ("GET", "/v1/scores/P2/history", s, None),  # another subject's
+        ("GET", "/v1/scores/P1/history", p, None),  # a partner may not
+        ("GET", "/v1/scores/NOPE/history", o, None),
+        ("GET", "/v1/entities/P1/events?limit=2", s, None),
+        ("GET", "/v1/entities/P1/events?limit=2&offset=1", s, None),
+        ("GET", "/v1/entities/P1/events", o, None),
+        ("GET", "/v1/entities/P2/events", s, None),
+        ("GET", "/v1/entities/P1/events?limit=0", s, None),  # out of bounds: FastAPI's 400
+        ("GET", "/v1/entities/P1/events?limit=x", s, None),
+        ("GET", "/v1/entities/P1/events?limit=1&limit=2", s, None),  # repeated: FastAPI decides
+        ("GET", "/v1/entities/P1/events?since=1", s, None),  # not a parameter of the route
     ]
 
 
@@ -98,7 +112,34 @@ def test_hot_path_answers_as_fastapi_does(served, keys, monkeypatch, app):
 
     assert hot_answers(before, middle, "/v1/scores/{entity_id}") == 12  # not the two FastAPI must judge
     assert hot_answers(before, middle, "/v1/decisions") == 5
+    assert hot_answers(before, middle, "/v1/scores/{entity_id}/history") == 5
+    assert hot_answers(before, middle, "/v1/entities/{entity_id}/events") == 4  # not the four FastAPI judges
     assert hot_answers(middle, after, "/v1/scores/{entity_id}") == 0
     # every read and decision, allowed or refused, left its access-log row before its answer: both runs alike
     logged_plain = app.state.ctx.store.count("access_log") - logged - logged_hot
     assert logged_hot == logged_plain >= 10
+
+
+def test_warm_requests_are_answered_on_the_event_loop_and_committed(served, keys, app):
+    """Once keys, grants and served rows are in memory, reads and decisions need no worker thread; their
+    access-log and decision rows are still committed before each answer, many per group commit."""
+    decision = {"subject_id": "P1", "policy_id": "bike-deposit-free"}
+    mix = [
+        ("GET", "/v1/scores/P1?purpose=bike%20rental", keys["partner"], None),
+        ("POST", "/v1/decisions", keys["partner"], decision),
+        ("GET", "/v1/scores/P1", keys["subject"], None),
+        ("GET", "/v1/scores/P1/history", keys["subject"], None),
+        ("GET", "/v1/entities/P1/events?limit=5", keys["subject"], None),
+    ]
+    for r in mix:  # warm: the first of each reads the store in a worker thread
+        assert call(served, *r).status_code in (200, 201)
+    node, store = hot_path(app), app.state.ctx.store
+    threads, logged, decided = node.in_threads, store.count("access_log"), store.count("decisions")
+    for _ in range(4):
+        for r in mix:
+            before = store.count("access_log")
+            assert call(served, *r).status_code in (200, 201)
+            if r[1] != "/v1/scores/P1/history" and "/events" not in r[1]:  # a subject's own page data is not logged
+                assert store.count("access_log") == before + 1, f"{r[1]}: its row is committed before the answer"
+    assert node.in_threads == threads, "warm requests ran on the event loop"
+    assert store.count("access_log") == logged + 12 and store.count("decisions") == decided + 4

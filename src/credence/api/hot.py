@@ -1,22 +1,27 @@
 """The hot routes, answered without FastAPI's per-request machinery (issue 11: serving throughput).
 
-A partner's score read under a grant, a subject's own score (``GET /v1/scores/{entity_id}``) and a
-partner's decision (``POST /v1/decisions``) are most of a bureau's traffic. FastAPI spends more CPU on
-them than the work itself: resolving the dependency graph, validating the query and body through its
-models, two thread-pool hops (endpoint, then response validation), its exception middlewares. This plain
-ASGI middleware answers them with **the same endpoint functions, role checks, request and response
-models and error handlers** as the FastAPI routes it stands for:
+A partner's score read under a grant and its decisions, and a subject's own page data (its score, history
+and events), are most of a bureau's traffic. FastAPI spends more CPU on them than the work itself: resolving
+the dependency graph, validating through its models, two thread-pool hops (endpoint, then response
+validation), its exception middlewares. This plain ASGI middleware answers them with **the same endpoint
+functions, role checks, parameter, body and response models and error handlers** as the FastAPI routes:
 
+- the route is found as Starlette finds it (an earlier route of the app matching the path takes it);
 - the caller's key is read exactly as ``HTTPBearer`` reads it and authenticated by ``api.auth``; the
   route's own role check (its ``allow(...)`` dependency) runs on the principal;
-- the endpoint runs in one worker thread with its response validated and serialised there by the
-  route's response model (FastAPI's own ``ModelField``), so the body is byte for byte what FastAPI sends;
-- a ``CredenceError`` (or any error) goes to the app's exception handler for it, as in FastAPI.
+- query parameters are validated by the route's own fields (FastAPI's ``ModelField``), the body by its model;
+- the endpoint runs **on the event loop** when everything it reads is in memory (keys, grants, served
+  rows: the stores' generation caches); a store read there raises ``WouldBlock`` and the endpoint runs
+  again in a worker thread. The records it must leave (access log, decision) are collected, not committed
+  in its thread (``store.commit.deferred``), then committed by the group commit while the loop awaits
+  them: the answer is sent after its records are durable, without a thread parked per request;
+- the response is validated and serialised by the route's response field, so the body is byte for byte
+  what FastAPI sends; a ``CredenceError`` (or any error) goes to the app's exception handler for it.
 
-Anything this path does not take on exactly (another query parameter, a parameter FastAPI would refuse,
-a body that is not plain valid JSON of the route's model, a route whose signature changed) is handed to
-FastAPI untouched (the body replayed), so every edge keeps FastAPI's behaviour. ``CREDENCE_HOT_PATH=0``
-turns it off (the tests compare both).
+Anything this path does not take on exactly (another or a repeated query parameter, a value the route's
+field refuses, a body that is not plain valid JSON of the route's model, a route whose signature changed)
+is handed to FastAPI untouched (the body replayed), so every edge keeps FastAPI's behaviour.
+``CREDENCE_HOT_PATH=0`` turns it off (the tests compare both).
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ import inspect
 import json
 import logging
 import os
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 from urllib.parse import parse_qsl
 
@@ -39,26 +45,61 @@ from starlette.responses import Response
 from credence.api.auth import authenticate
 from credence.api.observe import ROLE
 from credence.services import metrics
+from credence.store.commit import WouldBlock, deferred, no_blocking
 
 log = logging.getLogger("credence.api")
-SCORE_PREFIX = "/v1/scores/"
-MAX_PURPOSE = 200  # the route's Query(max_length=200); longer goes to FastAPI (its 422)
-THREADS = 128  # hot requests in flight at once (each waits for its group commit in its thread)
+THREADS = 64  # hot requests whose endpoint needs the store, running at once in worker threads
+HOT_ROUTES = (
+    ("GET", "/v1/scores/{entity_id}"),
+    ("GET", "/v1/scores/{entity_id}/history"),
+    ("GET", "/v1/entities/{entity_id}/events"),
+    ("POST", "/v1/decisions"),
+)
+_PARAM = re.compile(r"{(\w+)}")
 
 
 @dataclass
 class Hot:
-    """One hot route: its FastAPI route, the endpoint, the role check, the body model (POST)."""
+    """One hot route: its FastAPI route, the endpoint, the role check, its parameters and body model."""
 
     route: APIRoute
+    method: str
     template: str
     endpoint: Callable
     check: Callable
+    pattern: re.Pattern
+    query: dict[str, Any]  # query parameter name -> its ModelField
     body: type | None = None
+    before: list[re.Pattern] = field(default_factory=list)  # earlier routes of the method: they take a match
     counted: Any = None  # the hot-path counter of this route
 
     def __post_init__(self):
         self.counted = metrics.HOT_PATH.labels(self.template)
+
+    def match(self, path: str) -> dict[str, str] | None:
+        m = self.pattern.fullmatch(path)
+        if m is None or any(p.fullmatch(path) for p in self.before):
+            return None
+        return m.groupdict()
+
+    def query_args(self, raw: bytes) -> dict[str, Any] | None:
+        """The query parameters as the route's fields validate them, or None (FastAPI answers)."""
+        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
+        given = dict(pairs)
+        if len(given) != len(pairs) or not set(given) <= set(self.query):
+            return None
+        args = {}
+        for name, f in self.query.items():
+            if name not in given:
+                if f.field_info.is_required():
+                    return None
+                args[f.name] = f.get_default()
+                continue
+            value, errors = f.validate(given[name], {}, loc=("query", name))
+            if errors:
+                return None
+            args[f.name] = value
+        return args
 
 
 def enabled() -> bool:
@@ -66,21 +107,43 @@ def enabled() -> bool:
     return os.environ.get("CREDENCE_HOT_PATH", "1") not in ("0", "false", "no", "off")
 
 
-def _hot(api, method: str, path: str, params: set[str]) -> Hot | None:
-    """The route ``method path`` if its endpoint still has exactly the parameters this path supplies."""
+def _regex(template: str) -> re.Pattern:
+    parts = re.split(r"({\w+(?::\w+)?})", template)
+    out = []
+    for part in parts:
+        m = re.fullmatch(r"{(\w+)(?::(\w+))?}", part)
+        if m is None:
+            out.append(re.escape(part))
+        else:
+            out.append(f"(?P<{m.group(1)}>.+)" if m.group(2) == "path" else f"(?P<{m.group(1)}>[^/]+)")
+    return re.compile("".join(out))
+
+
+def _hot(api, method: str, path: str) -> Hot | None:
+    """The route ``method path`` if its endpoint takes exactly: its path parameters, plain query
+    parameters, a body (POST), the context ``c`` and the principal ``p`` (its role check)."""
+    before = []
     for rc in iter_route_contexts(api.routes):
         route = rc.original_route
-        if rc.path != path or not isinstance(route, APIRoute) or method not in (rc.methods or ()):
+        if method not in (rc.methods or ()) or not isinstance(route, APIRoute):
             continue
+        if rc.path != path:
+            before.append(_regex(rc.path))
+            continue
+        dependant = route.dependant
+        query = {f.alias: f for f in dependant.query_params}
+        params = set(_PARAM.findall(path)) | {f.name for f in query.values()} | {"c", "p"}
+        if method == "POST":
+            params.add("body")
         sig = inspect.signature(route.endpoint)
-        if set(sig.parameters) != params:
+        if set(sig.parameters) != params or dependant.header_params or dependant.cookie_params:
             log.warning("hot path off for %s %s: its parameters changed", method, path)
             return None
         check = getattr(sig.parameters["p"].default, "dependency", None)
         if check is None or inspect.iscoroutinefunction(route.endpoint) or route.response_field is None:
             return None
-        body = get_type_hints(route.endpoint).get("body") if "body" in params else None
-        return Hot(route, path, route.endpoint, check, body)
+        body = get_type_hints(route.endpoint).get("body") if method == "POST" else None
+        return Hot(route, method, path, route.endpoint, check, _regex(path), query, body, before)
     return None
 
 
@@ -90,15 +153,17 @@ class HotPath:
     def __init__(self, app, api):
         self.app = app
         self.api = api
-        self._score: Hot | None = None
-        self._decide: Hot | None = None
+        self._routes: dict[str, list[Hot]] = {}
         self._ready = False
         self.on = enabled()  # tests switch it off to compare with FastAPI
         self._limiter: anyio.CapacityLimiter | None = None
+        self.in_threads = 0  # hot requests whose endpoint needed a worker thread (for tests and benchmarks)
 
     def _setup(self) -> None:
-        self._score = _hot(self.api, "GET", "/v1/scores/{entity_id}", {"entity_id", "purpose", "c", "p"})
-        self._decide = _hot(self.api, "POST", "/v1/decisions", {"body", "c", "p"})
+        for method, path in HOT_ROUTES:
+            hot = _hot(self.api, method, path)
+            if hot is not None:
+                self._routes.setdefault(method, []).append(hot)
         self._limiter = anyio.CapacityLimiter(THREADS)
         self._ready = True
 
@@ -106,32 +171,24 @@ class HotPath:
         if scope["type"] == "http" and self.on:
             if not self._ready:
                 self._setup()
-            method, path = scope["method"], scope["path"]
-            if method == "GET" and path.startswith(SCORE_PREFIX) and self._score is not None:
-                entity_id = path[len(SCORE_PREFIX) :]
-                if entity_id and "/" not in entity_id and await self._read_score(scope, receive, send, entity_id):
-                    return
-            elif method == "POST" and path == "/v1/decisions" and self._decide is not None:
-                await self._decision(scope, receive, send)
-                return
+            for hot in self._routes.get(scope["method"], ()):
+                found = hot.match(scope["path"])
+                if found is not None:
+                    if await self._take(hot, found, scope, receive, send):
+                        return
+                    break
         await self.app(scope, receive, send)
 
-    # -- the routes ---------------------------------------------------------------------------------------
-    async def _read_score(self, scope, receive, send, entity_id: str) -> bool:
-        """Answer the read; False (nothing sent) when FastAPI should take it."""
-        purpose = None
-        if scope["query_string"]:
-            pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-            if len(pairs) != 1 or pairs[0][0] != "purpose" or len(pairs[0][1]) > MAX_PURPOSE:
-                return False
-            purpose = pairs[0][1]
-        hot = self._score
-        await self._answer(hot, scope, receive, send, {"entity_id": entity_id, "purpose": purpose})
-        return True
-
-    async def _decision(self, scope, receive, send) -> None:
+    async def _take(self, hot: Hot, path_args: dict, scope, receive, send) -> bool:
+        """Answer the request; False (nothing sent, nothing read) when FastAPI should take it."""
+        query = hot.query_args(scope["query_string"])
+        if query is None:
+            return False
+        args = path_args | query
+        if hot.body is None:
+            await self._answer(hot, scope, receive, send, args)
+            return True
         body = await _read_body(receive)
-        hot = self._decide
         value = None
         if _header(scope, b"content-type") == "application/json":
             try:
@@ -142,10 +199,10 @@ class HotPath:
                 value = None
         if value is None:
             await self.app(scope, _replay(body, receive), send)
-            return
-        await self._answer(hot, scope, receive, send, {"body": value})
+        else:
+            await self._answer(hot, scope, receive, send, args | {"body": value})
+        return True
 
-    # -- shared -------------------------------------------------------------------------------------------
     async def _answer(self, hot: Hot, scope, receive, send, args: dict[str, Any]) -> None:
         scope["route"] = hot.route  # the template for the metrics and the log (api.observe)
         hot.counted.inc()
@@ -157,16 +214,31 @@ class HotPath:
             scope[ROLE] = p.role
             p = hot.check(p)
             raw = hot.endpoint(**args, c=ctx, p=p)
-            field = hot.route.response_field
-            value, errors = field.validate(raw, {}, loc=("response",))
+            out = hot.route.response_field
+            value, errors = out.validate(raw, {}, loc=("response",))
             if errors:
                 raise RuntimeError(f"response of {hot.route.path} does not match its model: {errors}")
-            return field.serialize_json(value, by_alias=True)
+            return out.serialize_json(value, by_alias=True)
 
+        units: list = []  # the records the request leaves: committed before it is answered
+        failure: Exception | None = None
+        content = b""
         try:
-            content = await anyio.to_thread.run_sync(work, limiter=self._limiter)
+            try:
+                with deferred(units), no_blocking():
+                    content = work()
+            except WouldBlock:  # it reads the store: again, in a worker thread
+                units.clear()
+                self.in_threads += 1
+                content = await anyio.to_thread.run_sync(_collected, work, units, limiter=self._limiter)
         except Exception as exc:  # noqa: BLE001 - the app's own handler answers, as in FastAPI
-            response = await self._error(scope, receive, exc)
+            failure = exc
+        try:
+            await ctx.store.group.commit(units)  # a refusal's log row too, before the refusal is sent
+        except Exception as exc:  # noqa: BLE001 - not committed: the request fails as a failed append would
+            failure = exc
+        if failure is not None:
+            response = await self._error(scope, receive, failure)
         else:
             response = Response(content, status_code=hot.route.status_code or 200, media_type="application/json")
         await response(scope, receive, send)
@@ -183,6 +255,12 @@ class HotPath:
         if inspect.isawaitable(response):
             response = await response
         return response
+
+
+def _collected(work: Callable[[], bytes], units: list) -> bytes:
+    """``work()`` in a worker thread: store reads allowed, the records still collected into ``units``."""
+    with deferred(units):
+        return work()
 
 
 def _header(scope, name: bytes) -> str | None:

@@ -10,7 +10,8 @@ appended in one transaction.
 from __future__ import annotations
 
 import json
-import uuid
+import os
+import random
 from datetime import datetime
 
 from credence.domain.policy import ADVERSE_OUTCOMES, GRANTED, NO_DECISION, NOT_GRANTED
@@ -50,7 +51,7 @@ def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, a
     adverse = outcome in ADVERSE_OUTCOMES
     reasons = row["reasons"] if score is not None else []
     decision = {
-        "decision_id": f"DEC-{uuid.uuid4().hex[:12]}",
+        "decision_id": f"DEC-{_IDS.getrandbits(48):012x}",
         "partner_id": partner_id,
         "subject_id": subject_id,
         "policy_id": policy.id,
@@ -62,40 +63,38 @@ def decide(ws: Workspace, subject_id: str, policy_id: str, partner_id: str, *, a
         "notice": adverse_action_notice(policy, row, partner_id, t) if adverse else None,
         "decided_at": t,
     }
-    # the decision and its access record: one unit, committed before we answer (group commit)
-    ws.store.append(
-        [
-            (
-                "INSERT INTO decisions (decision_id, partner_id, subject_id, policy_id, purpose, outcome, score, band, reasons, notice, decided_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [decision[k] if k != "reasons" else json.dumps(reasons) for k in decision],
-            ),
-            access_row(
-                subject_id,
-                partner_id,
-                "decision",
-                True,
-                purpose=policy.purpose,
-                grant_id=g["grant_id"] if g else None,
-                detail=f"{decision['decision_id']}: {policy.id}",
-                at=t,
-            ),
-            outbox.event(
-                "decision.made",
-                subject_id,
-                {k: decision[k] for k in decision if k not in ("reasons", "notice")} | {"adverse": adverse},
-                at=t,
-                partner_id=partner_id,
-            ),
-        ],
-        subject=erasable(ws, subject_id),
-    )
+    # the decision and its access record (and its webhook event, if anyone could receive it): one unit,
+    # committed before we answer (group commit)
+    unit = [
+        (
+            "INSERT INTO decisions (decision_id, partner_id, subject_id, policy_id, purpose, outcome, score, band, reasons, notice, decided_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [decision[k] if k != "reasons" else json.dumps(reasons) for k in decision],
+        ),
+        access_row(
+            subject_id,
+            partner_id,
+            "decision",
+            True,
+            purpose=policy.purpose,
+            grant_id=g["grant_id"] if g else None,
+            detail=f"{decision['decision_id']}: {policy.id}",
+            at=t,
+        ),
+    ]
+    if outbox.wanted(ws.store, "decision.made", subject_id, partner_id):
+        made = {k: decision[k] for k in decision if k not in ("reasons", "notice")} | {"adverse": adverse}
+        unit.append(outbox.event("decision.made", subject_id, made, at=t, partner_id=partner_id))
+    ws.store.append(unit, subject=erasable(ws, subject_id))
     return decision | {
         "adverse": adverse,
         "effect": policy.effect,
         "policy": policy.to_dict(),
         "summary": summary(policy, outcome, score, row["band"]),
     }
+
+
+_IDS = random.Random(os.urandom(32))  # decision ids: unique, not secret (no system call per decision)
 
 
 def summary(policy, outcome: str, score: int | None, band: str) -> str:

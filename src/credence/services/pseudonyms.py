@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from pathlib import Path
 
 from credence.errors import ConfigError
@@ -39,12 +40,23 @@ def _write(path: Path, version: int) -> None:
 
 
 def current_key(ws: Workspace) -> tuple[int, bytes]:
-    """(version, key) of the workspace's pseudonym key, creating version 1 on first use."""
+    """(version, key) of the workspace's pseudonym key, creating version 1 on first use. The file is looked at
+    again at most once a second (every served read asks; a rotation in this process is seen at once)."""
     path = key_path(ws)
+    now = time.monotonic()
+    seen = _SEEN.get(str(path))
+    if seen is not None and now - seen[0] < RECHECK:
+        return seen[1]
     if not path.exists():
         _write(path, 1)
     st = path.stat()
-    return ws.cached(("pseudonym_key", str(path), st.st_mtime_ns, st.st_ino, st.st_size), lambda: _read(path))
+    value = ws.cached(("pseudonym_key", str(path), st.st_mtime_ns, st.st_ino, st.st_size), lambda: _read(path))
+    _SEEN[str(path)] = (now, value)
+    return value
+
+
+RECHECK = 1.0  # seconds
+_SEEN: dict[str, tuple[float, tuple[int, bytes]]] = {}  # key file -> (when looked at, its key)
 
 
 def _read(path: Path) -> tuple[int, bytes]:
@@ -68,4 +80,5 @@ def rotate_key(ws: Workspace) -> int:
     """Replace the key with a new one (next version); returns the new version."""
     version, _ = current_key(ws)
     _write(key_path(ws), version + 1)
+    _SEEN.pop(str(key_path(ws)), None)
     return version + 1

@@ -1,10 +1,19 @@
 """Group commit: the small records that reads and decisions must leave, many callers per commit.
 
-A caller hands a unit (a few INSERT statements, in no particular order: the rows of one statement from all
-the units of a commit go in one ``executemany``) to ``GroupCommit.submit`` and waits; one writer thread
+A caller hands a unit (a few INSERT statements) to ``GroupCommit.submit`` and waits; one writer thread
 takes every unit queued meanwhile, runs them in one transaction and commits it (one WAL flush), then
 wakes their callers. So a response is sent only after its record is durable, and throughput is not one
 flush per request. A unit that fails is retried alone, so it fails alone; the others still commit.
+
+The rows of one ``INSERT INTO t (cols) VALUES (?, ...)`` from all the units of a commit go into the table in
+one statement (a column of values each, unnested), so a commit costs a handful of statements whatever its
+size: each statement hands Python's GIL to DuckDB and back, and on a busy server every hand-back waits for
+the event loop's thread. Other statements run once per unit.
+
+From the event loop (the HTTP hot path, ``api/hot.py``): inside ``deferred(units)`` ``Store.append`` only
+collects its units; the caller then awaits ``GroupCommit.commit(units)``, which wakes the loop once per
+commit instead of parking a thread per request. Inside ``no_blocking()`` a store read raises
+``WouldBlock`` instead of running on the loop's thread; the caller runs the work again in a worker thread.
 
 The writer does not take the store's writer lock: its transactions only append (DuckDB appends never
 conflict with other transactions), so a long ingest does not hold up the access log of reads.
@@ -18,9 +27,12 @@ and is not registered again. So no row about an erased subject outlives its eras
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import re
 import threading
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import duckdb
@@ -30,6 +42,7 @@ MAX_UNITS = 1024  # units per commit
 # on the file shares it, as they share the writer lock).
 _GATES: dict[str, threading.Lock] = {}
 _GATES_GUARD = threading.Lock()
+Statements = list[tuple[str, list]]
 
 
 def gate(key: str) -> threading.Lock:
@@ -45,14 +58,76 @@ class Subject:
     erasure_key: str
 
 
+# -- the event loop's side ----------------------------------------------------------------------------------
+class WouldBlock(BaseException):  # noqa: N818 - a signal, not an error
+    """A store read tried inside ``no_blocking()`` (on the event loop): run the work in a thread instead.
+
+    A ``BaseException``, so no ``except Exception`` between the read and the hot path swallows it."""
+
+
+_DEFERRED: ContextVar[list | None] = ContextVar("credence_deferred_units", default=None)
+_NO_BLOCKING: ContextVar[bool] = ContextVar("credence_no_blocking", default=False)
+
+
+@contextlib.contextmanager
+def deferred(units: list) -> Iterator[list]:
+    """Inside this ``Store.append`` commits nothing and returns at once: its units are added to ``units``
+    (``(statements, subject)`` pairs) for the caller to commit with ``GroupCommit.commit`` before it answers."""
+    token = _DEFERRED.set(units)
+    try:
+        yield units
+    finally:
+        _DEFERRED.reset(token)
+
+
+def deferring() -> list | None:
+    """The list ``Store.append`` adds its units to, or None (commit them now)."""
+    return _DEFERRED.get()
+
+
+@contextlib.contextmanager
+def no_blocking() -> Iterator[None]:
+    """Inside this a store read raises ``WouldBlock`` (``Store.reader``, ``cursor``, ``transaction``)."""
+    token = _NO_BLOCKING.set(True)
+    try:
+        yield
+    finally:
+        _NO_BLOCKING.reset(token)
+
+
+def may_block() -> None:
+    """Raise ``WouldBlock`` inside ``no_blocking()``."""
+    if _NO_BLOCKING.get():
+        raise WouldBlock
+
+
+class _Ticket:
+    """The units of one ``commit`` call: its future is set on the loop once the last of them is done."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, count: int):
+        self.loop = loop
+        self.future: asyncio.Future = loop.create_future()
+        self.left = count
+        self.error: BaseException | None = None
+
+    def settle(self) -> None:  # on the loop
+        if not self.future.done():
+            if self.error is not None:
+                self.future.set_exception(self.error)
+            else:
+                self.future.set_result(None)
+
+
 @dataclass
 class _Unit:
-    statements: list[tuple[str, list]]
+    statements: Statements
     subject: Subject | None = None
+    ticket: _Ticket | None = None
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
 
 
+# -- the writer ---------------------------------------------------------------------------------------------
 class GroupCommit:
     """One writer thread per store, started on first use."""
 
@@ -63,25 +138,38 @@ class GroupCommit:
         self._queue: list[_Unit] = []
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._columns: dict[str, str | None] = {}  # INSERT text -> its one-statement form (None: has none)
         self.commits = 0  # transactions committed (for tests and benchmarks)
         self.units = 0  # units committed
         self.dropped = 0  # units dropped: about a subject erased meanwhile
 
-    def submit(self, statements: list[tuple[str, list]], subject: Subject | None = None) -> None:
+    def submit(self, statements: Statements, subject: Subject | None = None) -> None:
         """Queue one unit and return once it is committed (or dropped: its subject was erased meanwhile), or
         raise its error."""
         unit = _Unit(list(statements), subject)
+        self._enqueue([unit])
+        unit.done.wait()
+        if unit.error is not None:
+            raise unit.error
+
+    async def commit(self, units: list[tuple[Statements, Subject | None]]) -> None:
+        """From an event loop: commit these units (each all or none) and return once all are committed, or
+        raise the first one's error. The loop is woken once per group commit, not once per unit."""
+        if not units:
+            return
+        ticket = _Ticket(asyncio.get_running_loop(), len(units))
+        self._enqueue([_Unit(list(s), subject, ticket) for s, subject in units])
+        await ticket.future
+
+    def _enqueue(self, units: list[_Unit]) -> None:
         with self._cond:
             if self._closed:
                 raise RuntimeError("the store is closed")
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="credence-group-commit", daemon=True)
                 self._thread.start()
-            self._queue.append(unit)
+            self._queue.extend(units)
             self._cond.notify()
-        unit.done.wait()
-        if unit.error is not None:
-            raise unit.error
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
@@ -121,8 +209,7 @@ class GroupCommit:
                     self._transaction(cur, [unit])
                 except Exception as e:  # noqa: BLE001 - handed to the caller, raised there
                     unit.error = e
-        for unit in batch:
-            unit.done.set()
+        _wake(batch)
 
     def _transaction(self, cur: duckdb.DuckDBPyConnection, batch: list[_Unit]) -> None:
         with self._gate:
@@ -130,15 +217,12 @@ class GroupCommit:
             try:
                 erased = _erased(cur, [u.subject for u in batch if u.subject is not None])
                 kept = [u for u in batch if u.subject not in erased]
-                same: dict[str, list] = {}  # the units' rows of one statement go in one executemany (~15x less CPU)
+                same: dict[str, list] = {}  # the units' rows of one statement, in order
                 for unit in kept:
                     for sql, params in unit.statements:
                         same.setdefault(sql, []).append(params)
                 for sql, rows in same.items():
-                    if len(rows) == 1:
-                        cur.execute(sql, rows[0])
-                    else:
-                        cur.executemany(sql, rows)
+                    self._insert(cur, sql, rows)
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
@@ -146,6 +230,63 @@ class GroupCommit:
         self.commits += 1
         self.units += len(kept)
         self.dropped += len(batch) - len(kept)
+
+    def _insert(self, cur: duckdb.DuckDBPyConnection, sql: str, rows: list[list]) -> None:
+        """Run ``sql`` for every row: as one statement when it is a plain INSERT ... VALUES (?, ...)."""
+        if len(rows) == 1:
+            cur.execute(sql, rows[0])
+            return
+        if sql not in self._columns:
+            self._columns[sql] = _unnested(cur, sql)
+        one = self._columns[sql]
+        if one is None:
+            cur.executemany(sql, rows)
+        else:
+            cur.execute(one, [list(column) for column in zip(*rows, strict=True)])
+
+
+_PLAIN_INSERT = re.compile(r"\s*INSERT INTO (\w+) \(([\w, ]+)\) VALUES \((\?(?:, \?)*)\)\s*", re.IGNORECASE)
+_LIST_SAFE = re.compile(r"^[A-Z]+(\(\d+(, ?\d+)?\))?(\[\])?$")  # VARCHAR, TIMESTAMP, DECIMAL(9,2), VARCHAR[]
+
+
+def _unnested(cur: duckdb.DuckDBPyConnection, sql: str) -> str | None:
+    """``INSERT INTO t (a, b) VALUES (?, ?)`` as ``INSERT INTO t (a, b) SELECT unnest(?::A[]), unnest(?::B[])``
+    (one list per column, in row order), or None when ``sql`` is not of that form or a column's type is not a
+    plain one."""
+    m = _PLAIN_INSERT.fullmatch(sql)
+    if m is None:
+        return None
+    table, columns = m.group(1), [c.strip() for c in m.group(2).split(",")]
+    if len(columns) != m.group(3).count("?"):
+        return None
+    types = {r[0]: r[1] for r in cur.execute(f"DESCRIBE {table}").fetchall()}
+    if not all(c in types and _LIST_SAFE.match(types[c]) for c in columns):
+        return None
+    select = ", ".join(f"unnest(?::{types[c]}[])" for c in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select}"
+
+
+def _wake(batch: list[_Unit]) -> None:
+    """Wake the units' callers: threads one by one, each event loop once with all its finished tickets."""
+    ready: dict[asyncio.AbstractEventLoop, list[_Ticket]] = {}
+    for unit in batch:
+        ticket = unit.ticket
+        if ticket is None:
+            unit.done.set()
+            continue
+        if unit.error is not None and ticket.error is None:
+            ticket.error = unit.error
+        ticket.left -= 1
+        if ticket.left == 0:
+            ready.setdefault(ticket.loop, []).append(ticket)
+    for loop, tickets in ready.items():
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
+            loop.call_soon_threadsafe(_settle, tickets)
+
+
+def _settle(tickets: list[_Ticket]) -> None:
+    for ticket in tickets:
+        ticket.settle()
 
 
 def _erased(cur: duckdb.DuckDBPyConnection, subjects: list[Subject]) -> set[Subject]:

@@ -42,15 +42,18 @@ def registrations(store: Store, entity_id: str) -> list[dict]:
 
 
 def entity(store: Store, entity_id: str) -> dict:
-    """The entity's latest registration (id, kind, display name, registered_at), or NotFoundError."""
-    rows = store.query(
-        f"SELECT {ENTITY_COLUMNS} FROM entities WHERE entity_id = ? ORDER BY registered_at DESC LIMIT 1", [entity_id]
-    )
+    """The entity's latest registration (id, kind, display name, registered_at), or NotFoundError. Kept until
+    the next committed write (the subject's page data asks on every read)."""
+    rows = _ENTITY.get(store, entity_id, lambda: tuple(store.query(_ENTITY_SQL, [entity_id])))
     if not rows:
         raise NotFoundError(
             f"no entity '{entity_id}'", field="entity_id", fix="check the id (credence show lists scores)"
         )
-    return rows[0]
+    return dict(rows[0])
+
+
+_ENTITY_SQL = f"SELECT {ENTITY_COLUMNS} FROM entities WHERE entity_id = ? ORDER BY registered_at DESC LIMIT 1"
+_ENTITY = GenerationCache()
 
 
 def entity_kind(store: Store, entity_id: str) -> str:
@@ -93,7 +96,12 @@ def entity_events(
     """Every event held about ``entity_id`` with its status: ``counts`` (in ``effective_events``),
     ``superseded_by`` (the correction's id), ``dispute`` (the latest dispute action) and ``provider_name``."""
     sql = ENTITY_EVENTS_SQL.format(order="DESC" if newest_first else "ASC")
-    return store.query(sql, {"entity_id": entity_id, "limit": limit, "offset": offset})
+    params = {"entity_id": entity_id, "limit": limit, "offset": offset}
+    key = (entity_id, newest_first, limit, offset)
+    return [dict(r) for r in _EVENTS.get(store, key, lambda: tuple(store.query(sql, params)))]
+
+
+_EVENTS = GenerationCache(maxsize=4096)  # a subject's page asks on every view; kept until the next write
 
 
 # ------------------------------------------------------------------------------------------ scores
@@ -105,8 +113,11 @@ def latest_score(store: Store, entity_id: str) -> dict | None:
 
 
 def score_history(store: Store, entity_id: str) -> list[dict]:
-    """Every stored score of ``entity_id``, in the order the snapshots were made."""
-    return history.history(store, entity_id)
+    """Every stored score of ``entity_id``, in the order the snapshots were made (kept until the next write)."""
+    return [dict(r) for r in _HISTORY.get(store, entity_id, lambda: tuple(history.history(store, entity_id)))]
+
+
+_HISTORY = GenerationCache(maxsize=4096)
 
 
 def score_rows(store: Store, entity_id: str) -> list[dict]:

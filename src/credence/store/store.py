@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from credence.errors import ConfigError, CredenceError, StoreBusy
-from credence.store.commit import GroupCommit, Subject
+from credence.store.commit import GroupCommit, Subject, deferring, may_block
 from credence.store.holder import lock_holder_message
 from credence.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -111,6 +111,7 @@ class Store:
     def transaction(self, *, hooks: bool = True, pause_appends: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write transaction; ``pause_appends`` also keeps every group commit of the file out of it (an
         erasure: see ``store/commit.py``)."""
+        may_block()
         with self._lock, self.group.paused() if pause_appends else contextlib.nullcontext():
             cur = self.con.cursor()
             cur.execute("BEGIN TRANSACTION")
@@ -135,10 +136,12 @@ class Store:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new cursor of its own (the caller closes it)."""
+        may_block()
         return self.con.cursor()
 
     def reader(self) -> duckdb.DuckDBPyConnection:
         """This thread's read cursor: reads from many threads run in parallel, each on its own cursor."""
+        may_block()
         cur = getattr(self._local, "cur", None)
         if cur is None:
             cur = self._local.cur = self.con.cursor()
@@ -157,7 +160,12 @@ class Store:
     def append(self, statements: list[tuple[str, list]], subject: Subject | None = None) -> None:
         """Commit these INSERTs (one unit, all or none) before returning, in a group commit shared with
         concurrent callers: one transaction and one flush for every unit queued meanwhile. A unit about a
-        ``subject`` erased meanwhile is dropped (``store/commit.py``)."""
+        ``subject`` erased meanwhile is dropped (``store/commit.py``). Inside ``commit.deferred(units)`` the
+        unit is only added to ``units``, for the caller to commit and await (the HTTP hot path)."""
+        units = deferring()
+        if units is not None:
+            units.append((list(statements), subject))
+            return
         self.group.submit(statements, subject)
 
     def count(self, table: str) -> int:

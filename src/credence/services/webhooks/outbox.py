@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from credence.store.cache import GenerationCache
+
 SCORE_CHANGED = "score.changed"
 EVENT_TYPES = {
     SCORE_CHANGED: "the subject's score or band changed (re-scored after a new fact, a dispute, a new day)",
@@ -68,6 +70,24 @@ def event(type_: str, entity_id: str, data: dict, *, at: datetime, partner_id: s
         "((s.channel = 'subject' AND s.principal = ?) OR (s.channel = 'partner' AND s.principal = ?)))",
         [type_, entity_id, partner_id, at, _json(data), type_, entity_id, partner_id],
     )
+
+
+def wanted(store, type_: str, entity_id: str, partner_id: str | None = None) -> bool:
+    """Whether a live subscription could receive this event (as ``event``'s own condition reads it), from the
+    subscriptions kept in memory until the next committed write: a caller that appends many events (every
+    decision) leaves the statement out when nobody subscribed."""
+    for channel, principal, types in _SUBSCRIPTIONS.get(store, "live", lambda: _live(store)):
+        if type_ in types and principal == (entity_id if channel == "subject" else partner_id):
+            return True
+    return False
+
+
+_SUBSCRIPTIONS = GenerationCache(maxsize=16)
+
+
+def _live(store) -> tuple:
+    rows = store.query(f"SELECT channel, principal, types FROM {LIVE} s")
+    return tuple((r["channel"], r["principal"], frozenset(r["types"])) for r in rows)
 
 
 def emit(con: duckdb.DuckDBPyConnection, type_: str, entity_id: str, data: dict, **kw) -> None:
