@@ -128,3 +128,38 @@ def test_health_and_readiness(served, app):
         time.sleep(0.2)  # the first 503 started bringing them forward
     assert r.status_code == 200, r.text
     assert r.json()["ok"] is True and r.json()["store"] == "open"
+
+
+def test_log_lines_go_out_in_batches_in_order_and_none_is_lost():
+    import io
+    import threading
+
+    from credence.api.observe import BatchedLines
+
+    stream = io.StringIO()
+    handler = BatchedLines(stream, interval=0.05)
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("credence.test.batched")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+    def write(k: int) -> None:
+        for i in range(300):
+            log.info("request", extra={"fields": {"thread": k, "i": i}})
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    log.warning("now")  # a warning is written at once, with every line before it
+    deadline = time.monotonic() + 10
+    while '"event": "now"' not in stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    log.removeHandler(handler)
+    handler.close()
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert entries[-1]["event"] == "now" and len(entries) == 1201
+    for k in range(4):
+        assert [e["i"] for e in entries if e.get("thread") == k] == list(range(300))

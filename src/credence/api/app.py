@@ -18,11 +18,21 @@ and shows it to no one without the subject's grant. Send an API key as `Authoriz
 `{ok: false, status, code, error, field, record}`."""
 
 
+NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(workspace_path: str | Path) -> FastAPI:
     """The JSON API on one workspace (``credence.app.create_app`` adds the web portal)."""
     ws = open_workspace(workspace_path)
     serving.attach(ws)  # every write the app commits re-scores what it touched, in its own transaction
-    app = FastAPI(title="Credence", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Credence",
+        version="1",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        telemetry=NO_TELEMETRY,  # /metrics is Prometheus (services/metrics.py); no per-request OpenTelemetry probe
+    )
     app.state.ctx = Context(ws)
     metrics.STORE_WRITES.set_function(lambda: ws.store.generation)
     errors.install(app)

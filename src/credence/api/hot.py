@@ -119,6 +119,14 @@ def _regex(template: str) -> re.Pattern:
     return re.compile("".join(out))
 
 
+def _may_overlap(a: str, b: str) -> bool:
+    """Whether some path matches both templates (segment by segment: a parameter matches any literal)."""
+    if ":path}" in a or ":path}" in b:
+        return True
+    x, y = a.split("/"), b.split("/")
+    return len(x) == len(y) and all(s == t or s.startswith("{") or t.startswith("{") for s, t in zip(x, y, strict=True))
+
+
 def _hot(api, method: str, path: str) -> Hot | None:
     """The route ``method path`` if its endpoint takes exactly: its path parameters, plain query
     parameters, a body (POST), the context ``c`` and the principal ``p`` (its role check)."""
@@ -128,7 +136,8 @@ def _hot(api, method: str, path: str) -> Hot | None:
         if method not in (rc.methods or ()) or not isinstance(route, APIRoute):
             continue
         if rc.path != path:
-            before.append(_regex(rc.path))
+            if _may_overlap(rc.path, path):
+                before.append(_regex(rc.path))
             continue
         dependant = route.dependant
         query = {f.alias: f for f in dependant.query_params}
