@@ -21,16 +21,13 @@ import duckdb
 
 from credence.domain.bands import MAX_SCORE, MIN_SCORE, band_of
 from credence.domain.catalogue import DIMENSIONS, Catalogue
+from credence.domain.score import MAX_REASONS, SCORE_COLUMNS
 from credence.domain.scorecard import Scorecard
 from credence.engines import duckdb as duckdb_engine
 from credence.errors import ConformanceError
-from credence.sql.compiler import MAX_REASONS, compile_scorecard, population_query
+from credence.sql.compiler import compile_scorecard, population_query
 
-SCORE_FIELDS = (
-    ["entity_id", "kind", "score", "band"]
-    + [f"points_{d}" for d in DIMENSIONS]
-    + [f"reason{k}_{part}" for k in range(1, MAX_REASONS + 1) for part in ("code", "text")]
-)
+SCORE_FIELDS = SCORE_COLUMNS  # the columns every engine and card must agree on
 
 
 def _fail(card: Scorecard, rule: str, row: dict | None, what: str) -> ConformanceError:

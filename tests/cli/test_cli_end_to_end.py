@@ -61,6 +61,42 @@ def test_show_and_explain_a_person(ws):
     assert f"score {score}" in explained and "on_time_payment_share" in explained
 
 
+# Run a command in a fresh interpreter and say which heavy modules it loaded (on stderr, after its own output).
+PROBE = (
+    "import json, sys; from credence.cli.app import run; code = run(sys.argv[1:]); "
+    "heavy = ('pandas', 'pyarrow', 'numpy', 'sqlglot', 'credence.engines', 'credence.services.scoring'); "
+    "print(json.dumps({'code': code, 'loaded': [m for m in heavy if m in sys.modules]}), file=sys.stderr)"
+)
+
+
+def test_show_loads_no_dataframe_compiler_or_engine(ws):
+    """``credence show`` answers from the served row: no pandas/pyarrow/numpy (which DuckDB imports on the first
+    bound parameter), no SQLGlot, no engines (docs/performance.md, CLI start-up); its read is still logged."""
+    import json
+
+    import duckdb
+
+    def operator_reads() -> int:
+        con = duckdb.connect(str(ws / "credence.duckdb"), read_only=True)
+        try:
+            return con.execute("SELECT count(*) FROM access_log WHERE action = 'read_score:show'").fetchone()[0]
+        finally:
+            con.close()
+
+    env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
+    run("show", "P0000001", "-w", str(ws))  # today's scores brought forward first (a rebuild compiles and binds)
+    before = operator_reads()
+    for extra in ([], ["--json"]):
+        p = subprocess.run(
+            [sys.executable, "-c", PROBE, "show", "P0000001", *extra, "-w", str(ws)],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+        probe = json.loads(p.stderr.strip().splitlines()[-1])
+        assert probe == {"code": 0, "loaded": []}, p.stderr
+        assert "P0000001" in p.stdout
+    assert operator_reads() == before + 2
+
+
 @pytest.mark.parametrize("dialect", ["duckdb", "spark", "postgres", "snowflake", "bigquery"])
 def test_export_sql_parses_in_every_dialect(ws, dialect):
     sql = run("export-sql", "--dialect", dialect, "--as-of", "2026-10-01", "-w", str(ws)).stdout

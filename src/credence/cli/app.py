@@ -87,6 +87,11 @@ def workspace(path: Path | None) -> Workspace:
     return ws
 
 
+def in_server() -> bool:
+    """Whether this command runs inside ``credence serve`` (sent over its channel), not in a process of its own."""
+    return _opened.get() is not None
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run one command line; errors become one line on stderr. Returns the exit code."""
     try:

@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from credence.cli.app import DATA, SCORING, WORKSPACE, WorkspaceOption, app, console, err_console, workspace
+from credence.cli.app import (
+    DATA,
+    SCORING,
+    WORKSPACE,
+    WorkspaceOption,
+    app,
+    console,
+    err_console,
+    in_server,
+    workspace,
+)
 from credence.cli.choices import Band, Engine, RecordKind
 from credence.cli.output import JsonOption, emit, score_json
 from credence.clock import parse_time, utcnow
@@ -200,13 +210,13 @@ def show(
 ) -> None:
     """Score, band, dimensions, reasons (today's, kept current) and score history (snapshots) of one entity."""
     from credence.cli.render import print_score
-    from credence.services.scoring import history
     from credence.services.serving import current_score
+    from credence.store.queries import score_history
 
     ws = workspace(ws_path)
     row = current_score(ws, entity)
     log_operator_read(ws, entity, "show")
-    hist = history(ws.store, entity)
+    hist = score_history(ws.store, entity)
     if as_json:
         emit(score_json(row) | {"computed_at": row.get("computed_at"), "history": hist})
         return
@@ -309,10 +319,21 @@ def card_of(ws, row: dict):
 
 
 def log_operator_read(ws, entity: str, action: str) -> None:
-    """Every read of a score is logged, the bureau's own included: the subject can see it (guardrail 5)."""
-    from credence.services.access import log_access
+    """Every read of a score is logged, the bureau's own included: the subject can see it (guardrail 5).
 
-    log_access(ws, entity, "operator:cli", f"read_score:{action}", allowed=True, purpose="operator console")
+    Inside ``credence serve`` (a command sent over its channel) the row goes through the group commit, as the
+    API's reads do. In a command's own process nothing else can write the store (DuckDB lets one process write
+    a file), so the row is committed in a transaction of its own with its values as SQL literals: binding
+    them would make DuckDB import pandas, most of a ``credence show`` (``store/literal.py``)."""
+    from credence.services.access import access_row, log_access
+    from credence.store.literal import inline
+
+    viewer, what, purpose = "operator:cli", f"read_score:{action}", "operator console"
+    if in_server():
+        log_access(ws, entity, viewer, what, allowed=True, purpose=purpose)
+        return
+    with ws.store.transaction(hooks=False) as con:
+        con.execute(inline(*access_row(entity, viewer, what, True, purpose)))
 
 
 @app.command("export-sql", rich_help_panel=SCORING)

@@ -494,3 +494,11 @@ def scorecard_to_dict(card: Scorecard) -> dict:
 
 def dump_scorecard(card: Scorecard, path: str | Path) -> None:
     Path(path).write_text(yaml.safe_dump(scorecard_to_dict(card), sort_keys=False, allow_unicode=True))
+
+
+def distinct_cards(cards: dict[str, Scorecard]) -> list[tuple[Scorecard, tuple[str, ...]]]:
+    """Each scorecard of a ``kind -> card`` mapping once, with the kinds it scores there."""
+    seen: dict[str, tuple[Scorecard, list[str]]] = {}
+    for kind, card in cards.items():
+        seen.setdefault(card.ref, (card, []))[1].append(kind)
+    return [(card, tuple(kinds)) for card, kinds in seen.values()]

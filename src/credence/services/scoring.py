@@ -19,22 +19,15 @@ from sqlglot import exp
 from credence import engines
 from credence.clock import parse_time, utcnow
 from credence.domain.bands import INSUFFICIENT
-from credence.domain.catalogue import DIMENSIONS
-from credence.domain.scorecard import Scorecard
+from credence.domain.score import SCORE_COLUMNS, reasons_of
+from credence.domain.scorecard import Scorecard, distinct_cards
 from credence.engines import Statement
 from credence.errors import ConfigError, ValidationError
 from credence.services import metrics
-from credence.sql.compiler import MAX_REASONS, compile_scorecard, population_query
+from credence.sql.compiler import compile_scorecard, population_query
 from credence.store import Store, queries
 from credence.store import history as keyed_history
 from credence.workspace import Workspace
-
-SCORE_COLUMNS = (
-    ["entity_id", "kind", "score", "band"]
-    + [f"points_{d}" for d in DIMENSIONS]
-    + [f"reason{k}_{part}" for k in range(1, MAX_REASONS + 1) for part in ("code", "text")]
-)
-
 
 EARLIEST_AS_OF = datetime(1900, 1, 1)
 AS_OF_SKEW = timedelta(minutes=5)  # a caller's clock slightly ahead of the bureau's is not "the future"
@@ -54,14 +47,6 @@ def snapshot_time(value: str | datetime | None) -> datetime:
     if t < EARLIEST_AS_OF:
         raise ValidationError(f"as_of {t:%Y-%m-%d} is before 1900", field="as_of", fix="check the date")
     return t
-
-
-def distinct_cards(cards: dict[str, Scorecard]) -> list[tuple[Scorecard, tuple[str, ...]]]:
-    """Each scorecard once, with the kinds it scores in this workspace."""
-    seen: dict[str, tuple[Scorecard, list[str]]] = {}
-    for kind, card in cards.items():
-        seen.setdefault(card.ref, (card, []))[1].append(kind)
-    return [(card, tuple(kinds)) for card, kinds in seen.values()]
 
 
 # ------------------------------------------------------------------------------------------ population
@@ -203,14 +188,6 @@ def online_sql(ws: Workspace, card: Scorecard, detail: bool) -> str:
         ws.forget(key)
         hit = ws.cached(key, compile_)
     return hit[2]
-
-
-def reasons_of(row: dict) -> list[dict]:
-    return [
-        {"code": row[f"reason{k}_code"], "text": row[f"reason{k}_text"]}
-        for k in range(1, MAX_REASONS + 1)
-        if row.get(f"reason{k}_code")
-    ]
 
 
 def feature_breakdown(card: Scorecard, row: dict) -> list[dict]:

@@ -36,14 +36,14 @@ import duckdb
 
 from credence.clock import utcnow
 from credence.domain.catalogue import Catalogue
-from credence.domain.scorecard import Scorecard
-from credence.services import metrics
-from credence.services.scoring import SCORE_COLUMNS, distinct_cards, reasons_of, score_entity
+from credence.domain.score import SCORE_COLUMNS, reasons_of
+from credence.domain.scorecard import Scorecard, distinct_cards
 from credence.services.webhooks.outbox import score_changes
 from credence.sql.cache import cached
 from credence.store import Store, indexes
 from credence.store.cache import GenerationCache
 from credence.store.current import INDEX, PENDING_TABLE, ROW_SCAN_SQL, ROW_SQL, SCORE_TABLE, STATE_SQL, mark
+from credence.store.literal import inline
 from credence.workspace import Workspace
 
 Clock = Callable[[], datetime]
@@ -282,10 +282,12 @@ def _served_row(store: Store, entity_id: str) -> tuple[datetime, dict] | None:
     without the rows a replayed log held: ``store/store.py``): the row is served all the same, the miss counted
     (``credence_index_misses_total``) and the index rebuilt once, with one warning."""
     cur = store.reader()
-    found = cur.execute(ROW_SQL, [entity_id]).fetchone()
+    found = cur.execute(inline(ROW_SQL, [entity_id])).fetchone()  # the id as a literal: store/literal.py
     if found is None:
-        found = cur.execute(ROW_SCAN_SQL, [entity_id]).fetchone()
+        found = cur.execute(inline(ROW_SCAN_SQL, [entity_id])).fetchone()
         if found is not None:
+            from credence.services import metrics  # prometheus_client: loaded only when it has this to count
+
             metrics.INDEX_MISSES.labels(SCORE_TABLE).inc()
             _repair_index(store, SCORE_TABLE, INDEX)
     return None if found is None else (found[0], json.loads(found[1]))
@@ -300,6 +302,8 @@ _REPAIRS_GUARD = threading.Lock()
 def _repair_index(store: Store, table: str, index: str) -> None:
     """Rebuild ``index`` in a thread of its own (the read that found the miss does not wait for it), at most
     once per ``REPAIR_INTERVAL`` per store and index, with one warning."""
+    from credence.services import metrics
+
     key = (store.path, index)
     with _REPAIRS_GUARD:
         last = _REPAIRS.get(key)
@@ -333,6 +337,8 @@ def index_repairs_done(timeout: float = 30) -> None:
 
 
 def _online(serving: Serving, entity_id: str, now: datetime, feature_points: bool = False) -> dict:
+    from credence.services.scoring import score_entity  # the compiler and engines: not on the served read
+
     cards, catalogue = serving.cards()
     row = score_entity(serving.ws, entity_id, as_of=now, detail=feature_points, cards=cards)
     if feature_points:
@@ -344,6 +350,8 @@ def score_at(ws: Workspace, entity_id: str, at: datetime | None = None) -> dict:
     """A plain score read: served from the table now (``at`` None), else computed online as of ``at``."""
     if at is None:
         return current_score(ws, entity_id)
+    from credence.services.scoring import score_entity  # the compiler and engines: not on the served read
+
     cards, _ = attach(ws).cards()
     return score_entity(ws, entity_id, as_of=at, detail=False, cards=cards)
 

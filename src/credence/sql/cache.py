@@ -24,10 +24,10 @@ PACKAGES = ("sql", "domain", "services")
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """A digest of the code that writes SQL (read once per process)."""
-    import sqlglot
+    from importlib.metadata import version  # not ``sqlglot.__version__``: importing SQLGlot takes ~0.5 s
 
     root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(sqlglot.__version__.encode())
+    digest = hashlib.sha256(version("sqlglot").encode())
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
             digest.update(path.relative_to(root).as_posix().encode())

@@ -29,6 +29,7 @@ from sqlglot.errors import ErrorLevel
 
 from credence.domain.bands import BANDS, INSUFFICIENT, MAX_SCORE, MIN_SCORE
 from credence.domain.catalogue import DIMENSIONS, Catalogue, default_catalogue
+from credence.domain.score import MAX_REASONS
 from credence.domain.scorecard import CategoryBin, Feature, NumericBin, Scorecard
 from credence.sql.dialects import MATERIALIZE_CTES, VERIFIED, check_dialect
 from credence.sql.event_types import RETENTION, TYPE_KEY, EventTypes
@@ -56,8 +57,6 @@ from credence.sql.vouches import (
     vouch_feature_value,
     vouch_link_ctes,
 )
-
-MAX_REASONS = 4
 
 # The relations an events card's query reads and the columns it needs, with their SQL types: what a
 # warehouse must hold to run ``credence export-sql``'s query (the store's effective_events and entities).

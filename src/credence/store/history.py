@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from credence.store.literal import inline
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -80,11 +82,11 @@ HISTORY_SQL = (
 
 def latest(store: Store, entity_id: str) -> dict | None:
     """The entity's row in its most recent snapshot (the ``scores`` columns), or None."""
-    rows = store.query(LATEST_SQL, {"id": entity_id})
+    rows = store.query(inline(LATEST_SQL, {"id": entity_id}))  # the id as a literal: store/literal.py
     return rows[0] if rows else None
 
 
 def history(store: Store, entity_id: str) -> list[dict]:
     """Every stored score of the entity in snapshot order: as_of, score, band, scorecard, snapshot_id,
     created_at."""
-    return store.query(HISTORY_SQL, {"id": entity_id})
+    return store.query(inline(HISTORY_SQL, {"id": entity_id}))
