@@ -696,6 +696,17 @@ def entities_plan(ctx: Context) -> Plan:
         Rule("__id IS NULL", "entity_id", missing("entity_id", "every entity needs an id")),
         *name_rules(ctx, "entity_id"),
         Rule("__stored", None, "'already registered'", DUPLICATE),
+        Rule(
+            "contains(__id, '/')",
+            "entity_id",
+            bad(
+                "entity_id",
+                c("entity_id").shown(),
+                "holds '/', which cannot be in an id: the API and the portal address an entity as one URL path "
+                "segment (/v1/scores/{entity_id})",
+                "write the id without '/', e.g. with '-' or '_' instead",
+            ),
+        ),
         Rule("__kind IS NULL", "kind", missing("kind", f"use one of {kinds}")),
         Rule(
             f"__kind NOT IN ({', '.join(lit(k) for k in ENTITY_KINDS)})",
