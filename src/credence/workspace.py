@@ -36,6 +36,7 @@ DEFAULT_CONFIG = {
     "keys_dir": "keys",  # certificate signing keys
     "performance": None,  # performance definition YAML (outcomes from events); None = the shipped default
     "promotions": [],  # cards promoted by `credence promote`: who, when, what they replaced (appended)
+    "webhook_retention_days": 90,  # settled webhook events and their delivery log are purged after this
 }
 
 T = TypeVar("T")

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from credence.errors import NotFoundError, ValidationError
+from credence.errors import ConfigError, NotFoundError, ValidationError
 from credence.services import certificates, decisions, disputes, grants, retention, serving
 from credence.services.metrics import WEBHOOK_DELIVERIES
 from credence.services.webhooks import dispatcher, signature, subscriptions
@@ -268,3 +268,61 @@ def test_the_served_loop_expires_disputes_past_their_deadline(live):
     finally:
         d.close()
     assert disputes.list_disputes(live, subject_id="P1")[0]["status"] == "expired"
+
+
+# ------------------------------------------------------------------------------------------ retention
+def test_the_retention_purge_removes_settled_events_and_their_log_and_keeps_what_is_owed(live):
+    """``credence purge`` removes the outbox events past ``webhook_retention_days`` that every live subscription
+    taking them has settled, with their delivery log rows, and records the counts; an event a live subscription
+    still owes stays, however old, and nothing is delivered twice because of a purge."""
+    with Receiver() as rx:
+        ok = subscriptions.add(live, "subject", "P1", rx.url)
+        down = subscriptions.add(live, "subject", "P1", URL)  # nothing listens on :9
+        other = subscriptions.add(live, "subject", "P2", rx.url)
+        default(live)
+        default(live, days=4)
+        default(live, "P2")
+        first, second, about_p2 = outbox(live)
+        subs = {s["subscription_id"]: s for s in subscriptions.live(live)}
+        ok, down, other = (subs[s["subscription_id"]] for s in (ok, down, other))
+        for ev in dispatcher.next_events(live, ok, 10):
+            assert Dispatcher(live).deliver(ok, ev) == "delivered"
+        [ev] = [e for e in dispatcher.next_events(live, down, 10) if e["event_id"] == first["event_id"]]
+        assert Dispatcher(live, max_attempts=1).deliver(down, ev) == "failed"  # settled: failed
+        [ev] = [e for e in dispatcher.next_events(live, down, 10) if e["event_id"] == second["event_id"]]
+        assert Dispatcher(live).deliver(down, ev) == "retrying"  # still owed
+        assert Dispatcher(live).deliver(other, dispatcher.next_event(live, other)) == "delivered"
+        retention.erase(live, "P2")  # its event goes, the log of its delivery stays (ids, outcome, time)
+
+    def log() -> list[tuple]:
+        return [(r["event_id"], r["outcome"]) for r in live.store.query("SELECT * FROM webhook_deliveries")]
+
+    assert len(log()) == 5
+    t = grants.moment()
+    assert retention.purge(live, now=t) | {"by_type": {}} == retention.purge(live, now=t, dry_run=True) | {
+        "dry_run": False,
+        "by_type": {},
+    }  # nothing is 90 days old yet
+    assert (retention.purge(live, now=t)["webhook_events"], len(log())) == (0, 5)
+
+    later = t + timedelta(days=91)
+    counted = retention.purge(live, now=later, dry_run=True)
+    assert (counted["webhook_events"], counted["webhook_deliveries"], len(log())) == (1, 3, 5)  # dry run
+    done = retention.purge(live, now=later)
+    assert (done["webhook_events"], done["webhook_deliveries"]) == (1, 3)
+    assert [e["event_id"] for e in outbox(live)] == [second["event_id"]]  # owed to the receiver that is down
+    assert sorted(log()) == sorted([(second["event_id"], "delivered"), (second["event_id"], "retrying")])
+    assert about_p2["event_id"] not in {e for e, _ in log()}  # the erased subject's log is gone too
+    record = retention.purges(live)[-1]["rows_removed"]
+    assert (record["webhook_events"], record["webhook_deliveries"]) == (1, 3)
+    assert dispatcher.next_event(live, ok) is None  # nothing to send again
+
+    subscriptions.remove(live, down["subscription_id"])  # no live subscription owes it any more
+    assert retention.purge(live, now=later)["webhook_events"] == 1 and outbox(live) == [] and log() == []
+
+
+def test_the_webhook_retention_period_is_checked(live):
+    live.config["webhook_retention_days"] = 0
+    with pytest.raises(ConfigError, match="webhook_retention_days") as e:
+        retention.purge(live)
+    assert e.value.field == "webhook_retention_days" and "at least 1" in str(e.value)

@@ -533,7 +533,8 @@ def purge(
     as_json: bool = JsonOption,
     ws_path: Path = WorkspaceOption,
 ) -> None:
-    """Delete adverse events past retention (7 years, bankruptcy 10); a purge record is appended."""
+    """Delete adverse events past retention (7 years, bankruptcy 10) and settled webhook events past theirs (with
+    their delivery log); a purge record is appended."""
     from credence.services.retention import purge as run
 
     r = run(workspace(ws_path), now=now, dry_run=dry_run)
@@ -544,7 +545,8 @@ def purge(
     detail = ", ".join(f"{t} {n}" for t, n in r["by_type"].items())
     console.print(
         f"{verb} {r['events']} adverse event(s) past retention{f' ({detail})' if detail else ''} and "
-        f"{r['disputes']} dispute record(s) about them",
+        f"{r['disputes']} dispute record(s) about them; {r['webhook_events']} settled webhook event(s) and "
+        f"{r['webhook_deliveries']} delivery log row(s) past webhook retention",
         highlight=False,
     )
 

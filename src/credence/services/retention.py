@@ -1,8 +1,9 @@
 """Retention and erasure (guardrail 6): the only deletions Credence makes, each leaving a record.
 
 - ``purge`` deletes adverse events past their retention period (7 years, bankruptcy 10: the catalogue's
-  retention classes) and the dispute rows about them, and appends a ``purges`` record with the counts.
-  Scoring already ignores such events (the compiler's retention filter); purging removes them.
+  retention classes) and the dispute rows about them, and the webhook outbox events and delivery log rows
+  past ``webhook_retention_days`` that no live subscription still owes, and appends a ``purges`` record with
+  the counts. Scoring already ignores such events (the compiler's retention filter); purging removes them.
 - ``erase`` removes a subject's rows from every table that holds them, revokes its certificates (the
   revocation list keeps only random certificate ids), replaces its id where it appears in someone else's
   record (a vouch counterparty, a viewer in another subject's access log) with a pseudonym, and appends an
@@ -18,6 +19,7 @@ from datetime import datetime
 from credence.errors import NotFoundError
 from credence.services.grants import moment
 from credence.services.pseudonyms import pseudonym
+from credence.services.webhooks import retention as webhook_retention
 from credence.store import current, supersessions
 from credence.workspace import Workspace
 
@@ -58,43 +60,52 @@ def subject_hash(ws: Workspace, entity_id: str) -> str:
 
 
 def purge(ws: Workspace, *, now: datetime | None = None, dry_run: bool = False) -> dict:
-    """Delete adverse events past retention as of ``now``; returns (and records) what was removed."""
+    """Delete adverse events past retention as of ``now``, and the webhook outbox events and delivery log rows
+    past ``webhook_retention_days`` that no live subscription still owes (``services/webhooks/retention.py``);
+    returns (and records) what was removed."""
     t = moment(now)
     catalogue = ws.catalogue
     limits = {name: catalogue.retention_days(et) for name, et in catalogue.types.items() if et.adverse}
+    webhooks_before = webhook_retention.cutoff(ws, t)
+    with ws.store.transaction() as con:
+        record = _purge_adverse(con, limits, t, dry_run)
+        record |= webhook_retention.purge_settled(con, webhooks_before, dry_run=dry_run)
+        if not dry_run and any(record[k] for k in ("events", "webhook_events", "webhook_deliveries")):
+            con.execute("INSERT INTO purges (purged_at, rows_removed) VALUES (?, ?)", [t, json.dumps(record)])
+    return {"purged_at": t, "dry_run": dry_run, **record}
+
+
+def _purge_adverse(con, limits: dict[str, int], t: datetime, dry_run: bool) -> dict:
+    """The adverse events past their type's retention and the dispute rows about them (in ``con``'s
+    transaction): counted, and deleted unless ``dry_run``."""
     if not limits:
-        return {"purged_at": t, "events": 0, "disputes": 0, "by_type": {}}
+        return {"events": 0, "disputes": 0, "by_type": {}}
     values = ", ".join("(?, ?)" for _ in limits)
     params = [x for item in limits.items() for x in item]
     due = (
         f"SELECT e.provider_id, e.event_id, e.type FROM events e JOIN (VALUES {values}) r(type, days) USING (type) "
         "WHERE e.adverse AND date_diff('day', e.occurred_at::DATE, ?::DATE) > r.days"
     )
-    with ws.store.transaction() as con:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE purge_due AS {due}", params + [t])
-        by_type = dict(con.execute("SELECT type, count(*) FROM purge_due GROUP BY type ORDER BY type").fetchall())
-        n_events = sum(by_type.values())
-        n_disputes = con.execute(
-            "SELECT count(*) FROM disputes d WHERE EXISTS (SELECT 1 FROM purge_due p "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE purge_due AS {due}", params + [t])
+    by_type = dict(con.execute("SELECT type, count(*) FROM purge_due GROUP BY type ORDER BY type").fetchall())
+    n_events = sum(by_type.values())
+    n_disputes = con.execute(
+        "SELECT count(*) FROM disputes d WHERE EXISTS (SELECT 1 FROM purge_due p "
+        "WHERE p.provider_id = d.provider_id AND p.event_id = d.event_id)"
+    ).fetchone()[0]
+    if not dry_run and n_events:
+        current.mark(con, "SELECT DISTINCT e.entity_id FROM events e JOIN purge_due p USING (provider_id, event_id)")
+        con.execute(
+            "DELETE FROM disputes d WHERE EXISTS (SELECT 1 FROM purge_due p "
             "WHERE p.provider_id = d.provider_id AND p.event_id = d.event_id)"
-        ).fetchone()[0]
-        record = {"events": n_events, "disputes": n_disputes, "by_type": by_type}
-        if not dry_run and n_events:
-            current.mark(
-                con, "SELECT DISTINCT e.entity_id FROM events e JOIN purge_due p USING (provider_id, event_id)"
-            )
-            con.execute(
-                "DELETE FROM disputes d WHERE EXISTS (SELECT 1 FROM purge_due p "
-                "WHERE p.provider_id = d.provider_id AND p.event_id = d.event_id)"
-            )
-            con.execute(
-                "DELETE FROM events e WHERE EXISTS (SELECT 1 FROM purge_due p "
-                "WHERE p.provider_id = e.provider_id AND p.event_id = e.event_id)"
-            )
-            supersessions.forget_orphans(con)
-            con.execute("INSERT INTO purges (purged_at, rows_removed) VALUES (?, ?)", [t, json.dumps(record)])
-        con.execute("DROP TABLE purge_due")
-    return {"purged_at": t, "dry_run": dry_run, **record}
+        )
+        con.execute(
+            "DELETE FROM events e WHERE EXISTS (SELECT 1 FROM purge_due p "
+            "WHERE p.provider_id = e.provider_id AND p.event_id = e.event_id)"
+        )
+        supersessions.forget_orphans(con)
+    con.execute("DROP TABLE purge_due")
+    return {"events": n_events, "disputes": n_disputes, "by_type": by_type}
 
 
 def erase(ws: Workspace, subject_id: str, *, at: datetime | None = None) -> dict:

@@ -30,7 +30,7 @@ from credence.services.disputes import expire_disputes
 from credence.services.grants import moment
 from credence.services.metrics import WEBHOOK_DELIVERIES
 from credence.services.webhooks import signature, subscriptions
-from credence.services.webhooks.outbox import LIVE_GRANT, iso
+from credence.services.webhooks.outbox import LIVE_GRANT, channel_sql, iso
 from credence.workspace import Workspace
 
 MAX_ATTEMPTS = 8
@@ -70,11 +70,6 @@ FROM webhook_events e LEFT JOIN tried t ON t.event_id = e.event_id
 WHERE e.seq > $start AND list_contains($types, e.type) AND ({channel}) AND NOT coalesce(t.settled, false)
 ORDER BY e.seq LIMIT $limit
 """
-_CHANNEL = {
-    "subject": "e.entity_id = $principal",
-    "partner": "e.partner_id = $principal OR (e.partner_id IS NULL AND EXISTS (SELECT 1 FROM grants g "
-    "WHERE g.subject_id = e.entity_id AND g.viewer_id = $principal AND g.granted_at <= e.created_at))",
-}
 
 
 def backoff(attempt: int, key: str, *, base: float = BACKOFF, cap: float = BACKOFF_CAP) -> float:
@@ -88,7 +83,7 @@ def next_events(ws: Workspace, sub: dict, limit: int = 1) -> list[dict]:
     """The subscription's first unsettled events, in order, each with its failed attempts so far and when the
     next attempt is due."""
     return ws.store.query(
-        _NEXT.format(channel=_CHANNEL[sub["channel"]]),
+        _NEXT.format(channel=channel_sql(sub["channel"])),
         {
             "sid": sub["subscription_id"],
             "start": sub["start_seq"],

@@ -36,6 +36,20 @@ LIVE_GRANT = (
     "g.granted_at <= $at AND $at < g.expires_at "
     "AND g.grant_id NOT IN (SELECT grant_id FROM grant_revocations WHERE revoked_at <= $at)"
 )
+
+
+def channel_sql(channel: str, principal: str = "$principal") -> str:
+    """SQL over an outbox event ``e``: whether a ``channel`` subscription of ``principal`` (SQL) takes it. A
+    partner's channel takes the events that concern it (its decisions, grants, certificates) and score changes
+    of subjects who had granted it by then."""
+    if channel == "subject":
+        return f"e.entity_id = {principal}"
+    return (
+        f"e.partner_id = {principal} OR (e.partner_id IS NULL AND EXISTS (SELECT 1 FROM grants g "
+        f"WHERE g.subject_id = e.entity_id AND g.viewer_id = {principal} AND g.granted_at <= e.created_at))"
+    )
+
+
 # Entities whose score changes some live subscription may receive: subjects with their own channel, and
 # subjects with a live 'score' grant to a partner whose channel takes score changes.
 _INTERESTED = (
