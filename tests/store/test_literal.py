@@ -11,7 +11,22 @@ from hypothesis import strategies as st
 
 from credence.store.literal import inline, literal
 
-HOSTILE = ["", "'", "''", "a'b", "\\", "\\'", "'; DROP TABLE t; --", "P/0001", "ü漢字\U0001f600", "$1", "?", "\n\t"]
+HOSTILE = [
+    "",
+    "'",
+    "''",
+    "a'b",
+    "a\x00b",
+    "\x00",
+    "\\",
+    "\\'",
+    "'; DROP TABLE t; --",
+    "P/0001",
+    "ü漢字\U0001f600",
+    "$1",
+    "?",
+    "\n\t",
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +41,7 @@ def test_a_string_comes_back_as_it_went_in(con, value):
     assert con.execute(f"SELECT {literal(value)}").fetchone()[0] == value
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")))
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
 @settings(max_examples=200, deadline=None)
 def test_any_text_comes_back(value):
     with duckdb.connect() as c:
@@ -47,7 +62,7 @@ def test_an_aware_time_is_a_timestamptz(con):
     assert con.execute(f"SELECT {literal(t)} = TIMESTAMPTZ '2026-03-04 05:06:07+00'").fetchone()[0]
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), "a\x00b"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
 def test_values_without_a_literal_are_refused(value):
     with pytest.raises(ValueError):
         literal(value)

@@ -4,7 +4,7 @@ Why: DuckDB's Python client imports pandas (and with it numpy and pyarrow, ~1 s 
 statement binds any Python value, even one string; a statement with no parameters imports nothing. The
 served read of one score (``credence show``) costs a few milliseconds, so binding its entity id would make
 that import most of the command. Only values of the types below are written, each in DuckDB's standard
-literal syntax (a string's quotes doubled; no escape sequences exist in ``'...'``), so a value can never end
+literal syntax (a string's quotes doubled; no escape sequences exist in ``'...'``; a NUL as ``chr(0)``), so a value can never end
 its literal: ``tests/store/test_literal.py`` round-trips hostile strings through DuckDB.
 """
 
@@ -32,9 +32,8 @@ def literal(value: Value) -> str:
             raise ValueError(f"no SQL literal for the float {value!r}")
         return f"CAST({value!r} AS DOUBLE)"  # a bare 1.5 is a DECIMAL in DuckDB
     if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError("no SQL literal for a string with a NUL character")
-        return "'" + value.replace("'", "''") + "'"
+        quoted = ["'" + part.replace("'", "''") + "'" for part in value.split("\x00")]
+        return quoted[0] if len(quoted) == 1 else "(" + " || chr(0) || ".join(quoted) + ")"  # a NUL can't be quoted
     if isinstance(value, datetime):
         kind = "TIMESTAMP" if value.tzinfo is None else "TIMESTAMPTZ"
         return f"{kind} '{value.isoformat(sep=' ')}'"
