@@ -13,20 +13,18 @@ import pytest
 from credence.app import create_app
 from credence.workspace import Workspace, open_workspace
 from tests.builder import rights_workspace, scored_workspace
+from tests.served import free_port
 
 
 class Served:
     """A real uvicorn server for ``app`` on 127.0.0.1 and a free port, in a background thread."""
 
     def __init__(self, app):
-        import socket
         import threading
 
         import uvicorn
 
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -97,6 +95,7 @@ class Client:
     """A synchronous face on ``httpx.AsyncClient`` over ``httpx.ASGITransport`` (the app runs in-process)."""
 
     def __init__(self, app):
+        self.app = app
         self.loop = asyncio.new_event_loop()
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         self.client = httpx.AsyncClient(transport=transport, base_url="http://test")

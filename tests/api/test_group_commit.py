@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -20,50 +18,28 @@ import httpx
 import pytest
 
 from credence.workspace import open_workspace
+from tests.served import credence_serve, free_port
 
 CLIENTS = 8
 KILL_AFTER = 120  # acknowledged answers before the kill
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_every_acknowledged_read_and_decision_survives_kill_9(built):
     root, keys = built["root"], built["keys"]
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "credence", "serve", "--port", str(port), "-w", str(root)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "COLUMNS": "160", "NO_COLOR": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        with httpx.Client(base_url=url, timeout=30) as http:
-            while True:
-                try:
-                    if http.get("/v1/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()
-                time.sleep(0.2)
-            grant = http.post(
-                "/v1/grants",
-                headers={"Authorization": f"Bearer {keys['subject']}"},
-                json={"viewer_id": "citybike", "scope": "decisions", "purpose": "bike rental"},
-            )
-            assert grant.status_code == 201, grant.text
-            warm = http.get("/v1/scores/P1", headers={"Authorization": f"Bearer {keys['operator']}"})
-            assert warm.status_code == 200, warm.text
+    reads: list[str] = []  # purposes of acknowledged reads
+    decisions: list[str] = []  # ids of acknowledged decisions
+    with credence_serve(root, free_port()) as (proc, http):
+        url = str(http.base_url).rstrip("/")
+        grant = http.post(
+            "/v1/grants",
+            headers={"Authorization": f"Bearer {keys['subject']}"},
+            json={"viewer_id": "citybike", "scope": "decisions", "purpose": "bike rental"},
+        )
+        assert grant.status_code == 201, grant.text
+        warm = http.get("/v1/scores/P1", headers={"Authorization": f"Bearer {keys['operator']}"})
+        assert warm.status_code == 200, warm.text
 
-        reads: list[str] = []  # purposes of acknowledged reads
-        decisions: list[str] = []  # ids of acknowledged decisions
         lock = threading.Lock()
         stop = threading.Event()
 
@@ -107,10 +83,6 @@ def test_every_acknowledged_read_and_decision_survives_kill_9(built):
         stop.set()
         for t in threads:
             t.join(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert len(reads) + len(decisions) >= KILL_AFTER and decisions
 
     ws = open_workspace(root)  # replays the WAL as any restart does

@@ -11,54 +11,24 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
-from contextlib import contextmanager
 
-import httpx
 import pytest
 
 from credence.services import decisions, serving
 from credence.services.webhooks.signature import SignatureError, verify
 from credence.workspace import open_workspace
-from tests.api.test_group_commit import free_port
 from tests.receiver import Receiver
+from tests.served import credence_serve, free_port
 
 PARTNER_SECRET = "partner-secret-0123456789"
 SUBJECT_SECRET = "subject-secret-0123456789"
 
 
-@contextmanager
 def served(root, port: int):
-    """``credence serve`` in its own process; yields it and an HTTP client once /v1/health answers."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "credence", "serve", "--port", str(port), "-w", str(root)]
-        + ["--webhook-backoff", "0.2", "--webhook-attempts", "30"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "COLUMNS": "160", "NO_COLOR": "1"},
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if http.get("/v1/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()
-                time.sleep(0.2)
-            yield proc, http
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    """``credence serve`` with a short webhook backoff and many attempts; yields it and an HTTP client."""
+    return credence_serve(root, port, "--webhook-backoff", "0.2", "--webhook-attempts", "30")
 
 
 def by(key: str) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import stat
 import subprocess
 import sys
@@ -24,14 +23,9 @@ import pytest
 from credence.cli.app import run as run_command
 from credence.cli.channel import Forward, forward, live_server, marker_path
 from credence.workspace import init_workspace
+from tests.served import free_port
 
 CREDENCE = [sys.executable, "-m", "credence"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

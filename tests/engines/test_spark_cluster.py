@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from datetime import datetime
@@ -19,16 +18,11 @@ from credence.generators import synthetic
 from credence.services.scoring import score_population
 from credence.testing import SCORE_FIELDS
 from credence.workspace import init_workspace
+from tests.served import free_port
 
 pytestmark = pytest.mark.spark
 
 AS_OF = datetime(2026, 1, 1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(spark_class: Path, role: str, args: list[str], log: Path, env: dict) -> subprocess.Popen:

@@ -81,13 +81,13 @@ def test_log_details_never_carry_a_score(ws):
         assert "granted" not in (d or "")  # an outcome with the policy's threshold bounds the score
 
 
-def test_pseudonyms_are_keyed_per_workspace_and_rotation_unlinks_them(ws, tmp_path, security_template):
+def test_pseudonyms_are_keyed_per_workspace_and_rotation_unlinks_them(ws, tmp_path, template_workspace):
     import shutil
 
     from credence.workspace import open_workspace
 
     other_root = tmp_path / "other"
-    shutil.copytree(security_template, other_root)
+    shutil.copytree(template_workspace, other_root)
     other = open_workspace(other_root)
     try:
         assert pseudonyms.pseudonym(ws, "P1") != pseudonyms.pseudonym(other, "P1")
