@@ -115,7 +115,8 @@ def test_a_served_read_whose_index_lost_the_row_serves_the_row_counts_it_and_reb
         misses = metrics.INDEX_MISSES.labels("current_scores")._value.get()
         rebuilt = metrics.INDEX_REPAIRS.labels("current_scores", "rebuilt")._value.get()
         with caplog.at_level(logging.WARNING, logger="credence.serving"):
-            served = {e: serving.current_score(ws, e) for e in ("P1", "P2")}
+            with ws.store.write_lock:  # the rebuild waits for the writer lock: both reads meet the lost index
+                served = {e: serving.current_score(ws, e) for e in ("P1", "P2")}
             serving.index_repairs_done()
         for e, (computed_at, fields) in expected.items():
             fields = json.loads(fields)
