@@ -116,3 +116,30 @@ def test_an_erasure_record_cannot_be_reversed_by_hashing_ids(ws):
     assert record["subject_hash"] == pseudonyms.pseudonym(ws, "P1")  # the bureau can still tell
     mention = ws.store.scalar("SELECT viewer_id FROM grants WHERE subject_id = 'P2'")
     assert mention.startswith("erased:") and not tokens(mention) & known
+
+
+def test_threads_making_the_first_key_at_once_share_one_key(ws):
+    """The first pseudonym of a workspace makes its key; readers racing to make it all end with the same key
+    (a second key written over the first would make earlier pseudonyms unlinkable), and leave no stray file."""
+    import threading
+
+    key = pseudonyms.key_path(ws)
+    assert not key.exists()
+    start = threading.Barrier(8)
+    got, errors = [], []
+
+    def first_use() -> None:
+        start.wait()
+        try:
+            got.append(pseudonyms.pseudonym(ws, "P1"))
+        except Exception as e:  # noqa: BLE001 - collected and asserted below
+            errors.append(e)
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(set(got)) == 1 and len(got) == 8
+    assert got[0] == pseudonyms.pseudonym(ws, "P1") and [p.name for p in key.parent.iterdir()].count(key.name) == 1
+    assert not [p for p in key.parent.iterdir() if p.name.endswith(".tmp")]

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 import time
 from pathlib import Path
 
@@ -30,13 +31,23 @@ def key_path(ws: Workspace) -> Path:
     return ws.keys.dir / FILE
 
 
-def _write(path: Path, version: int) -> None:
+def _write(path: Path, version: int, *, replace: bool = True) -> None:
+    """Write a new key whole (a temporary file of this thread's own, then renamed). ``replace=False`` (the first
+    key) keeps a key another thread or process wrote first: every pseudonym is made with one key."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(f"{version}:{secrets.token_hex(32)}\n")
-    os.replace(tmp, path)
+    if replace:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)  # fails when the key exists: the first writer's key stays
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
 
 
 def current_key(ws: Workspace) -> tuple[int, bytes]:
@@ -48,7 +59,7 @@ def current_key(ws: Workspace) -> tuple[int, bytes]:
     if seen is not None and now - seen[0] < RECHECK:
         return seen[1]
     if not path.exists():
-        _write(path, 1)
+        _write(path, 1, replace=False)
     st = path.stat()
     value = ws.cached(("pseudonym_key", str(path), st.st_mtime_ns, st.st_ino, st.st_size), lambda: _read(path))
     _SEEN[str(path)] = (now, value)
