@@ -17,6 +17,9 @@ The generator is Debian's ``wrk`` (C; installed with apt-get when missing): thre
 per kind of request with 70/20/10% of the connections (wrk's Lua cannot pair a response with its request, so
 latency percentiles are per process). ``--generator python`` is a raw asyncio HTTP/1.1 client instead.
 
+Each measured load follows ``--warmup`` seconds (default 10) of the same load, not reported: a serving
+process is measured warm (keys, grants and served rows in memory), as a bureau's server runs.
+
 Before/after in the same run (``--no-compare`` skips it): the mixed load first on a server started with
 ``CREDENCE_HOT_PATH=0`` (every route through FastAPI), then on the server as a user starts it (the hot
 path, ``api/hot.py``). Each reports requests/s, p50/p95/p99, errors and the server's CPU per request
@@ -539,6 +542,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=20000, help="entities in the demo workspace")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--warmup", type=float, default=10, help="seconds of the same load before each measured one")
     ap.add_argument("--subjects", type=int, default=500, help="persons who grant the partner")
     ap.add_argument("--subject-keys", type=int, default=50, help="of them, how many read their own page")
     ap.add_argument(
@@ -606,9 +610,12 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def mixed(args, proc: subprocess.Popen, port: int, keys: dict, title: str) -> dict:
-    """Warm up for 5 s, then the mixed load for ``--seconds``: per-route figures and server CPU."""
+    """Warm up for ``--warmup`` seconds, then the mixed load for ``--seconds``: per-route figures and server CPU."""
     print(f"\nserving on http://{HOST}:{port} (pid {proc.pid})", flush=True)
-    asyncio.run(run_load(port, keys, args.clients, 10))  # warm-up (caches, DuckDB plans), not reported
+    if args.generator == "wrk":  # warm-up (keys, grants and served rows in memory, DuckDB plans), not reported
+        run_wrk(port, keys, args.clients, args.warmup)
+    else:
+        asyncio.run(run_load(port, keys, args.clients, args.warmup))
     if args.generator == "wrk":
         before = cpu_seconds(proc.pid)
         res = run_wrk(port, keys, args.clients, args.seconds)

@@ -17,7 +17,7 @@ from credence.clock import utcnow
 from credence.errors import AuthenticationError, NotFoundError, ValidationError
 from credence.services.principals import KINDS, check_name_text, require_free
 from credence.store import Store, queries
-from credence.store.cache import GenerationCache
+from credence.store.cache import KEYS, GenerationCache
 
 PREFIX = "cred_"
 
@@ -93,7 +93,9 @@ def _bad() -> AuthenticationError:
     )
 
 
-_KEYS = GenerationCache()  # every request's key lookup; a key created, revoked or erased is a write: seen at once
+_KEYS = GenerationCache(
+    topic=KEYS
+)  # every request's key lookup; a key created, revoked or erased is a write: seen at once
 
 
 def _key_rows(store: Store, key_id: str) -> tuple[dict, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -37,6 +38,13 @@ def serve(
     webhook_attempts: int = typer.Option(
         8, "--webhook-attempts", min=1, help="Attempts per webhook delivery before it is marked failed."
     ),
+    store_threads: int = typer.Option(
+        None,
+        "--store-threads",
+        min=1,
+        help="Threads DuckDB may use for the jobs the server runs (ingests, scoring runs); default: the cores "
+        "less one, so a long job leaves a core for the requests.",
+    ),
     webhook_backoff: float = typer.Option(
         2.0, "--webhook-backoff", min=0.0, help="Seconds before a webhook's second attempt (doubled each time)."
     ),
@@ -52,6 +60,8 @@ def serve(
     ws = open_workspace(ws_path)
     refuse_second_server(ws.root)
     application = create_app(ws.root)
+    threads = store_threads or max(1, (os.cpu_count() or 2) - 1)
+    application.state.ctx.ws.store.con.execute(f"SET threads = {int(threads)}")  # one database per file: all cursors
     drop = None
     if watch is not None:
         from credence.cli.watch import DropFolder

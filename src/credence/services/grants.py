@@ -18,7 +18,7 @@ from credence.errors import ConflictError, GuardrailError, NotFoundError, Permis
 from credence.services.principals import check_name_text, look_alikes, partner_names, policy_pack, role_of
 from credence.services.webhooks import outbox
 from credence.store import queries
-from credence.store.cache import GenerationCache
+from credence.store.cache import GRANTS, GenerationCache
 from credence.workspace import Workspace
 
 SCOPES = ("score", "decisions")
@@ -269,7 +269,9 @@ def list_grants(
     return [r for r in rows if r["status"] == "live"] if live_only else rows
 
 
-_LIVE = GenerationCache()  # the grant check of every partner read: rows per (subject, viewer, scope, purpose)
+_LIVE = GenerationCache(
+    topic=GRANTS
+)  # the grant check of every partner read: rows per (subject, viewer, scope, purpose)
 
 
 def _grants(ws: Workspace, where: str, params: list, at: datetime) -> list[dict]:

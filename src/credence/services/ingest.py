@@ -30,6 +30,7 @@ from credence.errors import ValidationError
 from credence.services import ingest_checks as v
 from credence.services import metrics
 from credence.store import Store, current, supersessions
+from credence.store.cache import INGEST
 
 Progress = Callable[[int, int], None]
 CHUNK_ROWS = 8_000_000
@@ -172,7 +173,7 @@ def _run_batch(
 ) -> IngestReport:
     """Stage, validate and store one batch in one transaction."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    with store.transaction() as cur:
+    with store.transaction(touches=INGEST) as cur:  # cached keys, grants and subscriptions stay valid
         cur.execute("SET TimeZone = 'UTC'")
         try:
             report = _run_checks(cur, label, opener, kind, catalogue, now, progress, allowed_provider, chunk_rows)

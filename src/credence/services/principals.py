@@ -15,7 +15,7 @@ import unicodedata
 from credence.domain.policy import ANY_PARTNER, PolicyPack
 from credence.errors import ConflictError, ValidationError
 from credence.store import Store
-from credence.store.cache import GenerationCache
+from credence.store.cache import ENTITIES, GenerationCache
 from credence.workspace import Workspace
 
 # role -> what its name is called in messages
@@ -103,7 +103,9 @@ def role_of(ws: Workspace, name: str) -> str:
     return _ROLE.get(ws.store, name, lambda: _role_of(ws.store, name))
 
 
-_ROLE = GenerationCache()  # asked on every partner read: kept until the next committed write (a new entity)
+_ROLE = GenerationCache(
+    topic=ENTITIES
+)  # asked on every partner read: kept until the next committed write (a new entity)
 
 
 def _role_of(store: Store, name: str) -> str:

@@ -6,6 +6,11 @@ moves it). A value is stored with the generation read *before* it was computed, 
 meanwhile makes it stale at once. The group-committed access log and decisions do not move the generation;
 they are not cached. Without a generation (an in-memory store, or a store that does not count) nothing is
 kept.
+
+Topics: a write transaction may name what it changes (``Store.transaction(touches=...)``); a cache with a
+topic then stays valid across writes that do not name it. An ingest names ``INGEST``; the hot path's
+caches of keys, grants and webhook subscriptions are not among them, so a provider's file does not send
+every read back to the store.
 """
 
 from __future__ import annotations
@@ -18,21 +23,27 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+KEYS, GRANTS, WEBHOOKS, ENTITIES = "keys", "grants", "webhooks", "entities"
+INGEST = frozenset({"events", ENTITIES, "providers", "scores"})  # what an ingest batch may change
+
 
 class GenerationCache:
-    """A bounded map of ``key -> value`` per database file, valid while its write generation stands."""
+    """A bounded map of ``key -> value`` per database file, valid while its write generation stands: every
+    write's, or with a ``topic`` the generation of the writes that may change it (``Store.generation_of``:
+    an ingest, which names what it changes, keeps cached keys and grants)."""
 
-    def __init__(self, maxsize: int = 65536):
+    def __init__(self, maxsize: int = 65536, topic: str | None = None):
         self.maxsize = maxsize
+        self.topic = topic
         self._data: dict[tuple, tuple[int, object]] = {}
         self._guard = threading.Lock()
         self.hits = self.misses = 0
 
     def get(self, store, key: Hashable, compute: Callable[[], T]) -> T:
-        generation = getattr(store, "generation", None)
         path = str(getattr(store, "path", ":memory:"))
-        if not isinstance(generation, int) or path == ":memory:":
+        if path == ":memory:" or not hasattr(store, "generation_of"):
             return compute()
+        generation = store.generation_of(self.topic) if self.topic else store.generation
         k = (_realpath(path), key)
         hit = self._data.get(k)
         if hit is not None and hit[0] == generation:

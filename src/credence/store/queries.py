@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from credence.errors import NotFoundError
 from credence.store import history
-from credence.store.cache import GenerationCache
+from credence.store.cache import ENTITIES, GenerationCache
 from credence.store.store import Store
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def entity_exists(store: Store, entity_id: str) -> bool:
     )
 
 
-_EXISTS = GenerationCache()
+_EXISTS = GenerationCache(topic=ENTITIES)
 
 
 def registrations(store: Store, entity_id: str) -> list[dict]:
@@ -53,7 +53,7 @@ def entity(store: Store, entity_id: str) -> dict:
 
 
 _ENTITY_SQL = f"SELECT {ENTITY_COLUMNS} FROM entities WHERE entity_id = ? ORDER BY registered_at DESC LIMIT 1"
-_ENTITY = GenerationCache()
+_ENTITY = GenerationCache(topic=ENTITIES)
 
 
 def entity_kind(store: Store, entity_id: str) -> str:

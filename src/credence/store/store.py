@@ -15,7 +15,7 @@ import contextlib
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import duckdb
@@ -31,6 +31,10 @@ BeforeCommit = Callable[[duckdb.DuckDBPyConnection], None]
 # (and shares one database between the connections a process opens to it), so this counts every write a
 # reader can see: a cache keyed by it (``services/serving.py``) knows when to look again.
 _GENERATIONS: dict[str, int] = {}
+# Of them, per database file: the writes that did not say what they change (they move every topic), and per
+# topic the writes that named it (``transaction(touches=...)``): an ingest does not invalidate cached keys.
+_UNSCOPED: dict[str, int] = {}
+_TOPICS: dict[str, dict[str, int]] = {}
 # One writer lock per database file in this process: every Store object opened on the same file (a served
 # workspace and a command run inside the server) writes one transaction at a time.
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
@@ -108,9 +112,12 @@ class Store:
         return self._lock
 
     @contextlib.contextmanager
-    def transaction(self, *, hooks: bool = True, pause_appends: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(
+        self, *, hooks: bool = True, pause_appends: bool = False, touches: Collection[str] | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write transaction; ``pause_appends`` also keeps every group commit of the file out of it (an
-        erasure: see ``store/commit.py``)."""
+        erasure: see ``store/commit.py``). ``touches`` names the topics it may change (``store/cache.py``), so
+        values cached under other topics stay valid; None (the default) means it may change anything."""
         may_block()
         with self._lock, self.group.paused() if pause_appends else contextlib.nullcontext():
             cur = self.con.cursor()
@@ -125,7 +132,7 @@ class Store:
                 raise
             else:
                 cur.execute("COMMIT")
-                _GENERATIONS[self._key] = _GENERATIONS.get(self._key, 0) + 1
+                self._committed(touches)
             finally:
                 cur.close()
 
@@ -133,6 +140,19 @@ class Store:
     def generation(self) -> int:
         """How many write transactions this process has committed to this database file."""
         return _GENERATIONS.get(self._key, 0)
+
+    def generation_of(self, topic: str) -> tuple[int, int]:
+        """Moves with every committed write that may change ``topic`` (those naming it, and those naming none)."""
+        return _UNSCOPED.get(self._key, 0), _TOPICS.get(self._key, {}).get(topic, 0)
+
+    def _committed(self, touches: Collection[str] | None) -> None:
+        _GENERATIONS[self._key] = _GENERATIONS.get(self._key, 0) + 1
+        if touches is None:
+            _UNSCOPED[self._key] = _UNSCOPED.get(self._key, 0) + 1
+            return
+        topics = _TOPICS.setdefault(self._key, {})
+        for topic in touches:
+            topics[topic] = topics.get(topic, 0) + 1
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new cursor of its own (the caller closes it)."""

@@ -29,7 +29,7 @@ import httpx
 from credence.services.disputes import expire_disputes
 from credence.services.grants import moment
 from credence.services.metrics import WEBHOOK_DELIVERIES
-from credence.services.webhooks import signature, subscriptions
+from credence.services.webhooks import outbox, signature, subscriptions
 from credence.services.webhooks.outbox import LIVE_GRANT, channel_sql, iso
 from credence.workspace import Workspace
 
@@ -194,6 +194,8 @@ class Dispatcher:
 
     def tick(self) -> None:
         """Hand every live subscription with an event due and nothing in flight its next events (in order)."""
+        if not outbox.subscribed(self.ws.store):  # nobody to deliver to: no look at the outbox (in memory)
+            return
         # what the outbox holds: a count, not the top seq, so that an event committed late with a lower seq
         # (transactions take their seq before they commit) still wakes its subscriptions
         top = self.ws.store.scalar("SELECT count(*) FROM webhook_events")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from credence.store.cache import GenerationCache
+from credence.store.cache import WEBHOOKS, GenerationCache
 
 SCORE_CHANGED = "score.changed"
 EVENT_TYPES = {
@@ -96,7 +96,12 @@ def wanted(store, type_: str, entity_id: str, partner_id: str | None = None) -> 
     return False
 
 
-_SUBSCRIPTIONS = GenerationCache(maxsize=16)
+def subscribed(store) -> bool:
+    """Whether any subscription is live (kept in memory until the next write that may change them)."""
+    return bool(_SUBSCRIPTIONS.get(store, "live", lambda: _live(store)))
+
+
+_SUBSCRIPTIONS = GenerationCache(maxsize=16, topic=WEBHOOKS)
 
 
 def _live(store) -> tuple:
