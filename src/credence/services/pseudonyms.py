@@ -28,7 +28,7 @@ FILE = "pseudonym.key"
 
 
 def key_path(ws: Workspace) -> Path:
-    return ws.keys.dir / FILE
+    return ws.cached(("pseudonym_key_path", str(ws.config.get("keys_dir"))), lambda: ws.keys.dir / FILE)
 
 
 def _write(path: Path, version: int, *, replace: bool = True) -> None:
