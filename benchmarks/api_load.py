@@ -441,8 +441,9 @@ async def ingest_and_wait_current(
     while pending and time.monotonic() - committed < wait:
         start = time.monotonic() - committed
         order = sorted(pending)
-        served = await asyncio.gather(*(served_score(port, keys["operator"], sid) for sid in order))
-        fresh = await asyncio.gather(*(fresh_score(port, keys["operator"], sid) for sid in order))
+        # one request at a time: twenty online scorings at once would load the server more than the ingest
+        served = [await served_score(port, keys["operator"], sid) for sid in order]
+        fresh = [await fresh_score(port, keys["operator"], sid) for sid in order]
         pending -= {sid for sid, a, b in zip(order, served, fresh, strict=True) if a == b}
         rounds.append((round(start, 2), round(time.monotonic() - committed, 2), len(pending)))
         if not pending:
