@@ -41,9 +41,12 @@ class GenerationCache:
 
     def get(self, store, key: Hashable, compute: Callable[[], T]) -> T:
         path = str(getattr(store, "path", ":memory:"))
-        if path == ":memory:" or not hasattr(store, "generation_of"):
+        if self.topic is not None and hasattr(store, "generation_of"):
+            generation = store.generation_of(self.topic)
+        else:  # every write moves it (a store that knows no topics: the conservative answer)
+            generation = getattr(store, "generation", None)
+        if generation is None or path == ":memory:":
             return compute()
-        generation = store.generation_of(self.topic) if self.topic else store.generation
         k = (_realpath(path), key)
         hit = self._data.get(k)
         if hit is not None and hit[0] == generation:
