@@ -63,7 +63,6 @@ class Hot:
     """One hot route: its FastAPI route, the endpoint, the role check, its parameters and body model."""
 
     route: APIRoute
-    method: str
     template: str
     endpoint: Callable
     check: Callable
@@ -152,7 +151,7 @@ def _hot(api, method: str, path: str) -> Hot | None:
         if check is None or inspect.iscoroutinefunction(route.endpoint) or route.response_field is None:
             return None
         body = get_type_hints(route.endpoint).get("body") if method == "POST" else None
-        return Hot(route, method, path, route.endpoint, check, _regex(path), query, body, before)
+        return Hot(route, path, route.endpoint, check, _regex(path), query, body, before)
     return None
 
 
