@@ -22,7 +22,7 @@ ENTITY_COLUMNS = "entity_id, kind, display_name, registered_at"
 
 def df(store: Store, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     """The rows of ``sql`` as a pandas DataFrame (through Arrow, without a per-row Python loop)."""
-    return store.reader().execute(sql, params or []).df()
+    return store.read(sql).execute(sql, params or []).df()
 
 
 # ------------------------------------------------------------------------------------------ entities

@@ -428,5 +428,12 @@ V8 = [
     "CREATE INDEX entity_scores_entity ON entity_scores (entity_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8]
+# V9 (the group commit's journal, issue 11): the seq of the last journal record the store holds, written in the
+# same transaction as the journaled rows, so a replay at open stores each record exactly once (store/journal.py).
+V9 = [
+    "CREATE TABLE journal_state (seq BIGINT NOT NULL)",
+    "INSERT INTO journal_state (seq) VALUES (0)",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,7 +21,8 @@ from pathlib import Path
 import duckdb
 
 from credence.errors import ConfigError, CredenceError, StoreBusy
-from credence.store.commit import GroupCommit, Subject, deferring, may_block
+from credence.store import commit
+from credence.store.commit import Subject, deferring, may_block
 from credence.store.holder import lock_holder_message
 from credence.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -73,11 +74,15 @@ class Store:
         self._local = threading.local()  # each thread's read cursor
         self._cursors: weakref.WeakSet = weakref.WeakSet()
         self.before_commit: list[BeforeCommit] = []
-        self.group = GroupCommit(self.con, self._key)
+        journal = None if read_only or self.path == ":memory:" else self.path + ".journal"
+        self.group = commit.shared(
+            self._key, (lambda: duckdb.connect(self.path)) if journal else self.con.cursor, journal
+        )
         if left_wal:
             _checkpoint_left_wal(self.con)
         if not read_only:
             self.migrate()
+        self.group.replay()  # what a killed process left in the journal (once per file and process)
 
     # -- schema -----------------------------------------------------------
     def schema_version(self) -> int:
@@ -119,6 +124,7 @@ class Store:
         erasure: see ``store/commit.py``). ``touches`` names the topics it may change (``store/cache.py``), so
         values cached under other topics stay valid; None (the default) means it may change anything."""
         may_block()
+        self.group.settle()  # every acknowledged record in the store first (store/commit.py)
         with self._lock, self.group.paused() if pause_appends else contextlib.nullcontext():
             cur = self.con.cursor()
             cur.execute("BEGIN TRANSACTION")
@@ -168,18 +174,26 @@ class Store:
             self._cursors.add(cur)
         return cur
 
+    def read(self, sql: str) -> duckdb.DuckDBPyConnection:
+        """This thread's read cursor for ``sql``, once every acknowledged record of the tables it names is in
+        the store (the group commit stores them right after their journal flush)."""
+        cur = self.reader()
+        if self.group.pending(sql):
+            self.group.settle()
+        return cur
+
     def query(self, sql: str, params: list | dict | None = None) -> list[dict]:
-        rel = self.reader().execute(sql, params or [])
+        rel = self.read(sql).execute(sql, params or [])
         cols = [d[0] for d in rel.description]
         return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
 
     def scalar(self, sql: str, params: list | dict | None = None):
-        row = self.reader().execute(sql, params or []).fetchone()
+        row = self.read(sql).execute(sql, params or []).fetchone()
         return None if row is None else row[0]
 
     def append(self, statements: list[tuple[str, list]], subject: Subject | None = None) -> None:
-        """Commit these INSERTs (one unit, all or none) before returning, in a group commit shared with
-        concurrent callers: one transaction and one flush for every unit queued meanwhile. A unit about a
+        """Keep these INSERTs (one unit, all or none) before returning, in a group commit shared with concurrent
+        callers: one journal flush for every unit queued meanwhile, stored right after. A unit about a
         ``subject`` erased meanwhile is dropped (``store/commit.py``). Inside ``commit.deferred(units)`` the
         unit is only added to ``units``, for the caller to commit and await (the HTTP hot path)."""
         units = deferring()
@@ -192,15 +206,16 @@ class Store:
         return int(self.scalar(f"SELECT count(*) FROM {table}"))
 
     def close(self) -> None:
-        self.group.close()
+        with _LOCKS_GUARD:
+            was_open, self._open = self._open, False
+            if was_open:
+                _OPEN[self._key] -= 1
+        if was_open:
+            commit.release(self._key, self.group)  # the last Store on the file stores the journal's rest
         for cur in list(self._cursors):
             with contextlib.suppress(duckdb.Error):
                 cur.close()
         self.con.close()
-        with _LOCKS_GUARD:
-            if self._open:
-                self._open = False
-                _OPEN[self._key] -= 1
 
     def __enter__(self) -> Store:
         return self
