@@ -649,7 +649,7 @@ def during_ingest(args, proc: subprocess.Popen, port: int, ws: Path, file: Path,
     r = res["result"]
     print(
         f"ingest through the CLI: {r['ingest_seconds']:.1f} s, exit {r['ingest_exit']}; sampled touched "
-        f"scores current in the check that began {r['current_after_commit_s']} s after commit "
+        f"scores current in the check that began {r['current_after_commit_s']:.3g} s after commit "
         f"({r['moved']}/{r['sampled']} moved, {r['not_current']} not current; checks as (began, ended, "
         f"still stale) s: {r['rounds']})"
     )

@@ -41,6 +41,7 @@ import contextlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ from credence.errors import DataError
 from credence.store.journal import Journal, encode
 
 MAX_UNITS = 1024  # units per journal flush, and per store transaction
+STORE_LINGER = 0.05  # seconds the store thread gathers units for a transaction while no reader waits for them
 Statements = list[tuple[str, list]]
 log = logging.getLogger("credence.store")
 
@@ -163,6 +165,7 @@ class GroupCommit:
         self._threads: list[threading.Thread] = []
         self._closed = False
         self._journal_ended = False
+        self._settling = 0  # threads in settle(): the store thread does not linger
         self._gate = threading.Lock()  # held by each store transaction and by an erasure
         self._gate_owner: int | None = None
         self._submitted = 0  # units queued, ever
@@ -204,8 +207,13 @@ class GroupCommit:
             return
         with self._lock:
             target = self._submitted
-            while self._done < target and self._threads:
-                self._settled.wait()
+            self._settling += 1
+            self._journaled.notify()  # the store thread stores what it has without lingering
+            try:
+                while self._done < target and self._threads:
+                    self._settled.wait()
+            finally:
+                self._settling -= 1
 
     def pending(self, sql: str) -> bool:
         """Whether ``sql`` names a table with units acknowledged but not yet in the store."""
@@ -340,6 +348,11 @@ class GroupCommit:
                         self._journaled.wait()
                     if not self._to_store:
                         return
+                    # nobody waits for these rows: gather more for this transaction (fewer, larger ones)
+                    until = time.monotonic() + STORE_LINGER
+                    while len(self._to_store) < MAX_UNITS and not (self._journal_ended or self._settling):
+                        if not self._journaled.wait(until - time.monotonic()) and time.monotonic() >= until:
+                            break
                     batch, self._to_store = self._to_store[:MAX_UNITS], self._to_store[MAX_UNITS:]
                 try:
                     self._store(cur, batch)
