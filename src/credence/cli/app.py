@@ -50,6 +50,15 @@ WorkspaceOption = typer.Option(
 _streams: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("credence_streams", default=None)
 _opened: contextvars.ContextVar[list | None] = contextvars.ContextVar("credence_opened", default=None)
 _serial = threading.Lock()  # channel commands run one at a time (cwd and environment are per process)
+JOB_NICE = 10  # a command run by the server yields the CPU to its requests (Linux: per-thread priority)
+
+
+def _in_background() -> None:
+    """Lower this thread's CPU priority (its channel connection's own thread, gone when the command ends): an
+    ingest or a scoring run in the server uses the cores the requests leave, so they keep their latency.
+    DuckDB runs a command's query on the calling thread (and ``--store-threads`` - 1 helpers of its own)."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: run at the same priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), JOB_NICE)
 
 
 def _version(value: bool) -> None:
@@ -193,6 +202,7 @@ def _caller_env(cwd: str, env: dict[str, str]) -> Iterator[None]:
 def run_forwarded(argv: list[str], *, cwd: str, env: dict[str, str], out, err, columns: int, color: bool) -> int:
     """Run a command sent over the serve channel, in this (the server's) process; returns its exit code."""
     _route_std_streams()
+    _in_background()
     with _serial:
         streams, opened = _streams.set((out, err, io.StringIO())), _opened.set([])
         try:
