@@ -56,6 +56,7 @@ def serve(
 
     from credence.api.observe import log_config
     from credence.app import create_app
+    from credence.cli.http_protocol import OneWriteProtocol
     from credence.workspace import open_workspace
 
     ws = open_workspace(ws_path)
@@ -99,7 +100,14 @@ def serve(
     gc.collect()
     gc.freeze()
     try:
-        uvicorn.run(application, host=host, port=port, log_config=log_config(access_log), access_log=False)
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            http=OneWriteProtocol,  # a response's headers and body in one write (one system call)
+            log_config=log_config(access_log),
+            access_log=False,
+        )
     finally:
         if drop is not None:
             drop.close()
