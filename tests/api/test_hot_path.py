@@ -143,3 +143,20 @@ def test_warm_requests_are_answered_on_the_event_loop_and_committed(served, keys
                 assert store.count("access_log") == before + 1, f"{r[1]}: its row is committed before the answer"
     assert node.in_threads == threads, "warm requests ran on the event loop"
     assert store.count("access_log") == logged + 12 and store.count("decisions") == decided + 4
+
+
+def test_a_query_string_is_validated_once(served, keys, app):
+    """The same query string (a partner's purpose, a page size) is validated once per route; a refused one is
+    refused again (FastAPI answers it), and one repeated parameter is never taken for another."""
+    assert call(served, "GET", "/v1/scores/P1?purpose=bike%20rental", keys["partner"], None).status_code == 200
+    read = next(h for h in hot_path(app)._routes["GET"] if h.template == "/v1/scores/{entity_id}")
+    first = read.query_args(b"purpose=Bike++Rental")
+    assert first == {"purpose": "Bike  Rental"} and read.query_args(b"purpose=Bike++Rental") is first
+    assert read.query_args(b"") == {"purpose": None}
+    for refused in (b"purpose=" + b"x" * 201, b"purpose=a&purpose=b", b"purpose=a&other=1"):
+        assert read.query_args(refused) is None and read.query_args(refused) is None
+    events = next(h for h in hot_path(app)._routes["GET"] if h.template == "/v1/entities/{entity_id}/events")
+    assert events.query_args(b"limit=2") != events.query_args(b"limit=3")
+    for _ in range(2):  # answered from what was kept: the same as the first time
+        r = call(served, "GET", "/v1/entities/P1/events?limit=2", keys["subject"], None)
+        assert r.status_code == 200 and len(r.json()) == 2

@@ -49,6 +49,9 @@ from credence.store.commit import WouldBlock, deferred, no_blocking
 
 log = logging.getLogger("credence.api")
 THREADS = 64  # hot requests whose endpoint needs the store, running at once in worker threads
+QUERIES = 1024  # query strings kept validated per route
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+_JSON = (b"content-type", b"application/json")
 HOT_ROUTES = (
     ("GET", "/v1/scores/{entity_id}"),
     ("GET", "/v1/scores/{entity_id}/history"),
@@ -71,9 +74,12 @@ class Hot:
     body: type | None = None
     before: list[re.Pattern] = field(default_factory=list)  # earlier routes of the method: they take a match
     counted: Any = None  # the hot-path counter of this route
+    status: int = 200  # the route's success status
+    known: dict[bytes, dict[str, Any] | None] = field(default_factory=dict)  # query strings seen -> their args
 
     def __post_init__(self):
         self.counted = metrics.HOT_PATH.labels(self.template)
+        self.status = self.route.status_code or 200
 
     def match(self, path: str) -> dict[str, str] | None:
         m = self.pattern.fullmatch(path)
@@ -82,7 +88,21 @@ class Hot:
         return m.groupdict()
 
     def query_args(self, raw: bytes) -> dict[str, Any] | None:
-        """The query parameters as the route's fields validate them, or None (FastAPI answers)."""
+        """The query parameters as the route's fields validate them, or None (FastAPI answers). A bureau's
+        callers send the same few query strings (a partner's purpose, a page size): each is validated once
+        and its answer kept when every value is immutable (a string, a number, None)."""
+        try:
+            return self.known[raw]
+        except KeyError:
+            pass
+        args = self._validated(raw)
+        if args is None or all(type(v) in _IMMUTABLE for v in args.values()):
+            if len(self.known) >= QUERIES:
+                self.known.clear()
+            self.known[raw] = args
+        return args
+
+    def _validated(self, raw: bytes) -> dict[str, Any] | None:
         pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
         given = dict(pairs)
         if len(given) != len(pairs) or not set(given) <= set(self.query):
@@ -247,9 +267,12 @@ class HotPath:
             failure = exc
         if failure is not None:
             response = await self._error(scope, receive, failure)
-        else:
-            response = Response(content, status_code=hot.route.status_code or 200, media_type="application/json")
-        await response(scope, receive, send)
+            await response(scope, receive, send)
+            return
+        # what Response(content, media_type="application/json") sends, without building one
+        headers = [(b"content-length", str(len(content)).encode()), _JSON]
+        await send({"type": "http.response.start", "status": hot.status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
 
     async def _error(self, scope, receive, exc: Exception) -> Response:
         handler = None

@@ -27,6 +27,7 @@ from credence.services import metrics
 log = logging.getLogger("credence.http")
 ROLE = "credence.role"  # the scope key api.deps sets to the authenticated principal's role
 UNMATCHED = "(unmatched)"  # requests no route matched (404s of random paths) share one label
+_ENCODE = json.JSONEncoder(default=str).encode  # json.dumps(x, default=str) without an encoder per line
 
 
 def route_templates(app) -> dict[int, str]:
@@ -43,6 +44,7 @@ class Observe:
         self.app = app
         self.api = api  # the FastAPI app, whose routes name the templates
         self._templates: dict[int, str] | None = None
+        self._children: dict[tuple[str, str, int], tuple] = {}  # (route, method, status) -> its two metrics
 
     def template(self, scope: dict) -> str:
         """The matched route's path template (a mount's prefix for mounted apps such as the static files)."""
@@ -72,21 +74,35 @@ class Observe:
             elapsed = time.perf_counter() - start
             route = self.template(scope)
             method = scope["method"]
-            metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            metrics.HTTP_DURATION.labels(route, method).observe(elapsed)
+            counted, timed = self._metrics(route, method, status)
+            counted.inc()
+            timed.observe(elapsed)
             if log.isEnabledFor(logging.INFO):
-                log.info(
-                    "request",
-                    extra={
-                        "fields": {
-                            "method": method,
-                            "route": route,
-                            "status": status,
-                            "duration_ms": round(elapsed * 1000, 3),
-                            "role": scope.get(ROLE),
-                        }
-                    },
+                fields = {
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 3),
+                    "role": scope.get(ROLE),
+                }
+                # log.info(...) without its caller lookup (a walk up the stack), which no line shows
+                log.handle(
+                    log.makeRecord(log.name, logging.INFO, __file__, 0, "request", (), None, extra={"fields": fields})
                 )
+
+    def _metrics(self, route: str, method: str, status: int) -> tuple:
+        """The request counter and duration histogram of these labels (``labels()`` costs a lock and a check)."""
+        key = (route, method, status)
+        children = self._children.get(key)
+        if children is None:
+            if len(self._children) >= 4096:  # methods and statuses are few; never grow without bound
+                self._children.clear()
+            children = (
+                metrics.HTTP_REQUESTS.labels(route, method, str(status)),
+                metrics.HTTP_DURATION.labels(route, method),
+            )
+            self._children[key] = children
+        return children
 
 
 class JsonFormatter(logging.Formatter):
@@ -104,7 +120,7 @@ class JsonFormatter(logging.Formatter):
         out.update(getattr(record, "fields", None) or {})
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
-        return json.dumps(out, default=str)
+        return _ENCODE(out)
 
 
 class BatchedLines(logging.Handler):
