@@ -11,6 +11,7 @@ from credence.services.access import read_score
 from credence.services.disclosure import disclosure, render
 from credence.services.disputes import answer_dispute, expire_disputes, list_disputes, open_dispute
 from credence.services.grants import grant
+from credence.store.queries import entity_events
 from tests.builder import NOW, add_event, score
 
 
@@ -166,3 +167,45 @@ def test_html_report_escapes_what_providers_wrote(disputed):
     assert d["status"] == "pending"
     html = render(disclosure(ws, "P2"), "html")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+# The events query before it was joined by key (correlated subqueries over the view): the reference it must equal.
+REFERENCE_EVENTS_SQL = """
+SELECT e.*, p.name AS provider_name,
+       EXISTS (SELECT 1 FROM effective_events f WHERE f.provider_id = e.provider_id AND f.event_id = e.event_id)
+           AS counts,
+       (SELECT max(s.superseded_by) FROM superseded_events s
+        WHERE s.provider_id = e.provider_id AND s.event_id = e.event_id) AS superseded_by,
+       (SELECT arg_max(d.action, d.acted_at) FROM disputes d
+        WHERE d.provider_id = e.provider_id AND d.event_id = e.event_id) AS dispute
+FROM events e LEFT JOIN (SELECT provider_id, max(name) AS name FROM providers GROUP BY provider_id) p
+    USING (provider_id)
+WHERE e.entity_id = $entity_id
+ORDER BY e.occurred_at {order}, e.provider_id, e.event_id
+LIMIT $limit OFFSET $offset
+"""
+
+
+def test_an_entitys_events_and_their_status_equal_the_reference_query(disputed):
+    ws, _, _ = disputed
+    d1 = open_dispute(ws, "P2", "bank", "P2-default")
+    answer_dispute(
+        ws,
+        d1["dispute_id"],
+        "bank",
+        "correct",
+        correction={"type": "instalment_paid_late", "days_late": 5, "event_id": "P2-fix"},
+    )
+    add_event(ws, "bikes", "P2-late-bike", "P2", "rental_returned_late", NOW - timedelta(days=3))
+    open_dispute(ws, "P2", "bikes", "P2-late-bike")
+    seen = 0
+    for entity_id in ("P1", "P2", "nobody"):
+        for newest_first in (True, False):
+            for limit, offset in ((None, 0), (2, 1)):
+                got = entity_events(ws.store, entity_id, newest_first=newest_first, limit=limit, offset=offset)
+                sql = REFERENCE_EVENTS_SQL.format(order="DESC" if newest_first else "ASC")
+                params = {"entity_id": entity_id, "limit": limit, "offset": offset}
+                assert got == ws.store.query(sql, params), (entity_id, newest_first, limit)
+                seen += len(got)
+    assert seen and any(not e["counts"] for e in entity_events(ws.store, "P2"))
+    assert {e["dispute"] for e in entity_events(ws.store, "P2")} >= {"opened", "corrected"}

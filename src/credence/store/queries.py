@@ -73,18 +73,22 @@ def list_entities(store: Store, *, kind: str | None = None, limit: int = 50, off
 
 
 # ------------------------------------------------------------------------------------------ events
-# Whether an event counts is the store's ``effective_events`` view: one definition, asked for here.
+# Whether an event counts is the store's ``effective_events`` view: one definition, asked for here. Every part
+# is read for the one entity (or is small: corrections, disputes, providers) and joined by key: as correlated
+# subqueries DuckDB planned them as joins over the whole events table (50 ms at 1.2M events, 14 ms now).
 ENTITY_EVENTS_SQL = """
-SELECT e.*, p.name AS provider_name,
-       EXISTS (SELECT 1 FROM effective_events f WHERE f.provider_id = e.provider_id AND f.event_id = e.event_id)
-           AS counts,
-       (SELECT max(s.superseded_by) FROM superseded_events s
-        WHERE s.provider_id = e.provider_id AND s.event_id = e.event_id) AS superseded_by,
-       (SELECT arg_max(d.action, d.acted_at) FROM disputes d
-        WHERE d.provider_id = e.provider_id AND d.event_id = e.event_id) AS dispute
-FROM events e LEFT JOIN (SELECT provider_id, max(name) AS name FROM providers GROUP BY provider_id) p
-    USING (provider_id)
-WHERE e.entity_id = $entity_id
+SELECT e.*, p.name AS provider_name, f.event_id IS NOT NULL AS counts, s.superseded_by, d.dispute
+FROM (SELECT * FROM events WHERE entity_id = $entity_id) e
+LEFT JOIN (SELECT provider_id, max(name) AS name FROM providers GROUP BY provider_id) p
+    ON p.provider_id = e.provider_id
+LEFT JOIN (SELECT DISTINCT provider_id, event_id FROM effective_events WHERE entity_id = $entity_id) f
+    ON f.provider_id = e.provider_id AND f.event_id = e.event_id
+LEFT JOIN (SELECT provider_id, event_id, max(superseded_by) AS superseded_by FROM superseded_events
+           GROUP BY provider_id, event_id) s
+    ON s.provider_id = e.provider_id AND s.event_id = e.event_id
+LEFT JOIN (SELECT provider_id, event_id, arg_max(action, acted_at) AS dispute FROM disputes
+           GROUP BY provider_id, event_id) d
+    ON d.provider_id = e.provider_id AND d.event_id = e.event_id
 ORDER BY e.occurred_at {order}, e.provider_id, e.event_id
 LIMIT $limit OFFSET $offset
 """
