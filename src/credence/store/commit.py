@@ -181,6 +181,7 @@ class GroupCommit:
         self.dropped = 0  # units dropped: about a subject erased meanwhile
         self.refused = 0  # units a store transaction refused after they were journaled (logged: a bug)
         self.replayed = 0  # units a replay at open moved from the journal into the store
+        self.flushes = 0  # journal flushes (each acknowledges every unit it holds)
 
     # -- callers ----------------------------------------------------------------------------------------------
     def submit(self, statements: Statements, subject: Subject | None = None) -> None:
@@ -325,6 +326,7 @@ class GroupCommit:
             kept.append(unit)
             records.append((unit.seq, record))
         if records and self._journal is not None:
+            self.flushes += 1
             try:
                 self._journal.write(records)
             except OSError as e:  # the disk refused (full, gone): nothing was kept, every caller hears
