@@ -13,6 +13,7 @@ import re
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote
@@ -237,3 +238,22 @@ def _b64(part: str) -> bytes:
     import base64
 
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread priority: Linux")
+def test_a_command_run_by_the_server_yields_the_cpu_to_its_requests():
+    """``run_forwarded`` lowers the CPU priority of its own thread only (a channel connection's thread)."""
+    from credence.cli.app import JOB_NICE, _in_background
+
+    seen = {}
+
+    def job():
+        _in_background()
+        seen["job"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    t = threading.Thread(target=job)
+    t.start()
+    t.join()
+    assert seen["job"] == max(before, JOB_NICE) and JOB_NICE > 0
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # the caller's thread is not touched

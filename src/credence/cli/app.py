@@ -58,7 +58,8 @@ def _in_background() -> None:
     ingest or a scoring run in the server uses the cores the requests leave, so they keep their latency.
     DuckDB runs a command's query on the calling thread (and ``--store-threads`` - 1 helpers of its own)."""
     with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: run at the same priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), JOB_NICE)
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, max(JOB_NICE, os.getpriority(os.PRIO_PROCESS, tid)))  # never higher
 
 
 def _version(value: bool) -> None:
