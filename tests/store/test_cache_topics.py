@@ -54,3 +54,25 @@ def test_an_ingest_keeps_cached_grants_and_a_revocation_is_seen_at_once(ws):
     assert grants._LIVE.misses == misses, "the ingest did not send the grant check back to the store"
     grants.revoke(ws, g["grant_id"], revoked_by="P1", by_role="subject")
     assert grants.live_grant(ws, "P1", "P2", "score", "curiosity") is None
+
+
+def test_an_ingest_keeps_a_cached_score_history_and_a_scoring_run_moves_it(ws):
+    from credence.services.scoring import score_population
+    from credence.store import queries
+
+    score_population(ws)
+    before = queries.score_history(ws.store, "P1")
+    misses = queries._HISTORY.misses
+    event = {
+        "provider_id": "bikes",
+        "event_id": "TOPIC-2",
+        "entity_id": "P1",
+        "occurred_at": "2026-01-05T10:00:00",
+        "type": "rental_returned_ok",
+    }
+    assert ingest_records(ws.store, [event], catalogue=ws.catalogue).accepted == 1
+    assert queries.score_history(ws.store, "P1") == before
+    assert queries._HISTORY.misses == misses, "an ingest makes no snapshot: the history stayed in memory"
+    score_population(ws)
+    after = queries.score_history(ws.store, "P1")
+    assert len(after) == len(before) + 1 and after[:-1] == before

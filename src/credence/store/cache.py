@@ -9,8 +9,8 @@ kept.
 
 Topics: a write transaction may name what it changes (``Store.transaction(touches=...)``); a cache with a
 topic then stays valid across writes that do not name it. An ingest names ``INGEST``; the hot path's
-caches of keys, grants and webhook subscriptions are not among them, so a provider's file does not send
-every read back to the store.
+caches of keys, grants, webhook subscriptions and score histories (snapshots: a scoring run) are not among
+them, so a provider's file does not send every read back to the store.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-KEYS, GRANTS, WEBHOOKS, ENTITIES = "keys", "grants", "webhooks", "entities"
+KEYS, GRANTS, WEBHOOKS, ENTITIES, HISTORY = "keys", "grants", "webhooks", "entities", "history"
 INGEST = frozenset({"events", ENTITIES, "providers", "scores"})  # what an ingest batch may change
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from credence.errors import NotFoundError
 from credence.store import history
-from credence.store.cache import ENTITIES, GenerationCache
+from credence.store.cache import ENTITIES, HISTORY, GenerationCache
 from credence.store.store import Store
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def score_history(store: Store, entity_id: str) -> list[dict]:
     return [dict(r) for r in _HISTORY.get(store, entity_id, lambda: tuple(history.history(store, entity_id)))]
 
 
-_HISTORY = GenerationCache(maxsize=4096)
+_HISTORY = GenerationCache(maxsize=4096, topic=HISTORY)  # snapshots move it: a scoring run (not an ingest)
 
 
 def score_rows(store: Store, entity_id: str) -> list[dict]:
