@@ -139,6 +139,7 @@ class _Unit:
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
     seq: int | None = None  # its journal record's
+    record: bytes | None = None  # the record, once checked and encoded
 
 
 # -- the writer ---------------------------------------------------------------------------------------------
@@ -237,6 +238,7 @@ class GroupCommit:
                     m = _INSERT_INTO.match(sql)
                     _TABLES[sql] = m.group(1).lower() if m else ""
                 self.tables.add(_TABLES[sql])
+            self._prepare(unit)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the store is closed")
@@ -308,23 +310,33 @@ class GroupCommit:
                 self._journal_ended = True
                 self._journaled.notify()
 
+    def _prepare(self, unit: _Unit, cur: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Check the unit against its tables and encode its journal record, or set its error. On the caller's
+        thread (which holds the GIL anyway: the journal thread then only writes) once every statement's shape
+        is known; else the journal thread does it with ``cur``, reading the shapes from the store."""
+        try:
+            for sql, params in unit.statements:
+                if sql not in self._shapes:
+                    if cur is None:
+                        return
+                    self._shapes[sql] = _shape(cur, sql, params)
+                self._shapes[sql].check(params)
+            unit.record = encode((unit.statements, None if unit.subject is None else list(unit.subject.key)))
+        except Exception as e:  # noqa: BLE001 - handed to the caller, raised there
+            unit.error = e
+
     def _keep(self, cur: duckdb.DuckDBPyConnection, batch: list[_Unit]) -> None:
-        """Check, journal and acknowledge a batch; hand the kept units to the store thread."""
+        """Journal and acknowledge a batch; hand the kept units to the store thread."""
         kept, records = [], []
         for unit in batch:
-            try:
-                for sql, params in unit.statements:
-                    if sql not in self._shapes:
-                        self._shapes[sql] = _shape(cur, sql, params)
-                    self._shapes[sql].check(params)
-                record = encode((unit.statements, None if unit.subject is None else list(unit.subject.key)))
-            except Exception as e:  # noqa: BLE001 - handed to the caller, raised there
-                unit.error = e
+            if unit.record is None and unit.error is None:
+                self._prepare(unit, cur)
+            if unit.error is not None:
                 continue
             unit.seq = self._seq
             self._seq += 1
             kept.append(unit)
-            records.append((unit.seq, record))
+            records.append((unit.seq, unit.record))
         if records and self._journal is not None:
             self.flushes += 1
             try:

@@ -1,13 +1,13 @@
 """The group commit's journal: the small records a read or a decision must leave, durable before DuckDB has them.
 
 A unit (a few INSERTs and their parameters) is acknowledged once it is in this file and the file is flushed
-to disk (``fdatasync``); the group commit moves it into the store afterwards (``store/commit.py``). So a
+to disk (the segment is opened with ``O_DSYNC``: one system call writes and flushes); the group commit moves it into the store afterwards (``store/commit.py``). So a
 response never waits for DuckDB's COMMIT, which a long write (a provider's batch of a million events, with
 its checkpoint) holds for seconds.
 
 The journal is a directory beside the database file (``credence.duckdb.journal/``) of segments, each a run of
 framed records: ``length, crc32, seq`` (little-endian ``<IIQ``) then the unit as JSON. A record cut short by a
-crash (its ``fdatasync`` never returned, so nobody was told it was kept) fails its length or checksum and ends
+crash (its write never returned, so nobody was told it was kept) fails its length or checksum and ends
 its segment's records. The store remembers the last seq it holds (``journal_state``, written in the same
 transaction as the rows), so replaying a journal at open moves each record into the store exactly once.
 Segments whose records are all in the store are deleted (or, the one being written, emptied).
@@ -99,9 +99,8 @@ class Journal:
             if self._fd is None or self._size >= SEGMENT_BYTES:
                 self._start_segment()
             view = memoryview(blob)
-            while view:
+            while view:  # O_DSYNC: each write returns once its data is on disk (one system call, not two)
                 view = view[os.write(self._fd, view) :]
-            os.fdatasync(self._fd)
             self._size += len(blob)
             self._last = records[-1][0]
 
@@ -133,7 +132,7 @@ class Journal:
             self._close_fd()
         names = self.segments()
         self._name = f"{int(names[-1]) + 1 if names else 1:012d}"
-        self._fd = os.open(self.directory / self._name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._fd = os.open(self.directory / self._name, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_DSYNC, 0o600)
         self._size = 0
         dir_fd = os.open(self.directory, os.O_RDONLY)  # the new file's name is durable too
         try:
