@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import http.client
 import json
 import logging
@@ -112,6 +113,15 @@ def routes(args) -> None:
     if args.log:  # the request log line as ``credence serve`` writes it (api/observe.py), to /dev/null
         logging.config.dictConfig(log_config(True))
         logging.getLogger("credence").handlers[0].stream = open(os.devnull, "w")  # noqa: SIM115
+    try:  # the collector as ``credence serve`` sets it
+        from credence.cli.serve import settle_memory
+    except ImportError:  # an older tree (a baseline): what its serve did
+
+        def settle_memory():
+            gc.collect()
+            gc.freeze()
+
+    settle_memory()
     print(f"{'route':<10}{'requests':>9}{'CPU ms/req':>12}{'loop ms':>11}{'req/s':>8}{'in threads':>12}  statuses")
     for kind in args.only or ROUTES:
         uvloop.run(asgi_load(app, kind, keys, args.requests))  # warm: caches, plans

@@ -17,6 +17,11 @@ from credence.cli.choices import Role
 from credence.cli.output import JsonOption, emit
 
 SWITCH_INTERVAL = 0.001  # seconds (benchmarks/api_load.py: p99 under the mixed load)
+# The collector's first threshold (Python's is 700): net new container objects before a young collection.
+# 50 requests in flight keep ~3,000 young objects alive, so at 700 the collector ran every ~70 requests
+# (~1 ms each) and promoted them, which brought a full collection (10-20 ms, every request in flight waits)
+# every few seconds; none of it was garbage (a request leaves no reference cycle: tests/cli/test_http_protocol.py).
+GC_YOUNG = 10_000
 keys_app = typer.Typer(help="API keys: one per principal and role, shown once, stored hashed.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys", rich_help_panel=SERVING)
 
@@ -94,11 +99,7 @@ def serve(
     # The event loop answers the hot routes itself; when it gives the GIL away (a system call) it waits for a
     # busy thread (group commit, a store read) to hand it back: 1 ms at most instead of Python's 5 ms.
     sys.setswitchinterval(SWITCH_INTERVAL)
-    # Everything loaded so far (modules, cards, compiled SQL, caches' first rows) lives as long as the server:
-    # out of the collector's generations, so its full collections no longer walk it in the middle of requests
-    # (p99 of the mixed load 182 -> 92 ms, benchmarks/api_load.py).
-    gc.collect()
-    gc.freeze()
+    settle_memory()
     try:
         uvicorn.run(
             application,
@@ -113,6 +114,16 @@ def serve(
             drop.close()
         dispatcher.close()
         channel.close()
+
+
+def settle_memory() -> None:
+    """Before serving: everything loaded so far (modules, cards, compiled SQL, caches' first rows) lives as
+    long as the server, so it leaves the collector's generations and its full collections no longer walk it
+    in the middle of requests (p99 of the mixed load 182 -> 92 ms, benchmarks/api_load.py); young
+    collections wait for ``GC_YOUNG`` new objects."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
 
 
 @keys_app.command("create")
