@@ -126,3 +126,27 @@ def test_acknowledged_units_survive_kill_9_before_they_reach_the_store(tmp_path)
         assert store.group.replayed == 50
     finally:
         store.close()
+
+
+def test_a_unit_the_store_refuses_after_its_journal_flush_is_logged_and_never_blocks_the_others(tmp_path, caplog):
+    """A constraint the check before the journal cannot see (a CHECK): the unit was acknowledged, so it is
+    logged with its rows and counted; the others are stored, and a reopen does not replay it again."""
+    path = tmp_path / "p.duckdb"
+    store = Store(path)
+    try:
+        with store.transaction() as con:
+            con.execute("CREATE TABLE c (name VARCHAR NOT NULL, n INTEGER CHECK (n > 0))")
+        sql = "INSERT INTO c (name, n) VALUES (?, ?)"
+        with store.group.paused():  # all three reach the store in one transaction, which fails
+            for name, n in (("a", 1), ("bad", -1), ("b", 2)):
+                store.append([(sql, [name, n])])
+        assert sorted(r["name"] for r in store.query("SELECT name FROM c")) == ["a", "b"]
+        assert store.group.refused == 1
+        assert "refused a journaled unit" in caplog.text and '"bad",-1' in caplog.text
+    finally:
+        store.close()
+    store = Store(path)
+    try:
+        assert store.group.replayed == 0 and store.count("c") == 2
+    finally:
+        store.close()
