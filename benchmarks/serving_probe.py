@@ -1,13 +1,19 @@
-"""Where a served request's time goes: CPU per hot route in process, or read latency over time during an ingest.
+"""Where a served request's time goes: CPU per hot route in process, read latency during an ingest, or an HTTP A/B.
 
     .venv/bin/python benchmarks/serving_probe.py routes              # CPU per request of each hot route (direct ASGI)
     .venv/bin/python benchmarks/serving_probe.py ingest --events 1000000 --after 10   # a latency timeline
+    .venv/bin/python benchmarks/serving_probe.py ab --base-src /tmp/base/src     # HTTP mix, baseline vs this tree
 
 ``routes``: the served app in this process, called as ASGI (no HTTP, no sockets) by 50 concurrent tasks on
 uvloop, the best of 5 rounds of 4,000 warm requests per route (after 4,000 to warm the caches): process CPU per request,
 the event loop thread's CPU per request (the API layer's own work, without the group commit's thread), and
 how many needed a worker thread (a store read) — the figure to watch when changing ``api/hot.py``, the
 group commit or the caches, steadier than the HTTP load on a shared machine.
+
+``ab``: ``credence serve`` as a user starts it, from a baseline source tree (``--base-src``, put first on
+``PYTHONPATH``) and from this tree, in turn for ``--rounds-ab`` rounds on the same workspace: ``--warmup``
+seconds of ``api_load.py``'s wrk mix, then ``--seconds`` measured (requests/s, p50/p99 per kind, server CPU per
+request). Alternating rounds keep a shared machine's noise on both sides.
 
 ``ingest``: ``credence serve`` as a user starts it, the wrk mix of ``api_load.py`` on it, and a probe reading
 one partner score every 10 ms while ``credence ingest FILE`` runs through the server's channel (and ``--after``
@@ -143,6 +149,36 @@ def routes(args) -> None:
     shutil.rmtree(ws, ignore_errors=True)
 
 
+# -- ab: the HTTP mix on a baseline source tree and on this one, in turn -------------------------------------
+def ab(args) -> None:
+    ws, keys = workspace(args.size, "probe-ab")
+    trees = {"baseline": {"PYTHONPATH": str(args.base_src.resolve())}, "this tree": {}}
+    runs: dict[str, list[dict]] = {name: [] for name in trees}
+    try:
+        for r in range(args.ab_rounds):
+            for name, env in trees.items():
+                port = load.free_port()
+                proc = load.serve(ws, port, load.OUT / f"probe-ab-{r}-{name.replace(' ', '-')}.log", env=env)
+                try:
+                    load.run_wrk(port, keys, 50, args.warmup)
+                    before = load.cpu_seconds(proc.pid)
+                    res = load.run_wrk(port, keys, 50, args.seconds)
+                    runs[name].append(
+                        load.wrk_table(f"{name}, round {r + 1}", res, load.cpu_seconds(proc.pid) - before)
+                    )
+                finally:
+                    proc.terminate()
+                    proc.wait(timeout=60)
+    finally:
+        shutil.rmtree(ws, ignore_errors=True)
+    print(f"\n{'tree':<11}{'round':>6}{'req/s':>7}{'CPU ms/req':>11}  p50 / p99 ms (reads, decisions, subject page)")
+    for name, outs in runs.items():
+        for r, o in enumerate(outs, 1):
+            kinds = o["routes"].values()
+            lat = ", ".join(f"{k['p50']:.0f} / {k['p99']:.0f}" for k in kinds)
+            print(f"{name:<11}{r:>6}{o['rps']:>7.0f}{o['server_cpu_ms_per_request']:>11.3f}  {lat}")
+
+
 # -- ingest: a latency timeline -----------------------------------------------------------------------------
 def ingest(args) -> None:
     ws, keys = workspace(args.size, "probe-ingest")
@@ -197,18 +233,25 @@ def ingest(args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("what", choices=("routes", "ingest"))
+    ap.add_argument("what", choices=("routes", "ingest", "ab"))
     ap.add_argument("--size", type=int, default=20000, help="entities in the demo workspace")
     ap.add_argument("--requests", type=int, default=4000, help="routes: requests per route and round")
     ap.add_argument("--rounds", type=int, default=5, help="routes: measured rounds per route (the best is shown)")
     ap.add_argument("--only", nargs="+", choices=ROUTES, help="routes: only these (mix: api_load.py's shares)")
     ap.add_argument("--no-log", dest="log", action="store_false", help="routes: without the request log line")
+    ap.add_argument("--base-src", type=Path, help="ab: the baseline's src/ folder (e.g. from git archive)")
+    ap.add_argument("--rounds-ab", dest="ab_rounds", type=int, default=3, help="ab: rounds (each tree once a round)")
+    ap.add_argument("--seconds", type=float, default=10, help="ab: seconds of each measured load")
     ap.add_argument("--events", type=int, default=1_000_000, help="ingest: events in the provider file")
     ap.add_argument("--after", type=float, default=5, help="ingest: seconds of load after the commit")
-    ap.add_argument("--warmup", type=float, default=8, help="ingest: seconds of load before the probe")
+    ap.add_argument(
+        "--warmup", type=float, default=8, help="ingest, ab: seconds of load before the probe or the measured load"
+    )
     args = ap.parse_args()
     if args.what == "routes":
         routes(args)
+    elif args.what == "ab":
+        ab(args)
     else:
         ingest(args)
 
