@@ -110,9 +110,9 @@ def test_only_the_subject_disputes_its_own_events_and_only_the_provider_answers(
     assert ws.store.count("events WHERE batch_id LIKE 'dispute:%'") == 0
 
 
-def test_the_disclosure_report_shows_the_whole_story(disputed):
-    ws, _, with_default = disputed
-    d1 = open_dispute(ws, "P2", "bank", "P2-default", note="not mine")
+def corrected_and_disputed(ws, note: str | None = None) -> tuple[dict, dict]:
+    """P2's default disputed and corrected by P2-fix (the first dispute), and a late bike return under dispute."""
+    d1 = open_dispute(ws, "P2", "bank", "P2-default", note=note)
     answer_dispute(
         ws,
         d1["dispute_id"],
@@ -121,7 +121,12 @@ def test_the_disclosure_report_shows_the_whole_story(disputed):
         correction={"type": "instalment_paid_late", "days_late": 5, "event_id": "P2-fix"},
     )
     add_event(ws, "bikes", "P2-late-bike", "P2", "rental_returned_late", NOW - timedelta(days=3))
-    d2 = open_dispute(ws, "P2", "bikes", "P2-late-bike")
+    return d1, open_dispute(ws, "P2", "bikes", "P2-late-bike")
+
+
+def test_the_disclosure_report_shows_the_whole_story(disputed):
+    ws, _, with_default = disputed
+    d1, d2 = corrected_and_disputed(ws, note="not mine")
     g = grant(ws, "P2", "bikeshare", "score", "bike rental", "30d")
     read_score(ws, "P2", "bikeshare", "bike rental")
     with pytest.raises(PermissionDenied):
@@ -188,16 +193,7 @@ LIMIT $limit OFFSET $offset
 
 def test_an_entitys_events_and_their_status_equal_the_reference_query(disputed):
     ws, _, _ = disputed
-    d1 = open_dispute(ws, "P2", "bank", "P2-default")
-    answer_dispute(
-        ws,
-        d1["dispute_id"],
-        "bank",
-        "correct",
-        correction={"type": "instalment_paid_late", "days_late": 5, "event_id": "P2-fix"},
-    )
-    add_event(ws, "bikes", "P2-late-bike", "P2", "rental_returned_late", NOW - timedelta(days=3))
-    open_dispute(ws, "P2", "bikes", "P2-late-bike")
+    corrected_and_disputed(ws)
     seen = 0
     for entity_id in ("P1", "P2", "nobody"):
         for newest_first in (True, False):

@@ -10,6 +10,18 @@ from credence.store import Store
 from credence.store.cache import GRANTS, GenerationCache
 
 
+def ingest_one(ws, event_id: str):
+    """Ingest one bike return of P1 (a provider's batch: it names the ingest's topics)."""
+    event = {
+        "provider_id": "bikes",
+        "event_id": event_id,
+        "entity_id": "P1",
+        "occurred_at": "2026-01-05T10:00:00",
+        "type": "rental_returned_ok",
+    }
+    return ingest_records(ws.store, [event], catalogue=ws.catalogue)
+
+
 def test_a_write_naming_other_topics_keeps_the_value_and_any_other_write_drops_it(tmp_path):
     store = Store(tmp_path / "c.duckdb")
     cache, computed = GenerationCache(topic=GRANTS), []
@@ -41,14 +53,7 @@ def test_an_ingest_keeps_cached_grants_and_a_revocation_is_seen_at_once(ws):
     g = grants.grant(ws, "P1", "P2", "score", "curiosity", "30d")
     assert grants.live_grant(ws, "P1", "P2", "score", "curiosity")["grant_id"] == g["grant_id"]
     misses = grants._LIVE.misses
-    event = {
-        "provider_id": "bikes",
-        "event_id": "TOPIC-1",
-        "entity_id": "P1",
-        "occurred_at": "2026-01-05T10:00:00",
-        "type": "rental_returned_ok",
-    }
-    report = ingest_records(ws.store, [event], catalogue=ws.catalogue)
+    report = ingest_one(ws, "TOPIC-1")
     assert report.accepted == 1, report
     assert grants.live_grant(ws, "P1", "P2", "score", "curiosity")["grant_id"] == g["grant_id"]
     assert grants._LIVE.misses == misses, "the ingest did not send the grant check back to the store"
@@ -63,14 +68,7 @@ def test_an_ingest_keeps_a_cached_score_history_and_a_scoring_run_moves_it(ws):
     score_population(ws)
     before = queries.score_history(ws.store, "P1")
     misses = queries._HISTORY.misses
-    event = {
-        "provider_id": "bikes",
-        "event_id": "TOPIC-2",
-        "entity_id": "P1",
-        "occurred_at": "2026-01-05T10:00:00",
-        "type": "rental_returned_ok",
-    }
-    assert ingest_records(ws.store, [event], catalogue=ws.catalogue).accepted == 1
+    assert ingest_one(ws, "TOPIC-2").accepted == 1
     assert queries.score_history(ws.store, "P1") == before
     assert queries._HISTORY.misses == misses, "an ingest makes no snapshot: the history stayed in memory"
     score_population(ws)
