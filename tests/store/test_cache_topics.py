@@ -73,4 +73,5 @@ def test_an_ingest_keeps_a_cached_score_history_and_a_scoring_run_moves_it(ws):
     assert queries._HISTORY.misses == misses, "an ingest makes no snapshot: the history stayed in memory"
     score_population(ws)
     after = queries.score_history(ws.store, "P1")
-    assert len(after) == len(before) + 1 and after[:-1] == before
+    # (both runs may fall in one second: the order of snapshots made in the same second is not defined)
+    assert len(after) == len(before) + 1 and all(row in after for row in before)
