@@ -77,6 +77,24 @@ def test_metrics_move_with_requests_ingest_and_scoring(served, keys):
     assert not any("P1" in str(k) or "P2" in str(k) for k in after)  # route templates, never ids
 
 
+def test_metrics_count_the_group_commit_of_reads(served, keys, app):
+    """Each read's access-log row is journaled (a flush acknowledges it) and then stored; none refused."""
+    before = scrape(served, keys["operator"])
+    for _ in range(3):
+        assert served.get("/v1/scores/P1", headers=auth(keys["subject"])).status_code == 200
+    app.state.ctx.ws.store.group.settle()  # the server runs in this process: its rows are in the store now
+    after = scrape(served, keys["operator"])
+
+    def moved(name, **labels):
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert moved("credence_journal_flushes_total") >= 1
+    assert moved("credence_group_commit_units_total", outcome="stored") >= 3
+    assert moved("credence_group_commit_transactions_total") >= 1
+    assert moved("credence_group_commit_units_total", outcome="refused") == 0
+    assert value(after, "credence_group_commit_pending_units") == 0
+
+
 def test_metrics_need_an_operator_or_auditor_key(served, keys):
     assert served.get("/metrics").status_code == 401
     assert served.get("/metrics", headers=auth(keys["partner"])).status_code == 403

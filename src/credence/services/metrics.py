@@ -20,6 +20,10 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from credence.store.commit import totals
 
 REGISTRY = CollectorRegistry()
 ProcessCollector(registry=REGISTRY)  # CPU seconds, memory, open files of the server process
@@ -95,6 +99,44 @@ INDEX_REPAIRS = Counter(
     ("table", "outcome"),
     registry=REGISTRY,
 )
+
+
+class GroupCommitCollector(Collector):
+    """The group commit's counts (``store/commit.py``), read when scraped: nothing is counted per request."""
+
+    def collect(self):
+        t = totals()
+        yield CounterMetricFamily(
+            "credence_journal_flushes",
+            "Journal flushes to disk, each acknowledging every access-log and decision record it holds",
+            value=t["flushes"],
+        )
+        units = CounterMetricFamily(
+            "credence_group_commit_units",
+            "Journaled records (a read's access-log row, a decision) by outcome: stored (moved into the store), "
+            "dropped (about a subject erased meanwhile), refused (refused by the store after they were "
+            "acknowledged: logged with their rows, a bug to look into)",
+            labels=("outcome",),
+        )
+        for outcome, name in (("stored", "units"), ("dropped", "dropped"), ("refused", "refused")):
+            units.add_metric((outcome,), t[name])
+        yield units
+        yield CounterMetricFamily(
+            "credence_group_commit_transactions", "Store transactions of the group commit", value=t["commits"]
+        )
+        yield CounterMetricFamily(
+            "credence_journal_replayed_units",
+            "Records a killed process left in the journal, stored when the store was opened again",
+            value=t["replayed"],
+        )
+        yield GaugeMetricFamily(
+            "credence_group_commit_pending_units",
+            "Records acknowledged and not yet in the store (readers of their tables wait for them)",
+            value=t["pending"],
+        )
+
+
+REGISTRY.register(GroupCommitCollector())
 
 
 def exposition() -> tuple[bytes, str]:

@@ -454,6 +454,17 @@ def release(key: str, group: GroupCommit) -> None:
     group.close()
 
 
+def totals() -> dict[str, int]:
+    """The counts of every group commit open in this process, summed (the server's metrics read them)."""
+    with _SHARED_GUARD:
+        groups = list(_SHARED.values())
+    out = dict.fromkeys(("flushes", "commits", "units", "dropped", "refused", "replayed", "pending"), 0)
+    for group in groups:
+        for name in out:
+            out[name] += group._submitted - group._done if name == "pending" else getattr(group, name)
+    return out
+
+
 _SHARED: dict[str, GroupCommit] = {}
 _SHARED_GUARD = threading.Lock()
 
