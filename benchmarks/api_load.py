@@ -23,7 +23,9 @@ process is measured warm (keys, grants and served rows in memory), as a bureau's
 Before/after in the same run (``--no-compare`` skips it): the mixed load first on a server started with
 ``CREDENCE_HOT_PATH=0`` (every route through FastAPI), then on the server as a user starts it (the hot
 path, ``api/hot.py``). Each reports requests/s, p50/p95/p99, errors and the server's CPU per request
-(``/proc``; on a shared machine the load-independent figure).
+(``/proc``; on a shared machine the load-independent figure), and the server's own p99 from its histogram
+(``/metrics``: a request's arrival at the app to the end of its response), which tells the server's tail from
+time spent before a request reaches it.
 
 Phase 2 writes a provider file of ``--ingest-events`` events (bills: on-time and overdue payments, this month)
 over the workspace's persons, starts the same load, and runs ``credence ingest FILE -w WS`` (which goes to the
@@ -48,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -610,6 +613,38 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=60)
 
 
+def server_histogram(port: int, keys: dict) -> dict[str, dict[float, float]]:
+    """The server's own request durations so far (``credence_http_request_duration_seconds``, from a request's
+    arrival at the app to the end of its response): ``{"METHOD route": {bucket bound: count}}``."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    req = urllib.request.Request(
+        f"http://{HOST}:{port}/metrics", headers={"Authorization": f"Bearer {keys['operator']}"}
+    )
+    with urllib.request.urlopen(req, timeout=30) as r:
+        text = r.read().decode()
+    out: dict[str, dict[float, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "credence_http_request_duration_seconds_bucket":
+                route = f"{sample.labels['method']} {sample.labels['route']}"
+                out.setdefault(route, {})[float(sample.labels["le"])] = sample.value
+    return out
+
+
+def server_p99(before: dict, after: dict) -> dict[str, tuple[int, float]]:
+    """Per route with requests between the two scrapes: (requests, the smallest bucket bound in ms that holds
+    99% of them) -- what the server itself took, to tell its tail from the time spent before a request reaches it."""
+    out = {}
+    for route, buckets in after.items():
+        delta = {le: n - before.get(route, {}).get(le, 0) for le, n in buckets.items()}
+        total = delta.get(float("inf"), 0)
+        if total and not route.endswith("/metrics"):
+            bound = min(le for le, n in delta.items() if n >= 0.99 * total)
+            out[route] = (int(total), bound * 1000)
+    return out
+
+
 def mixed(args, proc: subprocess.Popen, port: int, keys: dict, title: str) -> dict:
     """Warm up for ``--warmup`` seconds, then the mixed load for ``--seconds``: per-route figures and server CPU."""
     print(f"\nserving on http://{HOST}:{port} (pid {proc.pid})", flush=True)
@@ -618,9 +653,15 @@ def mixed(args, proc: subprocess.Popen, port: int, keys: dict, title: str) -> di
     else:
         asyncio.run(run_load(port, keys, args.clients, args.warmup))
     if args.generator == "wrk":
-        before = cpu_seconds(proc.pid)
+        before, histogram = cpu_seconds(proc.pid), server_histogram(port, keys)
         res = run_wrk(port, keys, args.clients, args.seconds)
-        return wrk_table(title, res, cpu_seconds(proc.pid) - before)
+        out = wrk_table(title, res, cpu_seconds(proc.pid) - before)
+        out["server_p99_ms"] = server_p99(histogram, server_histogram(port, keys))
+        print(
+            "the server's own time, p99 at most (its histogram's bucket): "
+            + "; ".join(f"{route} {ms:g} ms ({n:,})" for route, (n, ms) in sorted(out["server_p99_ms"].items()))
+        )
+        return out
     out = table(title, measured(proc.pid, run_load(port, keys, args.clients, args.seconds)))
     out["rps"] = out["routes"]["all"]["rps"]
     return out
