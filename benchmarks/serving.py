@@ -18,6 +18,12 @@ On a copy of the workspace (the original is not touched):
    Also the writes: the history rebuilt from every row, one snapshot's history write at that size,
    and the first read after opening the store.
 
+3. ``--only day``: ``--readers`` threads read served scores while the clock is set past midnight, once with
+   nothing prepared (the day's first read runs the population statement; the others compute online while it
+   runs) and once with tomorrow's rows prepared ahead (``serving.prepare_next``, what ``credence serve`` runs
+   before midnight): the reads' latency in the ``--day-seconds`` after the turn, how many went online, and
+   whether 50 served scores equal fresh ones after it.
+
 Figures are ratios measured in one process seconds apart (the machine is shared and noisy). Not a test.
 """
 
@@ -115,6 +121,100 @@ def current_scores(ws, ids: list[str]) -> dict:
         "after_write_identical": key(after) == key(fresh),
         "settles": serving.attach(ws).settles,
     }
+
+
+class Clock:
+    """A settable clock for the serving layer (the day's turn is driven, not waited for)."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def day_turn(ws, ids: list[str], readers: int, seconds: float, prepare: bool) -> dict:
+    """Reads by ``readers`` threads across midnight: the clock is set past it while they read, with or without
+    tomorrow's rows prepared beforehand (``serving.prepare_next``, what ``credence serve`` runs before
+    midnight). Latency of the reads in the ``seconds`` after the turn, the first read's, and how many went
+    to the online path; then whether the rows served after the turn equal fresh computations."""
+    import threading
+
+    today = utcnow().replace(hour=23, minute=40, second=0, microsecond=0) - timedelta(days=1)
+    clock = Clock(today)
+    s = serving.attach(ws, clock=clock)
+    serving.refresh(ws, today)
+    for e in ids[:5]:
+        serving.current_score(ws, e)
+    prepare_s = None
+    if prepare:
+        t = time.perf_counter()
+        serving.prepare_next(ws)
+        prepare_s = time.perf_counter() - t
+    before = (s.rebuilds, s.brought_in)
+    stop, turned, lat = threading.Event(), threading.Event(), []
+    online = {"n": 0}
+    real_online = serving._online
+
+    def counted(*a, **kw):
+        online["n"] += 1
+        return real_online(*a, **kw)
+
+    def read(k: int) -> None:
+        rnd = random.Random(k)
+        while not stop.is_set():
+            e = rnd.choice(ids)
+            t = time.perf_counter()
+            serving.current_score(ws, e)
+            if turned.is_set():
+                lat.append((t, time.perf_counter() - t))
+
+    serving._online = counted
+    threads = [threading.Thread(target=read, args=(k,)) for k in range(readers)]
+    try:
+        for th in threads:
+            th.start()
+        time.sleep(1.0)  # reading today's rows
+        clock.now = today.replace(hour=0, minute=0, second=5) + timedelta(days=1)
+        t0 = time.perf_counter()
+        turned.set()
+        time.sleep(seconds)
+        stop.set()
+        for th in threads:
+            th.join()
+    finally:
+        serving._online = real_online
+    first = min(lat)[1] if lat else float("nan")
+    mismatches = 0
+    for e in ids[:50]:
+        row = serving.current_score(ws, e)
+        mismatches += key(row) != key(scoring.score_entity(ws, e, as_of=clock.now, detail=False))
+    xs = [d for _, d in lat]
+    slowest_after = max((t - t0 + d for t, d in lat), default=float("nan"))  # when the last slow read ended
+    return {
+        "prepared": prepare,
+        "prepare_s": prepare_s,
+        "reads": len(xs),
+        "p50_ms": pct(xs, 0.5),
+        "p99_ms": pct(xs, 0.99),
+        "max_ms": max(xs) * 1000,
+        "first_ms": first * 1000,
+        "online": online["n"],
+        "rebuilds": s.rebuilds - before[0],
+        "brought_in": s.brought_in - before[1],
+        "mismatches_of_50": mismatches,
+        "window_s": slowest_after,
+    }
+
+
+def report_day(d: dict) -> None:
+    how = f"prepared ahead in {d['prepare_s']:.1f} s (writes wait meanwhile)" if d["prepared"] else "not prepared"
+    print(
+        f"the day's turn, {how}: {d['reads']:,} reads in the window; p50 {d['p50_ms']:.2f} ms, p99 {d['p99_ms']:.1f} "
+        f"ms, slowest {d['max_ms']:.0f} ms; {d['online']} computed online; population runs {d['rebuilds']}, "
+        f"prepared rows brought in {d['brought_in']}; mismatches {d['mismatches_of_50']} of 50",
+        flush=True,
+    )
 
 
 OLD_LATEST = (  # the queries history reads replaced (issue 11, V5): one entity's rows out of every snapshot's
@@ -233,7 +333,9 @@ def main() -> None:
     ap.add_argument("--entities", type=int, default=300, help="random entities timed")
     ap.add_argument("--snapshots", type=int, default=24, help="snapshots for the history reads")
     ap.add_argument("--old-entities", type=int, default=20, help="entities timed on the replaced scan queries")
-    ap.add_argument("--only", choices=("current", "history"), help="run one of the two parts")
+    ap.add_argument("--only", choices=("current", "history", "day"), help="run one of the parts")
+    ap.add_argument("--readers", type=int, default=4, help="day: threads reading across midnight")
+    ap.add_argument("--day-seconds", type=float, default=8.0, help="day: seconds of reads after midnight")
     ap.add_argument("--seed", type=int, default=11)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="credence-serving-") as tmp:
@@ -251,6 +353,11 @@ def main() -> None:
             f"schema {version}) in {opened_s:.1f} s",
             flush=True,
         )
+        if args.only == "day":
+            for prepare in (False, True):  # one turn without, one with the next day prepared ahead
+                report_day(day_turn(ws, ids, args.readers, args.day_seconds, prepare))
+            ws.close()
+            return
         if args.only != "history":
             report_current(current_scores(ws, ids))
         if args.only == "current":

@@ -2,8 +2,9 @@
 
 A hypothesis property test drives random sequences of every kind of write that can move a score (ingest
 batches, vouches and their acceptance and revocation, corrections, disputes opened and answered, expiry,
-retention purge, erasure), future-stamped events, and the clock crossing days, through the real services,
-and after each step compares every served score, band, dimension points and reasons with ``score_entity``.
+retention purge, erasure), future-stamped events, and the clock crossing days (with or without the next day's
+rows prepared ahead), through the real services, and after each step compares every served score, band,
+dimension points and reasons with ``score_entity``.
 """
 
 from __future__ import annotations
@@ -160,6 +161,7 @@ ops = st.one_of(
     st.tuples(st.just("purge")),
     st.tuples(st.just("erase"), entity),
     st.tuples(st.just("advance"), st.integers(1, 30)),  # hours: crosses midnight now and then
+    st.tuples(st.just("prepare")),  # tomorrow's rows computed now, brought in when the clock crosses midnight
     st.tuples(st.just("read"), entity),
 )
 
@@ -214,7 +216,8 @@ def apply(ws, clock: Clock, op: tuple, n: int, store: dict) -> None:
         if pending:
             d = disputes.get_dispute(ws, pending[0])
             correction = {"type": "instalment_paid_late", "days_late": 40} if op[1] == "correct" else None
-            if correction and d["type"] != "instalment_paid_on_time":
+            disputed = ws.store.scalar("SELECT type FROM events WHERE event_id = ?", [d["event_id"]])
+            if correction and disputed != "instalment_paid_on_time":
                 correction = {"occurred_at": (now - timedelta(days=2)).isoformat()}
             disputes.answer_dispute(ws, d["dispute_id"], d["provider_id"], op[1], correction=correction, at=now)
     elif kind == "expire":
@@ -228,6 +231,8 @@ def apply(ws, clock: Clock, op: tuple, n: int, store: dict) -> None:
             pass  # already erased
     elif kind == "advance":
         clock.now = now + timedelta(hours=op[1])
+    elif kind == "prepare":
+        serving.prepare_next(ws)
     elif kind == "read":
         pass
     if kind != "advance":
@@ -299,3 +304,69 @@ def test_unknown_entities_and_past_times_take_the_online_path(world):
     row = serving.score_at(ws, "P1", past)
     want = fresh(ws, "P1", past)
     assert row["as_of"] == past and same(row | {"feature_points": want["feature_points"]}, want)
+
+
+def test_the_next_day_prepared_ahead_is_brought_in_at_midnight_exact_and_without_a_rebuild(world):
+    """Prepared at 23:40; then an ingest, a future-stamped event due at 00:03 and an erasure before midnight;
+    the day's first read copies the prepared rows in (no population run) and every served score equals a
+    fresh one. The erased subject's row left the prepared rows when it was erased."""
+    ws, clock, base = world
+    reset(ws, clock, base)
+    s = serving.attach(ws)
+    clock.now = START.replace(hour=23, minute=40)
+    assert served(ws, "P1") is not None  # today's rows hold at 23:40
+    midnight = serving.prepare_next(ws)
+    assert midnight == (START + timedelta(days=1)).replace(hour=0, minute=0)
+    assert ws.store.count("current_next") == len(ENTITIES)
+    clock.now += timedelta(minutes=5)
+    ingest_records(
+        ws.store, [event("late-1", "P1", "loan_default", clock.now - timedelta(days=2))], catalogue=ws.catalogue
+    )
+    ingest_records(
+        ws.store, [event("soon", "P3", "loan_default", midnight + timedelta(minutes=3))], catalogue=ws.catalogue
+    )
+    retention.erase(ws, "P4", at=clock.now)
+    assert ws.store.count("current_next") == len(ENTITIES) - 1  # P4's prepared row went with the erasure
+    assert not ws.store.query("SELECT 1 FROM current_next WHERE entity_id = 'P4'")
+    rebuilds, brought_in = s.rebuilds, s.brought_in
+    for minutes in (1, 5):  # before and after the future-stamped event comes due
+        clock.now = midnight + timedelta(minutes=minutes)
+        for e in ENTITIES:
+            assert same(served(ws, e), fresh(ws, e, clock.now)), (minutes, e)
+    assert (s.rebuilds, s.brought_in) == (rebuilds, brought_in + 1)
+    assert ws.store.count("current_next") == 0 and ws.store.scalar("SELECT count(*) FROM current_next_state") == 0
+
+
+def test_prepared_rows_of_another_day_or_other_cards_are_not_used(world):
+    ws, clock, base = world
+    reset(ws, clock, base)
+    s = serving.attach(ws)
+    serving.prepare_next(ws)
+    clock.now = START + timedelta(days=2)  # past the midnight they were prepared for: a day later
+    rebuilds = s.rebuilds
+    assert same(served(ws, "P2"), fresh(ws, "P2", clock.now))
+    assert s.rebuilds == rebuilds + 1 and ws.store.count("current_next") == 0
+    midnight = serving.prepare_next(ws)  # for the right day, but compiled from other cards than today's
+    with ws.store.transaction(hooks=False) as con:
+        con.execute("UPDATE current_next_state SET fingerprint = 'cards since changed'")
+    clock.now = midnight + timedelta(minutes=1)
+    assert same(served(ws, "P2"), fresh(ws, "P2", clock.now))
+    assert s.rebuilds == rebuilds + 2 and ws.store.count("current_next") == 0
+
+
+def test_next_day_prepares_before_midnight_and_brings_the_day_in_after_it(world):
+    from credence.services.next_day import NextDay
+
+    ws, clock, base = world
+    reset(ws, clock, base)
+    s = serving.attach(ws)
+    clock.now = START.replace(hour=22, minute=0)
+    job = NextDay(ws, lead=timedelta(minutes=30), clock=clock)
+    assert job.step() == pytest.approx(90 * 60) and job.prepared is None  # nothing due before 23:30
+    clock.now = START.replace(hour=23, minute=31)
+    assert job.step() == pytest.approx(29 * 60, abs=1) and job.prepared == (START + timedelta(days=1)).replace(hour=0)
+    assert ws.store.count("current_next") == len(ENTITIES)
+    clock.now = job.prepared + timedelta(seconds=1)
+    brought_in = s.brought_in
+    assert job.step() > 23 * 3600 and s.brought_in == brought_in + 1  # brought in; the next lead is a day away
+    assert same(served(ws, "P1"), fresh(ws, "P1", clock.now))

@@ -6,6 +6,7 @@ import gc
 import os
 import signal
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -54,6 +55,13 @@ def serve(
     webhook_backoff: float = typer.Option(
         2.0, "--webhook-backoff", min=0.0, help="Seconds before a webhook's second attempt (doubled each time)."
     ),
+    next_day_lead: float = typer.Option(
+        30.0,
+        "--next-day-lead",
+        min=0.0,
+        help="Minutes before midnight (UTC) at which tomorrow's scores are computed, so the day's first reads "
+        "do not wait for them (writes wait meanwhile); 0: the first read after midnight computes them.",
+    ),
     ws_path: Path = WorkspaceOption,
 ) -> None:
     """Serve the HTTP API (/v1, OpenAPI at /openapi.json) and the web portal (/) on a workspace."""
@@ -94,6 +102,12 @@ def serve(
         console.print(f"Watching {drop.folder} for provider files (ingested, then moved to done/ or failed/)")
         drop.start()
     dispatcher.start()  # webhooks: delivers the outbox while the server runs
+    next_day = None
+    if next_day_lead > 0:
+        from credence.services.next_day import NextDay
+
+        next_day = NextDay(application.state.ctx.ws, lead=timedelta(minutes=next_day_lead))
+        next_day.start()
     # uvicorn re-raises SIGTERM after its graceful stop; exit through Python so the channel is removed
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     # The event loop answers the hot routes itself; when it gives the GIL away (a system call) it waits for a
@@ -113,6 +127,8 @@ def serve(
         if drop is not None:
             drop.close()
         dispatcher.close()
+        if next_day is not None:
+            next_day.close()
         channel.close()
 
 

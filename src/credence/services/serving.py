@@ -9,7 +9,10 @@ whole days), so today's score of every entity can be kept ready:
   population statement restricted to them (``sql/scope.py``), in one ``DELETE`` and one ``INSERT ...
   SELECT``. Facts and their scores become visible together.
 - **When the date changes** (or the scorecards or catalogue change), the first read of the day rebuilds
-  every row in one population statement, under the writer lock; the rows say for which day they hold.
+  every row in one population statement, under the writer lock; the rows say for which day they hold. A
+  server prepares tomorrow's rows before midnight instead (:func:`prepare_next`, run by ``NextDay`` in
+  ``services/next_day.py``): every change re-scores its entities in them too, and the day's first read
+  copies them in and brings them from midnight to its time, so no read waits for a population run.
 - **A future-stamped event** (providers may stamp up to 5 minutes ahead) starts to count when its time
   comes: ``current_state.horizon`` is the earliest stored event after the rows' time; a read at or past it
   re-scores the entities with events that came due.
@@ -29,7 +32,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -42,21 +45,34 @@ from credence.services.webhooks.outbox import score_changes
 from credence.sql.cache import cached
 from credence.store import Store, indexes
 from credence.store.cache import GenerationCache
-from credence.store.current import INDEX, PENDING_TABLE, ROW_SCAN_SQL, ROW_SQL, SCORE_TABLE, STATE_SQL, mark
+from credence.store.current import (
+    INDEX,
+    NEXT_TABLE,
+    PENDING_TABLE,
+    ROW_SCAN_SQL,
+    ROW_SQL,
+    SCORE_TABLE,
+    STATE_SQL,
+    mark,
+)
 from credence.store.literal import inline
 from credence.workspace import Workspace
 
 Clock = Callable[[], datetime]
+_STATE = "SELECT day, as_of, horizon, fingerprint FROM current_state"
 LOCK_WAIT = 0.05  # seconds a stale read waits for the writer lock before computing online instead
 # The served row: id, kind, time, card, score and band as columns (score lists and webhooks read them), and
 # everything a read returns as one JSON text: a point lookup fetches each column of its row apart, so a read
 # fetches two columns, not twenty. The JSON keeps every feature's points too (the subject page's simulator).
 _SERVED = ["kind", "scorecard", *SCORE_COLUMNS[2:], "feature_points"]
-_INSERT = (
-    f"INSERT INTO {SCORE_TABLE} (entity_id, kind, as_of, scorecard, score, band, served) "
-    f"SELECT entity_id, kind, $as_of::TIMESTAMP AS as_of, scorecard, score, band, "
-    f"to_json(struct_pack({', '.join(f'{c} := {c}' for c in _SERVED)}))::VARCHAR FROM "
+_ROWS_OF = (  # + "(population statement)": the table's rows of what it scores, as of $as_of
+    "SELECT entity_id, kind, $as_of::TIMESTAMP AS as_of, scorecard, score, band, "
+    f"to_json(struct_pack({', '.join(f'{c} := {c}' for c in _SERVED)}))::VARCHAR AS served FROM "
 )
+_COLUMNS = "(entity_id, kind, as_of, scorecard, score, band, served)"
+_TODAY = f"INSERT INTO {SCORE_TABLE} {_COLUMNS} {_ROWS_OF}"
+_NEXT = f"INSERT INTO {NEXT_TABLE} {_COLUMNS} {_ROWS_OF}"
+_FRESH = "current_fresh"  # a rebuild's rows, in a temporary table of its transaction
 
 
 @dataclass
@@ -79,6 +95,8 @@ class Serving:
     _last: tuple | None = None  # (cards, catalogue, statements) of the last call
     settles: int = 0  # partial re-scores run (for tests and benchmarks)
     rebuilds: int = 0  # whole-table rebuilds run
+    prepared: int = 0  # tomorrow's rows computed ahead (prepare_next)
+    brought_in: int = 0  # days begun with the rows prepared for them instead of a rebuild
 
     def cards(self) -> tuple[dict[str, Scorecard], Catalogue]:
         return self.ws.scorecards, self.ws.catalogue
@@ -108,11 +126,14 @@ class Serving:
         """
         now = now or self.clock()
         sql = self.statements()
-        state = con.execute("SELECT day, as_of, horizon, fingerprint FROM current_state").fetchone()
+        state = con.execute(_STATE).fetchone()
         if state is None or state[0] != now.date() or state[3] != sql.fingerprint or now < state[1]:
-            if rebuild:
+            if not rebuild:
+                return
+            if not self._bring_in_next(con, sql, now):
                 self._rebuild(con, sql, now)
-            return
+                return
+            state = con.execute(_STATE).fetchone()  # today's rows as of midnight: bring them up to now
         _, as_of, horizon, _ = state
         due = horizon is not None and horizon <= now
         if due:  # future-stamped events came due: their entities (and neighbours) re-score
@@ -121,19 +142,62 @@ class Serving:
         if pending:
             with score_changes(con, now, f"SELECT entity_id FROM {PENDING_TABLE}"):  # webhook events, set-based
                 con.execute(f"DELETE FROM {SCORE_TABLE} WHERE entity_id IN (SELECT entity_id FROM {PENDING_TABLE})")
-                con.execute(_INSERT + f"({sql.pending})", {"as_of": now})
+                con.execute(_TODAY + f"({sql.pending})", {"as_of": now})
+            self._rescore_next(con, sql)
             con.execute(f"DELETE FROM {PENDING_TABLE}")
             self.settles += 1
         if pending or due:
             self._set_state(con, now, sql.fingerprint)
 
     def _rebuild(self, con: duckdb.DuckDBPyConnection, sql: Statements, now: datetime) -> None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_FRESH} AS {_ROWS_OF}({sql.everyone})", {"as_of": now})
         with score_changes(con, now):
-            con.execute(f"DELETE FROM {SCORE_TABLE}")
-            con.execute(_INSERT + f"({sql.everyone})", {"as_of": now})
+            _replace_rows(con, _FRESH)
+        con.execute(f"DROP TABLE {_FRESH}")
+        self._rescore_next(con, sql)  # marks left by a writer without the hook: tomorrow's rows of them too
         con.execute(f"DELETE FROM {PENDING_TABLE}")
         self._set_state(con, now, sql.fingerprint)
         self.rebuilds += 1
+
+    def prepare_next(self, con: duckdb.DuckDBPyConnection, now: datetime) -> datetime:
+        """Compute every entity's score as of the next midnight into ``current_next``, in one population
+        statement (the caller holds the writer lock): from then on every change re-scores its entities there
+        too, and the day's first read brings the rows in (:meth:`_bring_in_next`). Returns that midnight."""
+        sql = self.statements()
+        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
+        con.execute(f"DELETE FROM {NEXT_TABLE}")
+        con.execute(_NEXT + f"({sql.everyone})", {"as_of": midnight})
+        con.execute("DELETE FROM current_next_state")
+        con.execute("INSERT INTO current_next_state (as_of, fingerprint) VALUES (?, ?)", [midnight, sql.fingerprint])
+        self.prepared += 1
+        return midnight
+
+    def _rescore_next(self, con: duckdb.DuckDBPyConnection, sql: Statements) -> None:
+        """Re-score the pending entities in tomorrow's prepared rows too (as of that midnight), so they stay
+        exact as today's are; an erased subject's row leaves them as it leaves today's."""
+        prepared = con.execute("SELECT as_of, fingerprint FROM current_next_state").fetchone()
+        if prepared is None or prepared[1] != sql.fingerprint:
+            return
+        con.execute(f"DELETE FROM {NEXT_TABLE} WHERE entity_id IN (SELECT entity_id FROM {PENDING_TABLE})")
+        con.execute(_NEXT + f"({sql.pending})", {"as_of": prepared[0]})
+
+    def _bring_in_next(self, con: duckdb.DuckDBPyConnection, sql: Statements, now: datetime) -> bool:
+        """On a new day: today's rows are the ones prepared for its midnight, when they were prepared for it
+        and for these cards (the rows then hold at midnight; the caller brings them up to ``now``). Rows
+        prepared for a midnight that has come are used up either way; rows for one to come are kept. False
+        when there were none to use: rebuild."""
+        prepared = con.execute("SELECT as_of, fingerprint FROM current_next_state").fetchone()
+        if prepared is None or prepared[0] > now:  # none, or for a midnight to come: kept (and kept exact)
+            return False
+        usable = prepared[0].date() == now.date() and prepared[1] == sql.fingerprint
+        if usable:
+            with score_changes(con, now):
+                _replace_rows(con, NEXT_TABLE)
+            self._set_state(con, prepared[0], sql.fingerprint)
+            self.brought_in += 1
+        con.execute("DELETE FROM current_next_state")
+        con.execute(f"DELETE FROM {NEXT_TABLE}")
+        return usable
 
     def _set_state(self, con: duckdb.DuckDBPyConnection, now: datetime, fingerprint: str) -> None:
         con.execute("DELETE FROM current_state")
@@ -182,6 +246,20 @@ class Serving:
             finally:
                 store.write_lock.release()
         return False
+
+
+def _replace_rows(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Make ``current_scores`` hold ``source``'s rows, writing only those that differ: a row whose served
+    values are the same stays as it is (its ``as_of``, when it was computed, too), a changed one is updated in
+    place. At a day's turn about a sixth of the rows change (200,000-entity demo): replacing every row took 3.7 s of
+    statements and COMMIT, deleting and inserting the changed ones 0.8 s (the index), updating them 0.16 s."""
+    con.execute(
+        f"UPDATE {SCORE_TABLE} c SET kind = n.kind, as_of = n.as_of, scorecard = n.scorecard, score = n.score, "
+        f"band = n.band, served = n.served FROM {source} n "
+        "WHERE c.entity_id = n.entity_id AND c.served IS DISTINCT FROM n.served"  # (it holds all but as_of)
+    )
+    con.execute(f"DELETE FROM {SCORE_TABLE} WHERE entity_id NOT IN (SELECT entity_id FROM {source})")
+    con.execute(f"INSERT INTO {SCORE_TABLE} SELECT n.* FROM {source} n ANTI JOIN {SCORE_TABLE} c USING (entity_id)")
 
 
 def _same(a: dict, b: dict) -> bool:
@@ -259,11 +337,22 @@ def refresh(ws: Workspace, now: datetime | None = None) -> None:
         serving.settle(con, now)
 
 
+def prepare_next(ws: Workspace, now: datetime | None = None) -> datetime:
+    """Compute tomorrow's current scores now (as of the next midnight), kept exact by every change until the
+    day's first read brings them in: that read then copies them instead of running a population statement
+    while the other reads compute online. The server runs it before midnight (``NextDay``). Writes wait
+    meanwhile (one population statement under the writer lock); reads do not. Returns the midnight."""
+    serving = attach(ws)
+    with ws.store.transaction(hooks=False, touches=()) as con:  # no served row changes: caches stay
+        return serving.prepare_next(con, now or serving.clock())
+
+
 def current_score(ws: Workspace, entity_id: str, *, now: datetime | None = None, feature_points: bool = False) -> dict:
     """Today's score of one entity, served from ``current_scores``: the keys of ``score_entity`` (no
-    features), identical to it at ``now``. ``computed_at`` says when the row was last re-scored.
-    ``feature_points`` adds every feature's points in its card's order (the ``points`` of ``score_entity``'s
-    features): what the portal's dimension table and score simulator need, without the online query."""
+    features), identical to it at ``now``. ``computed_at`` says since when the row has held these values (a
+    re-score that changes nothing keeps it). ``feature_points`` adds every feature's points in its card's order
+    (the ``points`` of ``score_entity``'s features): what the portal's dimension table and score simulator
+    need, without the online query."""
     serving = attach(ws)
     now = now or serving.clock()
     if not serving.fresh(now) and not serving.check(now):

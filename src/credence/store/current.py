@@ -14,6 +14,7 @@ import duckdb
 
 SCORE_TABLE = "current_scores"
 PENDING_TABLE = "current_pending"
+NEXT_TABLE = "current_next"  # tomorrow's rows, prepared before midnight (services/serving.py)
 
 
 def mark(con: duckdb.DuckDBPyConnection, entities_sql: str, params: list | None = None) -> None:
@@ -40,8 +41,10 @@ def mark_ids(con: duckdb.DuckDBPyConnection, entity_ids: list[str]) -> None:
 
 
 def invalidate(con: duckdb.DuckDBPyConnection) -> None:
-    """Every current score is stale (a bulk writer): the next read rebuilds them all."""
+    """Every current score is stale (a bulk writer): the next read rebuilds them all, and tomorrow's prepared
+    rows are dropped."""
     con.execute("DELETE FROM current_state")
+    con.execute("DELETE FROM current_next_state")
 
 
 STATE_SQL = (

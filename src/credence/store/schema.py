@@ -435,5 +435,25 @@ V9 = [
     "INSERT INTO journal_state (seq) VALUES (0)",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9]
+# V10 (serving across midnight, issue 11): tomorrow's current scores, computed before midnight
+# (``services/serving.py``: ``prepare_next``), kept exact as today's are, and brought in at midnight in place of
+# a population run while the day's first reads wait. A cache like ``current_scores``; ``current_next_state``
+# says for which midnight and cards its rows hold (no row: none prepared).
+V10 = [
+    """CREATE TABLE current_next (
+        entity_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        as_of TIMESTAMP NOT NULL,
+        scorecard VARCHAR NOT NULL,
+        score INTEGER,
+        band VARCHAR NOT NULL,
+        served VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE current_next_state (
+        as_of TIMESTAMP NOT NULL,           -- the midnight the rows hold at (tomorrow's date, 00:00)
+        fingerprint VARCHAR NOT NULL        -- as current_state's
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10]
 SCHEMA_VERSION = len(MIGRATIONS)
