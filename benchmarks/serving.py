@@ -20,8 +20,8 @@ On a copy of the workspace (the original is not touched):
 
 3. ``--only day``: ``--readers`` threads read served scores while the clock is set past midnight, once with
    nothing prepared (the day's first read runs the population statement; the others compute online while it
-   runs) and once with tomorrow's rows prepared ahead (``serving.prepare_next``, what ``credence serve`` runs
-   before midnight): the reads' latency in the ``--day-seconds`` after the turn, how many went online, and
+   runs) and once with ``NextDay`` as ``credence serve`` runs it (tomorrow's rows prepared ahead, brought in by
+   its thread at midnight while the reads race it): the reads' latency in the ``--day-seconds`` after the turn, how many went online, and
    whether 50 served scores equal fresh ones after it.
 
 Figures are ratios measured in one process seconds apart (the machine is shared and noisy). Not a test.
@@ -135,8 +135,8 @@ class Clock:
 
 def day_turn(ws, ids: list[str], readers: int, seconds: float, prepare: bool) -> dict:
     """Reads by ``readers`` threads across midnight: the clock is set past it while they read, with or without
-    tomorrow's rows prepared beforehand (``serving.prepare_next``, what ``credence serve`` runs before
-    midnight). Latency of the reads in the ``seconds`` after the turn, the first read's, and how many went
+    ``NextDay`` (what ``credence serve`` runs: tomorrow's rows prepared 30 minutes before midnight, brought in
+    by its thread at midnight, racing the reads). Latency of the reads in the ``seconds`` after the turn, the first read's, and how many went
     to the online path; then whether the rows served after the turn equal fresh computations."""
     import threading
 
@@ -146,11 +146,15 @@ def day_turn(ws, ids: list[str], readers: int, seconds: float, prepare: bool) ->
     serving.refresh(ws, today)
     for e in ids[:5]:
         serving.current_score(ws, e)
-    prepare_s = None
-    if prepare:
+    prepare_s, job = None, None
+    if prepare:  # as credence serve does it: NextDay prepares 30 minutes ahead and brings the day in at midnight
+        from credence.services.next_day import NextDay
+
+        job = NextDay(ws, clock=clock)
         t = time.perf_counter()
-        serving.prepare_next(ws)
+        job.step()
         prepare_s = time.perf_counter() - t
+        assert job.prepared is not None
     before = (s.rebuilds, s.brought_in)
     stop, turned, lat = threading.Event(), threading.Event(), []
     online = {"n": 0}
@@ -175,9 +179,11 @@ def day_turn(ws, ids: list[str], readers: int, seconds: float, prepare: bool) ->
         for th in threads:
             th.start()
         time.sleep(1.0)  # reading today's rows
-        clock.now = today.replace(hour=0, minute=0, second=5) + timedelta(days=1)
+        clock.now = today.replace(hour=0, minute=0, second=0, microsecond=1000) + timedelta(days=1)
         t0 = time.perf_counter()
         turned.set()
+        if job is not None:  # its thread wakes at midnight, as the reads notice the new day
+            threading.Thread(target=job.step).start()
         time.sleep(seconds)
         stop.set()
         for th in threads:

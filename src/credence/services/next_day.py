@@ -1,12 +1,12 @@
 """Tomorrow's current scores, ready before midnight: a thread of ``credence serve``.
 
 Scores hold for a date (ages are whole days), so at midnight every served row is of the wrong day. Left to
-itself, the day's first read brings them forward with a population run (2.3 s for 200,000 entities, growing
-with the population) while every other read computes its score online. ``NextDay`` runs
+itself, the day's first read brings them forward with a population run (that read took 3.1–3.4 s on the
+200,000-entity demo, growing with the population) while every other read computes its score online. ``NextDay`` runs
 ``serving.prepare_next`` ``lead`` before each midnight (the rows as of that midnight, kept exact by every
 change after it) and ``serving.refresh`` just after it, which copies them in and re-scores only what came due
-after midnight. Reads never wait for the population run; writes wait for it once a day, ``lead`` before
-midnight.
+after midnight (the slowest read 0.4–0.5 s at that size: docs/performance.md, "The turn of the day"). Reads
+never wait for the population run; writes wait for it once a day, ``lead`` before midnight.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ from credence.store.current import (
     ROW_SQL,
     SCORE_TABLE,
     STATE_SQL,
+    clear_next,
     mark,
 )
 from credence.store.literal import inline
@@ -165,7 +166,7 @@ class Serving:
         too, and the day's first read brings the rows in (:meth:`_bring_in_next`). Returns that midnight."""
         sql = self.statements()
         midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
-        con.execute(f"DELETE FROM {NEXT_TABLE}")
+        clear_next(con)
         con.execute(_NEXT + f"({sql.everyone})", {"as_of": midnight})
         con.execute("DELETE FROM current_next_state")
         con.execute("INSERT INTO current_next_state (as_of, fingerprint) VALUES (?, ?)", [midnight, sql.fingerprint])
@@ -196,7 +197,7 @@ class Serving:
             self._set_state(con, prepared[0], sql.fingerprint)
             self.brought_in += 1
         con.execute("DELETE FROM current_next_state")
-        con.execute(f"DELETE FROM {NEXT_TABLE}")
+        clear_next(con)
         return usable
 
     def _set_state(self, con: duckdb.DuckDBPyConnection, now: datetime, fingerprint: str) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import duckdb
 
+from credence.store.schema import CURRENT_NEXT
+
 SCORE_TABLE = "current_scores"
 PENDING_TABLE = "current_pending"
 NEXT_TABLE = "current_next"  # tomorrow's rows, prepared before midnight (services/serving.py)
@@ -38,6 +40,13 @@ def mark_ids(con: duckdb.DuckDBPyConnection, entity_ids: list[str]) -> None:
     """:func:`mark` for a list of ids."""
     if entity_ids:
         mark(con, "SELECT unnest(?::VARCHAR[]) AS entity_id", [list(entity_ids)])
+
+
+def clear_next(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty ``current_next``: dropped and made again. Deleting its rows made the COMMIT of a day's bring-in
+    0.5 s longer at 200,000 entities (DuckDB writes every deleted row's mark); a dropped table costs nothing."""
+    con.execute(f"DROP TABLE {NEXT_TABLE}")
+    con.execute(CURRENT_NEXT)
 
 
 def invalidate(con: duckdb.DuckDBPyConnection) -> None:

@@ -439,8 +439,7 @@ V9 = [
 # (``services/serving.py``: ``prepare_next``), kept exact as today's are, and brought in at midnight in place of
 # a population run while the day's first reads wait. A cache like ``current_scores``; ``current_next_state``
 # says for which midnight and cards its rows hold (no row: none prepared).
-V10 = [
-    """CREATE TABLE current_next (
+CURRENT_NEXT = """CREATE TABLE current_next (
         entity_id VARCHAR NOT NULL,
         kind VARCHAR NOT NULL,
         as_of TIMESTAMP NOT NULL,
@@ -448,7 +447,9 @@ V10 = [
         score INTEGER,
         band VARCHAR NOT NULL,
         served VARCHAR NOT NULL
-    )""",
+    )"""  # also how ``store/current.py::clear_next`` empties it: dropped and made again
+V10 = [
+    CURRENT_NEXT,
     """CREATE TABLE current_next_state (
         as_of TIMESTAMP NOT NULL,           -- the midnight the rows hold at (tomorrow's date, 00:00)
         fingerprint VARCHAR NOT NULL        -- as current_state's
