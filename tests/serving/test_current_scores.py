@@ -166,6 +166,13 @@ ops = st.one_of(
 )
 
 
+def pending_dispute(ws, dispute_id: str) -> bool:
+    try:
+        return disputes.get_dispute(ws, dispute_id)["status"] == "pending"
+    except NotFoundError:  # its subject was erased, or its event purged, since it was opened
+        return False
+
+
 def apply(ws, clock: Clock, op: tuple, n: int, store: dict) -> None:
     now = clock.now
     kind = op[0]
@@ -212,7 +219,7 @@ def apply(ws, clock: Clock, op: tuple, n: int, store: dict) -> None:
             d = disputes.open_dispute(ws, e, rows[0]["provider_id"], rows[0]["event_id"], at=now)
             store.setdefault("open", []).append(d["dispute_id"])
     elif kind == "answer":
-        pending = [d for d in store.get("open", []) if disputes.get_dispute(ws, d)["status"] == "pending"]
+        pending = [d for d in store.get("open", []) if pending_dispute(ws, d)]
         if pending:
             d = disputes.get_dispute(ws, pending[0])
             correction = {"type": "instalment_paid_late", "days_late": 40} if op[1] == "correct" else None
