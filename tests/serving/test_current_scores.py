@@ -361,6 +361,27 @@ def test_prepared_rows_of_another_day_or_other_cards_are_not_used(world):
     assert s.rebuilds == rebuilds + 2 and ws.store.count("current_next") == 0
 
 
+def test_no_prepared_row_outlives_what_keeps_it_exact(world):
+    """Rows nothing keeps exact any more are dropped at once, so an erased subject's prepared row cannot stay at
+    rest: when the cards change (the first change re-scored after it) and when a bulk writer invalidates."""
+    from credence.store import current
+
+    ws, clock, base = world
+    reset(ws, clock, base)
+    assert served(ws, "P1") is not None
+    serving.prepare_next(ws)
+    with ws.store.transaction(hooks=False) as con:  # as if tomorrow's rows were compiled from other cards
+        con.execute("UPDATE current_next_state SET fingerprint = 'cards since changed'")
+    retention.erase(ws, "P4", at=clock.now)
+    assert ws.store.count("current_next") == 0
+    assert ws.store.scalar("SELECT count(*) FROM current_next_state") == 0
+    serving.prepare_next(ws)
+    assert ws.store.count("current_next") == len(ENTITIES) - 1
+    with ws.store.transaction(hooks=False) as con:
+        current.invalidate(con)
+    assert ws.store.count("current_next") == 0
+
+
 def test_next_day_prepares_before_midnight_and_brings_the_day_in_after_it(world):
     from credence.services.next_day import NextDay
 

@@ -175,9 +175,14 @@ class Serving:
 
     def _rescore_next(self, con: duckdb.DuckDBPyConnection, sql: Statements) -> None:
         """Re-score the pending entities in tomorrow's prepared rows too (as of that midnight), so they stay
-        exact as today's are; an erased subject's row leaves them as it leaves today's."""
+        exact as today's are; an erased subject's row leaves them as it leaves today's. Rows prepared from other
+        cards are of no use: dropped (no rows are kept that nothing keeps exact)."""
         prepared = con.execute("SELECT as_of, fingerprint FROM current_next_state").fetchone()
-        if prepared is None or prepared[1] != sql.fingerprint:
+        if prepared is None:  # none prepared: the table is empty
+            return
+        if prepared[1] != sql.fingerprint:
+            con.execute("DELETE FROM current_next_state")
+            clear_next(con)
             return
         con.execute(f"DELETE FROM {NEXT_TABLE} WHERE entity_id IN (SELECT entity_id FROM {PENDING_TABLE})")
         con.execute(_NEXT + f"({sql.pending})", {"as_of": prepared[0]})

@@ -54,6 +54,7 @@ def invalidate(con: duckdb.DuckDBPyConnection) -> None:
     rows are dropped."""
     con.execute("DELETE FROM current_state")
     con.execute("DELETE FROM current_next_state")
+    clear_next(con)
 
 
 STATE_SQL = (
