@@ -2,11 +2,11 @@
 
 Scores hold for a date (ages are whole days), so at midnight every served row is of the wrong day. Left to
 itself, the day's first read brings them forward with a population run (that read took 3.1–3.4 s on the
-200,000-entity demo, growing with the population) while every other read computes its score online. ``NextDay`` runs
-``serving.prepare_next`` ``lead`` before each midnight (the rows as of that midnight, kept exact by every
-change after it) and ``serving.refresh`` just after it, which copies them in and re-scores only what came due
-after midnight (the slowest read 0.4–0.5 s at that size: docs/performance.md, "The turn of the day"). Reads
-never wait for the population run; writes wait for it once a day, ``lead`` before midnight.
+200,000-entity demo, growing with the population) while every other read computes its score online.
+``NextDay`` runs ``serving.prepare_next`` ``lead`` before each midnight (the rows as of that midnight, kept
+exact by every change after it) and ``serving.refresh`` just after it, which copies them in and re-scores only
+what came due after midnight (the slowest read 0.4–0.5 s at that size: docs/performance.md, "The turn of the
+day"). Reads never wait for the population run; writes wait for it once a day, ``lead`` before midnight.
 """
 
 from __future__ import annotations
@@ -22,10 +22,6 @@ from credence.workspace import Workspace
 
 LEAD = timedelta(minutes=30)
 log = logging.getLogger("credence.serving")
-
-
-def next_midnight(now: datetime) -> datetime:
-    return datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
 
 
 class NextDay:
@@ -50,7 +46,7 @@ class NextDay:
     def step(self) -> float:
         """Do what is due now (prepare, or bring in) and return the seconds until the next thing is due."""
         now = self.clock()
-        midnight = next_midnight(now)
+        midnight = serving.next_midnight(now)
         if self.prepared is not None and self.prepared <= now:  # the prepared day has begun: bring it in
             self.prepared = None
             serving.refresh(self.ws, now)

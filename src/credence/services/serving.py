@@ -165,10 +165,9 @@ class Serving:
         statement (the caller holds the writer lock): from then on every change re-scores its entities there
         too, and the day's first read brings the rows in (:meth:`_bring_in_next`). Returns that midnight."""
         sql = self.statements()
-        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
+        midnight = next_midnight(now)
         clear_next(con)
         con.execute(_NEXT + f"({sql.everyone})", {"as_of": midnight})
-        con.execute("DELETE FROM current_next_state")
         con.execute("INSERT INTO current_next_state (as_of, fingerprint) VALUES (?, ?)", [midnight, sql.fingerprint])
         self.prepared += 1
         return midnight
@@ -181,7 +180,6 @@ class Serving:
         if prepared is None:  # none prepared: the table is empty
             return
         if prepared[1] != sql.fingerprint:
-            con.execute("DELETE FROM current_next_state")
             clear_next(con)
             return
         con.execute(f"DELETE FROM {NEXT_TABLE} WHERE entity_id IN (SELECT entity_id FROM {PENDING_TABLE})")
@@ -201,7 +199,6 @@ class Serving:
                 _replace_rows(con, NEXT_TABLE)
             self._set_state(con, prepared[0], sql.fingerprint)
             self.brought_in += 1
-        con.execute("DELETE FROM current_next_state")
         clear_next(con)
         return usable
 
@@ -252,6 +249,11 @@ class Serving:
             finally:
                 store.write_lock.release()
         return False
+
+
+def next_midnight(now: datetime) -> datetime:
+    """The midnight that begins the day after ``now``'s: what tomorrow's prepared rows hold at."""
+    return datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
 
 
 def _replace_rows(con: duckdb.DuckDBPyConnection, source: str) -> None:
