@@ -24,6 +24,14 @@ On a copy of the workspace (the original is not touched):
    its thread at midnight while the reads race it): the reads' latency in the ``--day-seconds`` after the turn, how many went online, and
    whether 50 served scores equal fresh ones after it.
 
+4. ``--only rescore``: a write that touches ``--touch`` fractions of the entities (one event each, ingested
+   with the serving hook detached, so the marks wait), then the re-score of those entities in one transaction,
+   as served (``Serving.settle``: fresh rows into a temporary table, the differing rows updated in place) and,
+   on another set of the same size, as it was written before (the marked rows deleted, the fresh ones
+   inserted): the transaction's statements and COMMIT, and the slowest of the reads a concurrent reader makes
+   every 5 ms on its own cursor meanwhile (DuckDB removes deleted rows from the table's index at COMMIT,
+   holding its transaction lock: every read waits).
+
 Figures are ratios measured in one process seconds apart (the machine is shared and noisy). Not a test.
 """
 
@@ -121,6 +129,105 @@ def current_scores(ws, ids: list[str]) -> dict:
         "after_write_identical": key(after) == key(fresh),
         "settles": serving.attach(ws).settles,
     }
+
+
+def rescore(ws, fractions: list[float]) -> list[dict]:
+    """The re-score of a touched set, as served and as before, with a concurrent reader (part 4)."""
+    import threading
+
+    import pyarrow as pa
+
+    from credence.store.current import PENDING_TABLE, ROW_SQL, SCORE_TABLE
+
+    s = serving.attach(ws)
+    serving.refresh(ws)
+    sql = s.statements()
+    persons = [r["entity_id"] for r in ws.store.query("SELECT entity_id FROM entities ORDER BY hash(entity_id)")]
+    provider = ws.store.scalar("SELECT provider_id FROM events WHERE type = 'purchase' LIMIT 1")
+    used = 0
+
+    def touch(ids: list[str]) -> None:  # one purchase each, committed with its marks left pending
+        now = utcnow() - timedelta(hours=1)
+        table = pa.table(
+            {
+                "provider_id": [provider] * len(ids),
+                "event_id": [f"bench-rescore-{time.time_ns()}-{i}" for i in range(len(ids))],
+                "entity_id": ids,
+                "occurred_at": [now] * len(ids),
+                "type": ["purchase"] * len(ids),
+                "amount": [1250.0] * len(ids),
+            }
+        )
+        serving.detach(ws)
+        ingest_records(ws.store, table, catalogue=ws.catalogue)
+        serving.attach(ws)
+
+    def as_before(con) -> None:  # the statements this replaced (services/serving.py before session 7)
+        con.execute(f"DELETE FROM {SCORE_TABLE} WHERE entity_id IN (SELECT entity_id FROM {PENDING_TABLE})")
+        con.execute(
+            f"INSERT INTO {SCORE_TABLE} (entity_id, kind, as_of, scorecard, score, band, served) "
+            f"{serving._ROWS_OF}({sql.pending})",
+            {"as_of": utcnow()},
+        )
+        con.execute(f"DELETE FROM {PENDING_TABLE}")
+
+    def timed(write) -> dict:
+        reads, stop = [], threading.Event()
+
+        def reader() -> None:
+            cur = ws.store.con.cursor()
+            while not stop.is_set():
+                t = time.perf_counter()
+                cur.execute(ROW_SQL, [persons[len(reads) % len(persons)]]).fetchall()
+                reads.append(time.perf_counter() - t)
+                time.sleep(0.005)
+            cur.close()
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        time.sleep(0.2)
+        pending = ws.store.scalar(f"SELECT count(*) FROM {PENDING_TABLE}")
+        con = ws.store.con.cursor()
+        con.execute("BEGIN TRANSACTION")
+        t = time.perf_counter()
+        write(con)
+        statements = time.perf_counter() - t
+        con.execute("COMMIT")
+        commit = time.perf_counter() - t - statements
+        con.close()
+        time.sleep(0.2)
+        stop.set()
+        thread.join()
+        return {
+            "pending": pending,
+            "statements_s": statements,
+            "commit_s": commit,
+            "slowest_read_ms": max(reads) * 1000,
+        }
+
+    sizes = [max(1, min(int(f * len(persons)), len(persons) // 2)) for f in fractions]
+    out = [{"touched": n} for n in sizes]
+    # every size as served first, then as before: a deleted row's index entry may be removed after its COMMIT (by
+    # the next transaction to end), which must not be charged to the served runs
+    for name, write in (("served", lambda con: s.settle(con)), ("before", as_before)):
+        for row in out:
+            n = row["touched"]
+            if used + n > len(persons):
+                used = 0  # sets may repeat (each is touched by new events)
+            touch(persons[used : used + n])
+            used += n
+            with ws.store.write_lock:
+                row[name] = timed(write)
+    for row in out:
+        print(
+            f"re-score of {row['served']['pending']:,} / {row['before']['pending']:,} marked entities: as served "
+            f"{row['served']['statements_s']:.2f} s + COMMIT {row['served']['commit_s']:.3f} s, slowest concurrent "
+            f"read {row['served']['slowest_read_ms']:.1f} ms; as before (delete + insert) "
+            f"{row['before']['statements_s']:.2f} s + COMMIT {row['before']['commit_s']:.3f} s, slowest read "
+            f"{row['before']['slowest_read_ms']:.1f} ms",
+            flush=True,
+        )
+    return out
 
 
 class Clock:
@@ -339,7 +446,10 @@ def main() -> None:
     ap.add_argument("--entities", type=int, default=300, help="random entities timed")
     ap.add_argument("--snapshots", type=int, default=24, help="snapshots for the history reads")
     ap.add_argument("--old-entities", type=int, default=20, help="entities timed on the replaced scan queries")
-    ap.add_argument("--only", choices=("current", "history", "day"), help="run one of the parts")
+    ap.add_argument("--only", choices=("current", "history", "day", "rescore"), help="run one of the parts")
+    ap.add_argument(
+        "--touch", type=float, nargs="+", default=[0.01, 0.1, 0.5], help="rescore: fractions of entities touched"
+    )
     ap.add_argument("--readers", type=int, default=4, help="day: threads reading across midnight")
     ap.add_argument("--day-seconds", type=float, default=8.0, help="day: seconds of reads after midnight")
     ap.add_argument("--seed", type=int, default=11)
@@ -362,6 +472,10 @@ def main() -> None:
         if args.only == "day":
             for prepare in (False, True):  # one turn without, one with the next day prepared ahead
                 report_day(day_turn(ws, ids, args.readers, args.day_seconds, prepare))
+            ws.close()
+            return
+        if args.only == "rescore":
+            rescore(ws, args.touch)
             ws.close()
             return
         if args.only != "history":

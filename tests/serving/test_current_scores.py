@@ -20,6 +20,7 @@ from credence.errors import NotFoundError
 from credence.services import disputes, retention, serving
 from credence.services.ingest import ingest_records
 from credence.services.scoring import score_entity
+from credence.store import current
 from credence.workspace import init_workspace
 
 PERSONS = ["P1", "P2", "P3", "P4", "P5"]
@@ -284,6 +285,32 @@ def test_a_change_is_re_scored_in_its_own_transaction(world):
     assert [r["entity_id"] for r in touched] == ["P1", "P2"]
     after = served(ws, "P1")
     assert same(after, fresh(ws, "P1", clock.now)) and not same(before, after)
+
+
+def test_a_re_score_updates_changed_rows_where_they_lie_and_leaves_the_others(world):
+    """Re-scored rows are updated in place (the same rowid: the index on entity_id is not touched, so a large
+    re-score does not hold every other statement of the process at its COMMIT), and a marked entity whose
+    values did not move keeps its row and its computed_at."""
+    ws, clock, base = world
+    reset(ws, clock, base)
+    serving.current_score(ws, "P1")  # the day's rebuild
+
+    def rows() -> dict:
+        return {r["entity_id"]: (r["rowid"], r["as_of"]) for r in ws.store.query("SELECT rowid, * FROM current_scores")}
+
+    before = rows()
+    clock.now += timedelta(minutes=1)
+    ingest_records(  # P2 defaults: P2 and its voucher P1 move
+        ws.store, [event("moves", "P2", "loan_default", clock.now - timedelta(days=1))], catalogue=ws.catalogue
+    )
+    with ws.store.transaction() as con:  # P3 marked, nothing of it changed
+        current.mark_ids(con, ["P3"])
+    after = rows()
+    assert after.keys() == before.keys()
+    assert all(after[e][0] == before[e][0] for e in before)  # no row deleted and inserted again
+    assert after["P1"][1] == after["P2"][1] == clock.now and after["P3"] == before["P3"]
+    for e in ("P1", "P2", "P3"):
+        assert same(served(ws, e), fresh(ws, e, clock.now))
 
 
 def test_without_the_hook_a_change_waits_in_pending_and_the_next_read_settles_it(world):

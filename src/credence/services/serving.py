@@ -6,8 +6,9 @@ whole days), so today's score of every entity can be kept ready:
 - **On every committed change that can move a score** the writer marks the entities it touched (and their
   vouch neighbours) in ``current_pending`` (``store/current.py``). The hook :func:`attach` installs runs
   inside that same transaction, before COMMIT: it re-scores the marked entities with the *same* compiled
-  population statement restricted to them (``sql/scope.py``), in one ``DELETE`` and one ``INSERT ...
-  SELECT``. Facts and their scores become visible together.
+  population statement restricted to them (``sql/scope.py``), into a temporary table, and writes the rows
+  that differ (:func:`_replace_rows`: updated in place, never a mass delete). Facts and their scores become
+  visible together. A row's ``as_of`` (``computed_at``) says since when it has held its values.
 - **When the date changes** (or the scorecards or catalogue change), the first read of the day rebuilds
   every row in one population statement, under the writer lock; the rows say for which day they hold. A
   server prepares tomorrow's rows before midnight instead (:func:`prepare_next`, run by ``NextDay`` in
@@ -71,9 +72,9 @@ _ROWS_OF = (  # + "(population statement)": the table's rows of what it scores, 
     f"to_json(struct_pack({', '.join(f'{c} := {c}' for c in _SERVED)}))::VARCHAR AS served FROM "
 )
 _COLUMNS = "(entity_id, kind, as_of, scorecard, score, band, served)"
-_TODAY = f"INSERT INTO {SCORE_TABLE} {_COLUMNS} {_ROWS_OF}"
 _NEXT = f"INSERT INTO {NEXT_TABLE} {_COLUMNS} {_ROWS_OF}"
-_FRESH = "current_fresh"  # a rebuild's rows, in a temporary table of its transaction
+_FRESH = "current_fresh"  # a re-score's rows, in a temporary table of its transaction
+_PENDING = f"SELECT entity_id FROM {PENDING_TABLE}"
 
 
 @dataclass
@@ -141,9 +142,10 @@ class Serving:
             mark(con, "SELECT DISTINCT entity_id FROM events WHERE occurred_at > ? AND occurred_at <= ?", [as_of, now])
         pending = con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()[0]
         if pending:
-            with score_changes(con, now, f"SELECT entity_id FROM {PENDING_TABLE}"):  # webhook events, set-based
-                con.execute(f"DELETE FROM {SCORE_TABLE} WHERE entity_id IN (SELECT entity_id FROM {PENDING_TABLE})")
-                con.execute(_TODAY + f"({sql.pending})", {"as_of": now})
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {_FRESH} AS {_ROWS_OF}({sql.pending})", {"as_of": now})
+            with score_changes(con, now, _PENDING):  # webhook events, set-based
+                _replace_rows(con, _FRESH, within=_PENDING)
+            con.execute(f"DROP TABLE {_FRESH}")
             self._rescore_next(con, sql)
             con.execute(f"DELETE FROM {PENDING_TABLE}")
             self.settles += 1
@@ -182,8 +184,9 @@ class Serving:
         if prepared[1] != sql.fingerprint:
             clear_next(con)
             return
-        con.execute(f"DELETE FROM {NEXT_TABLE} WHERE entity_id IN (SELECT entity_id FROM {PENDING_TABLE})")
-        con.execute(_NEXT + f"({sql.pending})", {"as_of": prepared[0]})
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_FRESH} AS {_ROWS_OF}({sql.pending})", {"as_of": prepared[0]})
+        _replace_rows(con, _FRESH, NEXT_TABLE, within=_PENDING)
+        con.execute(f"DROP TABLE {_FRESH}")
 
     def _bring_in_next(self, con: duckdb.DuckDBPyConnection, sql: Statements, now: datetime) -> bool:
         """On a new day: today's rows are the ones prepared for its midnight, when they were prepared for it
@@ -256,18 +259,29 @@ def next_midnight(now: datetime) -> datetime:
     return datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
 
 
-def _replace_rows(con: duckdb.DuckDBPyConnection, source: str) -> None:
-    """Make ``current_scores`` hold ``source``'s rows, writing only those that differ: a row whose served
-    values are the same stays as it is (its ``as_of``, when it was computed, too), a changed one is updated in
-    place. At a day's turn about a sixth of the rows change (200,000-entity demo): replacing every row took 3.7 s of
-    statements and COMMIT, deleting and inserting the changed ones 0.8 s (the index), updating them 0.16 s."""
+def _replace_rows(
+    con: duckdb.DuckDBPyConnection, source: str, table: str = SCORE_TABLE, *, within: str | None = None
+) -> None:
+    """Make ``table`` hold ``source``'s rows (for the entities ``within`` selects, or all), writing only those
+    that differ: a row whose served values are the same stays as it is (its ``as_of``, when it was computed,
+    too), a changed one is updated in place, and only an entity that lost its row (erased, or no card for its
+    kind now) is deleted.
+
+    Updated in place, not deleted and inserted: DuckDB removes a deleted row from ``current_scores``' index
+    when the transaction commits or is cleaned up, holding its transaction lock, so every other statement of
+    the process waits. Re-scoring 125,000 of the 200,000-entity demo's entities that way took 6.1 s of COMMIT
+    and held a concurrent read 5.2 s (a provider file for every person held every HTTP read 4-5 s); in place,
+    0.1 s and 26 ms (``benchmarks/serving.py --only rescore``). At a day's turn about a sixth of the rows
+    change: replacing every row took 3.7 s of statements and COMMIT, deleting and inserting the changed ones
+    0.8 s, updating them 0.16 s."""
     con.execute(
-        f"UPDATE {SCORE_TABLE} c SET kind = n.kind, as_of = n.as_of, scorecard = n.scorecard, score = n.score, "
+        f"UPDATE {table} c SET kind = n.kind, as_of = n.as_of, scorecard = n.scorecard, score = n.score, "
         f"band = n.band, served = n.served FROM {source} n "
         "WHERE c.entity_id = n.entity_id AND c.served IS DISTINCT FROM n.served"  # (it holds all but as_of)
     )
-    con.execute(f"DELETE FROM {SCORE_TABLE} WHERE entity_id NOT IN (SELECT entity_id FROM {source})")
-    con.execute(f"INSERT INTO {SCORE_TABLE} SELECT n.* FROM {source} n ANTI JOIN {SCORE_TABLE} c USING (entity_id)")
+    scope = f"entity_id IN ({within}) AND " if within else ""
+    con.execute(f"DELETE FROM {table} WHERE {scope}entity_id NOT IN (SELECT entity_id FROM {source})")
+    con.execute(f"INSERT INTO {table} SELECT n.* FROM {source} n ANTI JOIN {table} c USING (entity_id)")
 
 
 def _same(a: dict, b: dict) -> bool:
