@@ -9,6 +9,8 @@ dimension points and reasons with ``score_entity``.
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -369,6 +371,45 @@ def test_the_next_day_prepared_ahead_is_brought_in_at_midnight_exact_and_without
             assert same(served(ws, e), fresh(ws, e, clock.now)), (minutes, e)
     assert (s.rebuilds, s.brought_in) == (rebuilds, brought_in + 1)
     assert ws.store.count("current_next") == 0 and ws.store.scalar("SELECT count(*) FROM current_next_state") == 0
+
+
+def test_at_midnight_a_read_waits_for_the_prepared_rows_instead_of_computing_online(world, monkeypatch):
+    """While the day prepared for is brought in (the writer lock held longer than ``LOCK_WAIT``), a read of the
+    new day waits for it and is served from the table; on a day with nothing prepared, a read that finds the
+    lock held does not wait: it computes online."""
+    ws, clock, base = world
+    reset(ws, clock, base)
+    clock.now = START.replace(hour=23, minute=40)
+    assert served(ws, "P1") is not None
+    midnight = serving.prepare_next(ws)
+    online: list[str] = []
+    real = serving._online
+    monkeypatch.setattr(serving, "_online", lambda *a, **kw: online.append(a[1]) or real(*a, **kw))
+
+    def read_while_the_lock_is_held(entity: str, then=None):
+        held = threading.Event()
+
+        def holder():
+            with ws.store.write_lock:
+                held.set()
+                time.sleep(0.3)  # longer than LOCK_WAIT
+                if then is not None:
+                    then()
+
+        thread = threading.Thread(target=holder)
+        thread.start()
+        held.wait()
+        try:
+            return served(ws, entity)
+        finally:
+            thread.join()
+
+    clock.now = midnight + timedelta(minutes=1)
+    row = read_while_the_lock_is_held("P1", then=lambda: serving.refresh(ws, clock.now))  # NextDay's bring-in
+    assert online == [] and same(row, fresh(ws, "P1", clock.now))
+    clock.now += timedelta(days=1)  # nothing prepared for this day
+    row = read_while_the_lock_is_held("P2")
+    assert online == ["P2"] and same(row, fresh(ws, "P2", clock.now))
 
 
 def test_prepared_rows_of_another_day_or_other_cards_are_not_used(world):

@@ -63,6 +63,7 @@ from credence.workspace import Workspace
 Clock = Callable[[], datetime]
 _STATE = "SELECT day, as_of, horizon, fingerprint FROM current_state"
 LOCK_WAIT = 0.05  # seconds a stale read waits for the writer lock before computing online instead
+BRING_IN_WAIT = 1.0  # the same on a new day whose rows were prepared (:func:`_lock_wait`)
 # The served row: id, kind, time, card, score and band as columns (score lists and webhooks read them), and
 # everything a read returns as one JSON text: a point lookup fetches each column of its row apart, so a read
 # fetches two columns, not twenty. The JSON keeps every feature's points too (the subject page's simulator).
@@ -244,14 +245,28 @@ class Serving:
             ):
                 self._valid = (generation, state[0], state[1], state[2], fingerprint)
                 return True
-            if not store.write_lock.acquire(timeout=LOCK_WAIT):
+            if not store.write_lock.acquire(timeout=_lock_wait(state, now)):
                 return False
             try:
-                with store.transaction(hooks=False) as con:
-                    self.settle(con, now)
+                if store.generation == generation:  # no write meanwhile (another read may have settled it)
+                    with store.transaction(hooks=False) as con:
+                        self.settle(con, now)
             finally:
                 store.write_lock.release()
         return False
+
+
+def _lock_wait(state: tuple | None, now: datetime) -> float:
+    """How long a read that finds the table stale waits for the writer lock before computing online.
+
+    ``LOCK_WAIT`` (a long write holds the lock: the read does not wait for it), except on a new day whose rows
+    were prepared: they are brought in within a second (0.34 s at 200,000 entities), so its reads wait for that
+    instead of all computing their scores online at the same moment (16 readers at the turn of the 200k demo:
+    52 online scorings and a 2.0 s slowest read that way)."""
+    prepared = state[5] if state is not None else None
+    if prepared is not None and state[0] != now.date() and prepared.date() == now.date() and prepared <= now:
+        return BRING_IN_WAIT
+    return LOCK_WAIT
 
 
 def next_midnight(now: datetime) -> datetime:

@@ -59,7 +59,8 @@ def invalidate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 STATE_SQL = (
-    f"SELECT day, as_of, horizon, fingerprint, (SELECT count(*) FROM {PENDING_TABLE}) AS pending FROM current_state"
+    f"SELECT day, as_of, horizon, fingerprint, (SELECT count(*) FROM {PENDING_TABLE}) AS pending, "
+    "(SELECT max(as_of) FROM current_next_state) AS prepared FROM current_state"
 )
 INDEX = f"{SCORE_TABLE}_entity"
 ROW_SQL = f"SELECT as_of, served FROM {SCORE_TABLE} WHERE entity_id = ?"
