@@ -231,7 +231,7 @@ class Serving:
         """Look at the table's state; settle it when it does not hold at ``now``. False when a long write
         holds the writer lock (the caller then computes online)."""
         store = self.ws.store
-        for _ in range(2):
+        for _ in range(3):  # look, settle, look; once more when another write came first (it may not settle)
             generation = store.generation
             state = store.reader().execute(STATE_SQL).fetchone()
             fingerprint = self.statements().fingerprint
