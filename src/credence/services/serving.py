@@ -143,10 +143,8 @@ class Serving:
             mark(con, "SELECT DISTINCT entity_id FROM events WHERE occurred_at > ? AND occurred_at <= ?", [as_of, now])
         pending = con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()[0]
         if pending:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {_FRESH} AS {_ROWS_OF}({sql.pending})", {"as_of": now})
             with score_changes(con, now, _PENDING):  # webhook events, set-based
-                _replace_rows(con, _FRESH, within=_PENDING)
-            con.execute(f"DROP TABLE {_FRESH}")
+                _write_rows(con, sql.pending, now, within=_PENDING)
             self._rescore_next(con, sql)
             con.execute(f"DELETE FROM {PENDING_TABLE}")
             self.settles += 1
@@ -154,10 +152,8 @@ class Serving:
             self._set_state(con, now, sql.fingerprint)
 
     def _rebuild(self, con: duckdb.DuckDBPyConnection, sql: Statements, now: datetime) -> None:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {_FRESH} AS {_ROWS_OF}({sql.everyone})", {"as_of": now})
         with score_changes(con, now):
-            _replace_rows(con, _FRESH)
-        con.execute(f"DROP TABLE {_FRESH}")
+            _write_rows(con, sql.everyone, now)
         self._rescore_next(con, sql)  # marks left by a writer without the hook: tomorrow's rows of them too
         con.execute(f"DELETE FROM {PENDING_TABLE}")
         self._set_state(con, now, sql.fingerprint)
@@ -185,9 +181,7 @@ class Serving:
         if prepared[1] != sql.fingerprint:
             clear_next(con)
             return
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {_FRESH} AS {_ROWS_OF}({sql.pending})", {"as_of": prepared[0]})
-        _replace_rows(con, _FRESH, NEXT_TABLE, within=_PENDING)
-        con.execute(f"DROP TABLE {_FRESH}")
+        _write_rows(con, sql.pending, prepared[0], NEXT_TABLE, within=_PENDING)
 
     def _bring_in_next(self, con: duckdb.DuckDBPyConnection, sql: Statements, now: datetime) -> bool:
         """On a new day: today's rows are the ones prepared for its midnight, when they were prepared for it
@@ -272,6 +266,21 @@ def _lock_wait(state: tuple | None, now: datetime) -> float:
 def next_midnight(now: datetime) -> datetime:
     """The midnight that begins the day after ``now``'s: what tomorrow's prepared rows hold at."""
     return datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
+
+
+def _write_rows(
+    con: duckdb.DuckDBPyConnection,
+    statement: str,
+    as_of: datetime,
+    table: str = SCORE_TABLE,
+    *,
+    within: str | None = None,
+) -> None:
+    """Score with ``statement`` as of ``as_of`` into a temporary table, and make ``table`` hold those rows
+    (:func:`_replace_rows`)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_FRESH} AS {_ROWS_OF}({statement})", {"as_of": as_of})
+    _replace_rows(con, _FRESH, table, within=within)
+    con.execute(f"DROP TABLE {_FRESH}")
 
 
 def _replace_rows(
